@@ -1,0 +1,1 @@
+print("simwatch-bench: state benchmark not written yet")
