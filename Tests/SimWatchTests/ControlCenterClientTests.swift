@@ -141,9 +141,9 @@ final class ScriptedHTTPClient: HTTPClient {
 
 @Suite struct AccountLimiterTests {
     @Test func spacesStartsByOneOverRate() async throws {
-        let limiter = AccountLimiter(rate: 20, concurrency: 5)
         let clock = ContinuousClock()
         let start = clock.now
+        let limiter = AccountLimiter(rate: 20, concurrency: 5)
         var starts: [Duration] = []
         for _ in 0..<6 {
             try await limiter.acquire()
