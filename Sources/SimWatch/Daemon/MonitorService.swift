@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// `simwatch run`: polls every `poll.interval`, delivers alerts, reloads on SIGHUP,
+/// and talks to systemd. Ends on graceful shutdown after saving the state.
+public struct MonitorService: Service {
+    let runtime: Runtime
+    let notifier: SystemdNotifier?
+    /// Reads and validates the configuration again (SIGHUP).
+    let reloadConfig: @Sendable () throws -> Config
+    /// How often the checkpoint loop saves due state and tries deliveries.
+    let tick: Duration
+
+    public init(
+        runtime: Runtime, notifier: SystemdNotifier?, tick: Duration = .seconds(1),
+        reloadConfig: @escaping @Sendable () throws -> Config
+    ) {
+        self.runtime = runtime
+        self.notifier = notifier
+        self.tick = tick
+        self.reloadConfig = reloadConfig
+    }
+
+    public func run() async throws {
+        let engine = runtime.engine
+        try await engine.start()
+        let client = Mutex(runtime.client)
+        let heartbeat = Heartbeat(minimumGap: .seconds(1)) { [notifier] in _ = notifier?.watchdog() }
+        let beatEvery = notifier?.watchdogPingInterval ?? .seconds(5)
+        _ = notifier?.ready()
+        runtime.logger.info("simwatch started", metadata: [
+            "devices": "\(await engine.config.devices.count)",
+            "interval": "\(HumanFormat.duration(await engine.config.poll.interval))",
+            "version": "\(SimWatchVersion.current)",
+        ])
+        await warnIfFleetTooLarge(await engine.config)
+
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.checkpointLoop() }
+                group.addTask { await self.reloadLoop(client: client) }
+                group.addTask { await self.cycleLoop(client: client, heartbeat: heartbeat, beatEvery: beatEvery) }
+                // The loops end only by cancellation: graceful shutdown cancels them all.
+                await group.waitForAll()
+            }
+        }
+        _ = notifier?.stopping()
+        await engine.save()
+        runtime.logger.info("simwatch stopped; state saved")
+    }
+
+    private func cycleLoop(client: Mutex<ControlCenterClient>, heartbeat: Heartbeat, beatEvery: Duration) async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let started = clock.now
+            let interval = await runtime.engine.config.poll.interval
+            let cycle = PollCycle(
+                engine: runtime.engine, client: client.withLock { $0 }, logger: runtime.logger,
+                heartbeat: heartbeat, heartbeatEvery: beatEvery)
+            let report = await cycle.run(pacing: .spread(over: interval))
+            guard !Task.isCancelled else { return }
+            runtime.logCycle(report)
+            await runtime.engine.save()
+            let next = started + interval
+            _ = notifier?.status(statusLine(report, nextIn: next - clock.now))
+            await heartbeat.sleep(until: next, beatingEvery: beatEvery)
+        }
+    }
+
+    private func checkpointLoop() async {
+        while !Task.isCancelled {
+            await runtime.engine.checkpoint()
+            await runtime.delivery.deliverPending()
+            try? await Task.sleep(for: tick)
+        }
+    }
+
+    private func reloadLoop(client: Mutex<ControlCenterClient>) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            _ = notifier?.reloading()
+            do {
+                let config = try reloadConfig()
+                let before = Set(await runtime.engine.config.devices.map(\.iccid))
+                let after = Set(config.devices.map(\.iccid))
+                await runtime.engine.apply(config)
+                client.withLock { $0 = runtime.client(for: config.controlCenter) }
+                runtime.logger.info("configuration reloaded", metadata: [
+                    "devices": "\(after.count)", "added": "\(after.subtracting(before).count)",
+                    "removed": "\(before.subtracting(after).count)",
+                ])
+                await warnIfFleetTooLarge(config)
+            } catch {
+                runtime.logger.error("configuration reload failed; keeping the old configuration", metadata: [
+                    "error": "\(String(describing: error).replacingOccurrences(of: "\n", with: "; "))",
+                ])
+            }
+            _ = notifier?.ready()
+        }
+    }
+
+    private func warnIfFleetTooLarge(_ config: Config) async {
+        if let warning = FleetTiming.warning(for: config) {
+            runtime.logger.warning("\(warning)")
+        }
+    }
+
+    func statusLine(_ report: CycleReport, nextIn: Duration) -> String {
+        let next = HumanFormat.duration(.seconds(max(0, Int64(nextIn.seconds.rounded()))))
+        let failure = report.failure.map { " (cycle failed: \($0))" } ?? ""
+        return "cycle \(report.cycle): \(report.devices) devices, \(report.events) events, \(report.failed) failed, next in \(next)\(failure)"
+    }
+}
+
+/// Whether a fleet can be polled within its interval at the configured rate.
+public enum FleetTiming {
+    /// The shortest interval that polls every device once at `rate_limit`.
+    public static func shortestInterval(for config: Config) -> Duration {
+        .milliseconds(Int64((Double(config.devices.count) / config.controlCenter.rateLimit * 1000).rounded(.up)))
+    }
+
+    /// A warning when `devices / rate_limit` exceeds `poll.interval`, naming the shortest interval possible.
+    public static func warning(for config: Config) -> String? {
+        let needed = shortestInterval(for: config)
+        guard needed > config.poll.interval else { return nil }
+        return "poll.interval \(HumanFormat.duration(config.poll.interval)) is too short for \(config.devices.count) devices at rate_limit \(HumanFormat.decimal(config.controlCenter.rateLimit))/s: a cycle takes at least \(HumanFormat.duration(needed)); set poll.interval to \(HumanFormat.duration(needed)) or more"
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+
+/// `simwatch once`: one full cycle as fast as the limits allow, save, deliver, done.
+public enum OnceRun {
+    /// How long pending deliveries are tried before `once` leaves them in the outbox.
+    public static let deliveryBudget: Duration = .seconds(30)
+
+    /// Runs the cycle; returns the report. The caller exits 1 when `report.succeeded` is false.
+    ///
+    /// Throws `StateLoadError` when the state file exists but cannot be read.
+    public static func run(
+        runtime: Runtime, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        deliveryBudget: Duration = deliveryBudget
+    ) async throws -> CycleReport {
+        try await runtime.engine.start()
+        let checkpoints = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await runtime.engine.checkpoint()
+            }
+        }
+        let report = await PollCycle(engine: runtime.engine, client: runtime.client, logger: runtime.logger, progress: progress)
+            .run(pacing: .asFastAsAllowed)
+        checkpoints.cancel()
+        runtime.logCycle(report)
+        await runtime.engine.save()
+        let pending = await runtime.delivery.drain(within: deliveryBudget)
+        if pending > 0 {
+            runtime.logger.warning("some alerts not delivered yet; they stay in the outbox for the next run", metadata: [
+                "pending": "\(pending)",
+            ])
+        }
+        await runtime.engine.save()
+        return report
+    }
+}

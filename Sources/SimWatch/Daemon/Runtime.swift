@@ -1,0 +1,58 @@
+import CurlHTTP
+import Foundation
+import Logging
+
+/// The assembled parts of a running simwatch: what `run`, `once` and tests share.
+public struct Runtime: Sendable {
+    public let engine: MonitorEngine
+    public let client: ControlCenterClient
+    public let delivery: OutboxDelivery
+    public let http: any HTTPClient
+    public let logger: Logger
+
+    /// Builds every part from a validated configuration.
+    ///
+    /// - Parameters:
+    ///   - http: the HTTP client; a fresh `CurlHTTPClient` when `nil`.
+    ///   - now: the wall clock, injectable for tests.
+    public static func make(
+        config: Config, logger: Logger, http: (any HTTPClient)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> Runtime {
+        let http = http ?? CurlHTTPClient()
+        let engine = MonitorEngine(config: config, logger: logger, now: now)
+        return Runtime(
+            engine: engine,
+            client: ControlCenterClient(settings: config.controlCenter, http: http, logger: logger),
+            delivery: OutboxDelivery(engine: engine, http: http, logger: logger),
+            http: http,
+            logger: logger)
+    }
+
+    /// A client for new `control_center` settings, sharing this runtime's HTTP client.
+    public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
+        ControlCenterClient(settings: settings, http: http, logger: logger)
+    }
+
+    /// Logs one line for a finished cycle.
+    public func logCycle(_ report: CycleReport) {
+        var metadata: Logger.Metadata = [
+            "cycle": "\(report.cycle)", "devices": "\(report.devices)", "polled": "\(report.polled)",
+            "not_found": "\(report.notFound)", "failed": "\(report.failed)", "events": "\(report.events)",
+            "duration": "\(HumanFormat.decimal(report.duration.seconds))s",
+        ]
+        if let failure = report.failure {
+            metadata["error"] = "\(failure)"
+            logger.error("cycle failed", metadata: metadata)
+        } else {
+            logger.info("cycle finished", metadata: metadata)
+        }
+    }
+}
+
+extension Duration {
+    /// Seconds as a `Double`.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

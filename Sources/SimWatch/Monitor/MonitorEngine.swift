@@ -1,0 +1,237 @@
+import CurlHTTP
+import Foundation
+import Logging
+
+/// The monitoring core: owns the state, turns poll results into events and the outbox.
+///
+/// Every mutation of the state happens on this actor. Polling (`PollCycle`), saving
+/// (`StateStore` via `BlockingIO`) and delivery (`OutboxDelivery`) call into it.
+public actor MonitorEngine {
+    public private(set) var config: Config
+    public private(set) var state = PersistentState()
+    let store: StateStore
+    let logger: Logger
+    let now: @Sendable () -> Date
+    private var warnedPlans: Set<String> = []
+    private var lastSave = ContinuousClock.now
+    private var saveFailing = false
+    /// Outbox ids as of the last save attempt: only these may be delivered, so an event
+    /// reaches the state file before any webhook sees it.
+    private var deliverable: Set<String> = []
+    /// Events raised since the last save attempt.
+    private var unsavedEvents = 0
+
+    /// - Parameter now: the wall clock, injectable for tests.
+    public init(config: Config, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.store = StateStore(path: config.stateFile, logger: logger)
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: Start and reload
+
+    /// Loads the state file; a corrupt one is set aside and raises `state_reset`.
+    ///
+    /// Throws `StateLoadError` when the file exists but cannot be read at all.
+    public func start() async throws {
+        let result = try await BlockingIO.run { [store, now] () throws(StateLoadError) in try store.load(now: now()) }
+        switch result {
+        case .fresh:
+            logger.info("no state file yet; the first cycle is a baseline", metadata: ["path": "\(config.stateFile)"])
+        case .loaded(let loaded):
+            state = loaded
+            logger.info("state loaded", metadata: [
+                "path": "\(config.stateFile)", "devices": "\(loaded.devices.count)", "outbox": "\(loaded.outbox.count)",
+            ])
+        case .reset(let corruptPath):
+            raise([EventFactory.stateReset(cycle: state.cycle, corruptPath: corruptPath, at: now())])
+        }
+        state.prune(keeping: Set(config.devices.map(\.iccid)))
+        deliverable = Set(state.outbox.map(\.event.id))
+    }
+
+    /// Applies a new configuration: new devices start from a baseline, removed ones leave,
+    /// thresholds are re-evaluated against each device's last record.
+    public func apply(_ newConfig: Config) {
+        config = newConfig
+        warnedPlans = []
+        state.prune(keeping: Set(newConfig.devices.map(\.iccid)))
+        let rules = DetectionRules(config: newConfig)
+        var events: [Event] = []
+        for device in newConfig.devices {
+            guard var record = state.devices[device.iccid], let last = record.last, !record.notFound else { continue }
+            let detection = Detector.detect(
+                DetectionInput(device: device, previous: last, current: last, thresholdState: record.thresholds,
+                               observation: record.observation, observedAt: now()),
+                rules: rules)
+            record.thresholds = detection.thresholdState
+            state.devices[device.iccid] = record
+            warnAboutPlans(detection.plansWithoutAllowance)
+            events += detection.events
+        }
+        raise(events)
+    }
+
+    // MARK: Poll results
+
+    /// Records one device's successful answer; returns the events it raised.
+    @discardableResult
+    public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
+        let at = now()
+        var record = state.devices[device.iccid] ?? DeviceRecord()
+        var previous = record.last
+        if record.notFound {
+            // Found again: a new baseline. A counter below the stored one means the
+            // billing cycle turned while it was missing, so thresholds re-arm.
+            if let last = record.last, Metric.allCases.contains(where: { metric in
+                guard let old = last.counter(metric), let new = usage.counter(metric) else { return false }
+                return new < old
+            }) {
+                record.thresholds = ThresholdState()
+            }
+            previous = nil
+            record.notFound = false
+        }
+        let detection = Detector.detect(
+            DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
+                           observation: record.observation + 1, observedAt: at),
+            rules: DetectionRules(config: config))
+        record.last = usage
+        record.observedAt = at
+        record.observation += 1
+        record.thresholds = detection.thresholdState
+        state.devices[device.iccid] = record
+        warnAboutPlans(detection.plansWithoutAllowance)
+        raise(detection.events)
+        return detection.events
+    }
+
+    /// Records a 404 / 20000001 for a configured device: `device_not_found` once until it is found again.
+    @discardableResult
+    public func recordNotFound(_ device: DeviceEntry) -> [Event] {
+        var record = state.devices[device.iccid] ?? DeviceRecord()
+        guard !record.notFound else { return [] }
+        record.notFound = true
+        state.devices[device.iccid] = record
+        let event = EventFactory.deviceNotFound(device: device, observation: record.observation, at: now())
+        raise([event])
+        return [event]
+    }
+
+    /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
+    public func finishCycle(failure: String?) -> [Event] {
+        state.cycle += 1
+        var events: [Event] = []
+        if let failure {
+            state.health.consecutiveFailedCycles += 1
+            if !state.health.pollFailedRaised {
+                state.health.pollFailedRaised = true
+                events.append(EventFactory.pollFailed(cycle: state.cycle, reason: failure, at: now()))
+            }
+        } else {
+            state.health.consecutiveFailedCycles = 0
+            state.health.lastSuccessfulCycleAt = now()
+            if state.health.pollFailedRaised {
+                state.health.pollFailedRaised = false
+                events.append(EventFactory.pollRecovered(cycle: state.cycle, at: now()))
+            }
+        }
+        raise(events)
+        return events
+    }
+
+    /// The number the next cycle will carry.
+    public var nextCycleNumber: Int { state.cycle + 1 }
+
+    // MARK: Outbox
+
+    /// Logs events and puts them in the outbox for every webhook that wants them.
+    func raise(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        for event in events { EventLog.log(event, to: logger) }
+        unsavedEvents += events.count
+        let webhooks = config.webhooks
+        state.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
+    }
+
+    /// Applies a delivery result to the outbox.
+    func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String) {
+        switch outcome {
+        case .delivered:
+            state.markDelivered(eventIDs: eventIDs, webhook: webhook)
+        case .retry:
+            break
+        case .rejected(let reason):
+            for letter in state.deadLetter(eventIDs: eventIDs, webhook: webhook, reason: reason, at: now()) {
+                logger.error("webhook rejected event; dead-lettered", metadata: [
+                    "webhook": "\(webhook)", "event_id": "\(letter.event.id)", "kind": "\(letter.event.kind.rawValue)",
+                    "reason": "\(reason)",
+                ])
+            }
+        }
+    }
+
+    /// Pending events for one webhook, oldest first.
+    func pendingEvents(for webhook: String) -> [Event] {
+        state.outbox.filter { $0.pendingWebhooks.contains(webhook) && deliverable.contains($0.event.id) }.map(\.event)
+    }
+
+    /// Dead-letters deliveries older than `delivery.max_age`.
+    func expireOldDeliveries() {
+        let maxAge = Double(config.delivery.maxAge.components.seconds)
+        let letters = state.deadLetterExpired(maxAge: maxAge, now: now(), reason: "not delivered within max_age \(HumanFormat.duration(config.delivery.maxAge))")
+        for letter in letters {
+            logger.error("event expired undelivered; dead-lettered", metadata: [
+                "webhook": "\(letter.webhook)", "event_id": "\(letter.event.id)", "kind": "\(letter.event.kind.rawValue)",
+            ])
+        }
+    }
+
+    // MARK: Saving
+
+    /// Saves when new events wait (at most once a second) or the last save is 10 s old.
+    public func checkpoint() async {
+        let sinceLast = ContinuousClock.now - lastSave
+        if sinceLast >= .seconds(10) || (unsavedEvents > 0 && sinceLast >= .seconds(1)) {
+            await save()
+        }
+    }
+
+    /// Saves the state now.
+    ///
+    /// A failed save is logged and retried at the next call; the old file stays intact
+    /// and monitoring goes on from memory. Its events are delivered all the same: an
+    /// alert that may repeat after a crash beats one that never leaves.
+    public func save() async {
+        lastSave = ContinuousClock.now
+        unsavedEvents = 0
+        deliverable = Set(state.outbox.map(\.event.id))
+        let snapshot = state
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
+            if saveFailing {
+                logger.info("state saved again", metadata: ["path": "\(store.path)"])
+                saveFailing = false
+            }
+            logger.debug("state saved", metadata: ["duration": "\(clock.now - started)"])
+        } catch {
+            saveFailing = true
+            logger.error("state not saved; keeping it in memory and retrying at the next save", metadata: [
+                "error": "\(error)",
+            ])
+        }
+    }
+
+    private func warnAboutPlans(_ plans: Set<PlanMetric>) {
+        for plan in plans {
+            let name = plan.ratePlan ?? "(none)"
+            guard warnedPlans.insert(name).inserted else { continue }
+            logger.warning("percent threshold skipped: the device's rate plan has no allowance in plans", metadata: [
+                "rate_plan": "\(name)", "metric": "\(plan.metric.rawValue)",
+            ])
+        }
+    }
+}

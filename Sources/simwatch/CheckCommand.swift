@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SimWatch
+
+/// `simwatch check`: validates the configuration and prints what it means.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate the configuration and print a summary (no network call unless --online).")
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(help: "Also poll the first configured device once to test the URL and credentials.")
+    var online = false
+
+    func run() async throws {
+        let loaded = try Bootstrap.loadConfig(options.config)
+        for warning in loaded.warnings {
+            Bootstrap.printError("warning: \(warning)")
+        }
+        print(loaded.config.summary())
+        guard online else {
+            print("\nconfiguration OK")
+            return
+        }
+        Bootstrap.logging(LogSettings(format: loaded.config.log.format, level: .warning))
+        guard try await OnlineCheck.run(config: loaded.config, logger: Logger(label: "simwatch")) else {
+            throw Exit.failure
+        }
+    }
+}
+
+/// `check --online`: one ctdUsages call for the first configured device.
+enum OnlineCheck {
+    /// Prints the result; true when the API answered with a record or with 20000001.
+    static func run(config: Config, logger: Logger) async throws -> Bool {
+        guard let device = config.devices.first else {
+            print("\nonline check skipped: no devices configured")
+            return true
+        }
+        let runtime = Runtime.make(config: config, logger: logger)
+        print("\nonline check: GET \(config.controlCenter.baseURL)/rws/api/v\(config.controlCenter.apiVersion)/devices/\(device.iccid)/ctdUsages")
+        do {
+            let usage = try await runtime.client.usage(iccid: device.iccid)
+            print("  OK: \(device.iccid) status \(usage.status ?? "?"), rate plan \(usage.ratePlan ?? "?"), data \(usage.ctdDataUsage.map(HumanFormat.bytes) ?? "?")")
+            return true
+        } catch ControlCenterError.deviceNotFound {
+            print("  OK: credentials work, but Control Center does not know \(device.iccid) (error 20000001)")
+            return true
+        } catch {
+            print("  FAILED: \(error)")
+            return false
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimWatch
+
+/// `simwatch run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Poll forever, alert, reload the configuration on SIGHUP (the systemd service).")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let path = options.config
+        let (config, logger) = try Bootstrap.configuredLogger(path)
+        let runtime = Runtime.make(config: config, logger: logger)
+        let levelSwitch = Bootstrap.levelSwitch
+        let service = MonitorService(
+            runtime: runtime, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
+        ) {
+            let loaded = try ConfigLoader.load(path: path)
+            levelSwitch.level = loaded.config.log.level
+            for warning in loaded.warnings { logger.warning("\(warning)") }
+            return loaded.config
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch let error as StateLoadError {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            throw Exit.failure
+        }
+    }
+}
+
+/// `simwatch once`: one cycle, then exit.
+struct OnceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "once",
+        abstract: "Poll every device once as fast as the limits allow, deliver alerts, exit (1 if the cycle failed).")
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let (config, logger) = try Bootstrap.configuredLogger(options.config)
+        let runtime = Runtime.make(config: config, logger: logger)
+        let progress = ProgressWriter()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report: CycleReport
+        do {
+            report = try await OnceRun.run(runtime: runtime) { done, total in
+                progress.update(ProgressLine(completed: done, total: total, elapsed: clock.now - started))
+            }
+        } catch {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            throw Exit.failure
+        }
+        progress.finish(ProgressLine(completed: report.polled + report.notFound + report.failed,
+                                     total: report.devices, elapsed: report.duration))
+        if !report.succeeded { throw Exit.failure }
+    }
+}
+
+/// `simwatch status`: the state file as a table.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each device's last known usage and status from the state file.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    func run() async throws {
+        let loaded = try Bootstrap.loadConfig(options.config)
+        Bootstrap.logging(LogSettings(format: loaded.config.log.format, level: .warning))
+        let store = StateStore(path: loaded.config.stateFile, logger: Logger(label: "simwatch"))
+        let state: PersistentState
+        switch try store.peek() {
+        case .some(let loadedState): state = loadedState
+        case .none: state = PersistentState()
+        }
+        let report = StatusReport(config: loaded.config, state: state)
+        print(json ? try report.json() : report.table())
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import SimWatch
+
+/// The `simwatch` command line: argument parsing only; the work is in SimWatch.
+@main
+struct SimWatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simwatch",
+        abstract: "Watches IoT SIMs in Cisco IoT Control Center and posts alerts to chat webhooks.",
+        version: SimWatchVersion.current,
+        subcommands: [
+            RunCommand.self, OnceCommand.self, CheckCommand.self, StatusCommand.self,
+            SimulateCommand.self, DemoCommand.self,
+        ]
+    )
+}
+
+/// `--config FILE`, shared by the commands that read a configuration.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "file"))
+    var config: String
+}
