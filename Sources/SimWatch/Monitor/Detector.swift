@@ -156,7 +156,7 @@ public enum Detector {
             guard let old = previous.counter(metric), let new = current.counter(metric), new < old else { continue }
             return context.event(
                 .cycleReset, .info,
-                detail: "new billing cycle (\(describe(old, of: metric)) -> \(describe(new, of: metric)))",
+                detail: "new billing cycle (\(describe(old, of: metric)) -> \(HumanFormat.value(new, of: metric)))",
                 previous: .number(old), current: .number(new), metric: metric
             )
         }
