@@ -12,7 +12,7 @@ extension Detector {
 
     /// `threshold_crossed` for every armed threshold the current counters reach; marks them fired.
     static func thresholdCrossings(
-        _ input: DetectionInput, rules: DetectionRules, fired state: inout ThresholdState,
+        _ input: DetectionInput, rules: DetectionRules, state: inout ThresholdState,
         _ context: DeviceEventContext
     ) -> (events: [Event], plansWithoutAllowance: Set<PlanMetric>) {
         var events: [Event] = []

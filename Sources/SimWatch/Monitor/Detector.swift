@@ -98,7 +98,7 @@ public enum Detector {
                 thresholdState.fired.removeAll()
             }
         }
-        let crossings = thresholdCrossings(input, rules: rules, fired: &thresholdState, context)
+        let crossings = thresholdCrossings(input, rules: rules, state: &thresholdState, context)
         events += crossings.events
         return Detection(
             events: events, thresholdState: thresholdState,
