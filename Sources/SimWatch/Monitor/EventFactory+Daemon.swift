@@ -1,0 +1,58 @@
+import Foundation
+
+extension EventFactory {
+    /// `device_not_found` (warning): Control Center answered 20000001 for a configured ICCID.
+    ///
+    /// - Parameter observation: the device's stored observation number, which a failed
+    ///   poll leaves unchanged; so the id repeats only if the same loss is re-detected
+    ///   after a crash, and a device lost again after being found gets a new one.
+    public static func deviceNotFound(device: DeviceEntry, observation: Int, at observedAt: Date) -> Event {
+        let context = DeviceEventContext(device: device, record: nil, observation: observation, observedAt: observedAt)
+        return context.event(
+            .deviceNotFound, .warning,
+            detail: "ICCID not found in Control Center (error 20000001); check the devices list"
+        )
+    }
+
+    /// `poll_failed` (critical): a whole cycle failed, e.g. credentials rejected or API unreachable.
+    ///
+    /// The reason is shown to people as given: it must not hold a secret. It is left out
+    /// of the id, so one cycle raises one `poll_failed` whatever the error text.
+    public static func pollFailed(cycle: Int, reason: String, at observedAt: Date) -> Event {
+        daemonEvent(.pollFailed, .critical, cycle: cycle, at: observedAt, summary: "simwatch: poll failed: \(reason)")
+    }
+
+    /// `poll_recovered` (info): a cycle succeeded after a failed one.
+    public static func pollRecovered(cycle: Int, at observedAt: Date) -> Event {
+        daemonEvent(
+            .pollRecovered, .info, cycle: cycle, at: observedAt,
+            summary: "simwatch: poll recovered: Control Center answers again"
+        )
+    }
+
+    /// `state_reset` (warning): the state file could not be read and was renamed aside.
+    public static func stateReset(cycle: Int, corruptPath: String, at observedAt: Date) -> Event {
+        daemonEvent(
+            .stateReset, .warning, cycle: cycle, at: observedAt,
+            summary: "simwatch: state file could not be read; kept as \(corruptPath); starting a new baseline"
+        )
+    }
+
+    /// The `test` event (info) that `simwatch test-alert` sends.
+    ///
+    /// Its id derives from the time, so two test alerts are never taken for duplicates.
+    public static func test(at observedAt: Date) -> Event {
+        let milliseconds = Int((observedAt.timeIntervalSince1970 * 1000).rounded())
+        return daemonEvent(
+            .test, .info, cycle: milliseconds, at: observedAt,
+            summary: "simwatch test alert: this webhook works, no action needed"
+        )
+    }
+
+    private static func daemonEvent(
+        _ kind: EventKind, _ severity: Severity, cycle: Int, at observedAt: Date, summary: String
+    ) -> Event {
+        let id = eventID(iccid: nil, kind: kind, previous: nil, current: nil, thresholdKey: nil, sequence: cycle)
+        return Event(id: id, kind: kind, severity: severity, observedAt: observedAt, summary: summary)
+    }
+}
