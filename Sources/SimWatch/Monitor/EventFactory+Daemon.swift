@@ -31,11 +31,17 @@ extension EventFactory {
     }
 
     /// `state_reset` (warning): the state file could not be read and was renamed aside.
+    ///
+    /// A reset loses the cycle count, so the id also covers the name the file was set
+    /// aside under: two resets never share an id.
     public static func stateReset(cycle: Int, corruptPath: String, at observedAt: Date) -> Event {
-        daemonEvent(
+        var event = daemonEvent(
             .stateReset, .warning, cycle: cycle, at: observedAt,
             summary: "simwatch: state file could not be read; kept as \(corruptPath); starting a new baseline"
         )
+        event.id = eventID(iccid: nil, kind: .stateReset, previous: nil, current: .string(corruptPath),
+                           thresholdKey: nil, sequence: cycle)
+        return event
     }
 
     /// The `test` event (info) that `simwatch test-alert` sends.

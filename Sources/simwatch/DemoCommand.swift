@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimWatch
+import Simulator
+
+/// `simwatch demo`: simulator, daemon and a console chat channel, with no set-up.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run a simulated Control Center, the daemon on a 2 s interval, and print alerts as a chat channel shows them.")
+
+    @Option(help: "Simulated devices.")
+    var devices = 50
+
+    @Flag(help: "Also show the daemon's log lines.")
+    var verbose = false
+
+    func run() async throws {
+        Bootstrap.logging(LogSettings(format: .logfmt, level: verbose ? .info : .error))
+        let quiet = Logger(label: "simwatch.demo")
+        let simulator = ControlCenterSimulator(
+            deviceCount: devices, clock: .continuous(speed: 1200),
+            churn: ChurnSettings(interval: .seconds(3), changesPerTick: 1, seed: UInt64(Date().timeIntervalSince1970)),
+            logger: quiet)
+        try await simulator.start()
+        let sink = WebhookSink(logger: quiet)
+        try await sink.start()
+        let folder = try DemoFolder(simulatorURL: await simulator.baseURL, webhookURL: await sink.url(), iccids: await simulator.iccids)
+        defer { folder.remove() }
+
+        let loaded = try Bootstrap.loadConfig(folder.configPath)
+        let logger = Logger(label: "simwatch")
+        let console = ChatConsole(colors: isatty(STDOUT_FILENO) == 1)
+        console.banner(devices: devices, simulatorURL: await simulator.baseURL, stateFolder: folder.path)
+        let runtime = Runtime.make(config: loaded.config, logger: logger)
+        let service = MonitorService(runtime: runtime, notifier: nil, tick: .milliseconds(250)) {
+            try ConfigLoader.load(path: folder.configPath).config
+        }
+        let printer = AlertPrinterService(sink: sink, console: console)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: quiet))
+        try await group.run()
+        await sink.stop()
+        await simulator.stop()
+        console.goodbye()
+    }
+}
+
+/// A temporary folder holding the demo's configuration, API key and state.
+struct DemoFolder {
+    let path: String
+    var configPath: String { path + "/simwatch.yaml" }
+
+    init(simulatorURL: String, webhookURL: String, iccids: [String]) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-demo-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try Data((SimulatorServer.defaultAPIKey + "\n").utf8).write(to: URL(fileURLWithPath: path + "/api_key"))
+        let devices = iccids.enumerated().map { index, iccid in
+            "  - { iccid: \"\(iccid)\", name: \(Self.name(index)) }"
+        }.joined(separator: "\n")
+        let yaml = """
+        # Written by `simwatch demo`: a fake account on the local simulator.
+        control_center:
+          base_url: \(simulatorURL)
+          username: \(SimulatorServer.defaultUsername)
+          api_key_file: api_key
+          rate_limit: 100
+          concurrency: 4
+        poll:
+          interval: 2s
+        state_file: \(path)/state.json
+        devices:
+        \(devices)
+        plans:
+          "hphlr rp1": { data: 500MB, sms: 100, voice: 30m }
+          "iot-1GB": { data: 1GB, sms: 200, voice: 60m }
+          "iot-10GB": { data: 10GB, sms: 500, voice: 120m }
+        thresholds:
+          - { metric: data, above: 50%, severity: info }
+          - { metric: data, above: 80%, severity: warning }
+          - { metric: data, above: 100%, severity: critical }
+        webhooks:
+          - name: demo-channel
+            format: generic
+            url: \(webhookURL)
+        log:
+          level: info
+        """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    private static let kinds = ["truck", "meter", "tracker", "pump", "kiosk"]
+    private static func name(_ index: Int) -> String {
+        "\(kinds[index % kinds.count])-\(index + 1)"
+    }
+}
