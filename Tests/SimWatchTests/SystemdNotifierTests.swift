@@ -15,7 +15,12 @@ private final class NotifySocket {
         path = abstract ? nil : notifySocket
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var (address, length) = try #require(SystemdNotifier.socketAddress(notifySocket))
+        // Built here rather than with the notifier's own helper, so a mistake there cannot hide.
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes: [UInt8] = abstract ? [0] + Array(name.utf8) : Array(notifySocket.utf8) + [0]
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + pathBytes.count)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }
