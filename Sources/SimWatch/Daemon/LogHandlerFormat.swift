@@ -99,8 +99,8 @@ enum LogLineFormatter {
         if key.isEmpty { return "_" }
         var result = ""
         for scalar in key.unicodeScalars {
-            let isSeparator = scalar.value <= 0x20 || scalar == "=" || scalar == "\"" || scalar.value == 0x7F
-            result.unicodeScalars.append(isSeparator || scalar.properties.generalCategory == .control ? "_" : scalar)
+            let breaksKey = scalar.value <= 0x20 || scalar == "=" || scalar == "\"" || isControl(scalar)
+            result.unicodeScalars.append(breaksKey ? "_" : scalar)
         }
         return result
     }
@@ -217,6 +217,7 @@ enum LogLineFormatter {
     /// `2026-11-27T10:00:00.123Z`: UTC, milliseconds, computed without a formatter so it is
     /// cheap, locale-free and safe from any thread.
     static func iso8601Milliseconds(_ date: Date) -> String {
+        // Nearest, not down: `.123` arrives as `.12299999` after the Double arithmetic.
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let (days, millisecondOfDay) = floorDivide(totalMilliseconds, 86_400_000)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
