@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SimWatch", "Simulator"]
+            dependencies: ["SimWatch", "Simulator", "CurlHTTP"]
         ),
     ],
     swiftLanguageModes: [.v6]

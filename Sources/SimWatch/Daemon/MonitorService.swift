@@ -27,16 +27,16 @@ public struct MonitorService: Service {
     public func run() async throws {
         let engine = runtime.engine
         try await engine.start()
-        let client = Mutex(runtime.client)
+        let client = CurrentClient(runtime.client)
         let heartbeat = Heartbeat(minimumGap: .seconds(1)) { [notifier] in _ = notifier?.watchdog() }
         let beatEvery = notifier?.watchdogPingInterval ?? .seconds(5)
         _ = notifier?.ready()
+        let config = await engine.config
         runtime.logger.info("simwatch started", metadata: [
-            "devices": "\(await engine.config.devices.count)",
-            "interval": "\(HumanFormat.duration(await engine.config.poll.interval))",
+            "devices": "\(config.devices.count)", "interval": "\(HumanFormat.duration(config.poll.interval))",
             "version": "\(SimWatchVersion.current)",
         ])
-        await warnIfFleetTooLarge(await engine.config)
+        warnIfFleetTooLarge(config)
 
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -52,13 +52,13 @@ public struct MonitorService: Service {
         runtime.logger.info("simwatch stopped; state saved")
     }
 
-    private func cycleLoop(client: Mutex<ControlCenterClient>, heartbeat: Heartbeat, beatEvery: Duration) async {
+    private func cycleLoop(client: CurrentClient, heartbeat: Heartbeat, beatEvery: Duration) async {
         let clock = ContinuousClock()
         while !Task.isCancelled {
             let started = clock.now
             let interval = await runtime.engine.config.poll.interval
             let cycle = PollCycle(
-                engine: runtime.engine, client: client.withLock { $0 }, logger: runtime.logger,
+                engine: runtime.engine, client: client.get(), logger: runtime.logger,
                 heartbeat: heartbeat, heartbeatEvery: beatEvery)
             let report = await cycle.run(pacing: .spread(over: interval))
             guard !Task.isCancelled else { return }
@@ -78,7 +78,7 @@ public struct MonitorService: Service {
         }
     }
 
-    private func reloadLoop(client: Mutex<ControlCenterClient>) async {
+    private func reloadLoop(client: CurrentClient) async {
         for await _ in await UnixSignalsSequence(trapping: .sighup) {
             _ = notifier?.reloading()
             do {
@@ -86,12 +86,12 @@ public struct MonitorService: Service {
                 let before = Set(await runtime.engine.config.devices.map(\.iccid))
                 let after = Set(config.devices.map(\.iccid))
                 await runtime.engine.apply(config)
-                client.withLock { $0 = runtime.client(for: config.controlCenter) }
+                client.set(runtime.client(for: config.controlCenter))
                 runtime.logger.info("configuration reloaded", metadata: [
                     "devices": "\(after.count)", "added": "\(after.subtracting(before).count)",
                     "removed": "\(before.subtracting(after).count)",
                 ])
-                await warnIfFleetTooLarge(config)
+                warnIfFleetTooLarge(config)
             } catch {
                 runtime.logger.error("configuration reload failed; keeping the old configuration", metadata: [
                     "error": "\(String(describing: error).replacingOccurrences(of: "\n", with: "; "))",
@@ -101,7 +101,7 @@ public struct MonitorService: Service {
         }
     }
 
-    private func warnIfFleetTooLarge(_ config: Config) async {
+    private func warnIfFleetTooLarge(_ config: Config) {
         if let warning = FleetTiming.warning(for: config) {
             runtime.logger.warning("\(warning)")
         }
@@ -112,6 +112,18 @@ public struct MonitorService: Service {
         let failure = report.failure.map { " (cycle failed: \($0))" } ?? ""
         return "cycle \(report.cycle): \(report.devices) devices, \(report.events) events, \(report.failed) failed, next in \(next)\(failure)"
     }
+}
+
+/// The Control Center client the next cycle uses; a reload may replace it.
+final class CurrentClient: Sendable {
+    private let client: Mutex<ControlCenterClient>
+
+    init(_ client: ControlCenterClient) {
+        self.client = Mutex(client)
+    }
+
+    func get() -> ControlCenterClient { client.withLock { $0 } }
+    func set(_ new: ControlCenterClient) { client.withLock { $0 = new } }
 }
 
 /// Whether a fleet can be polled within its interval at the configured rate.
