@@ -12,6 +12,7 @@ struct RedactedURL {
     let host: String?
     /// Why libcurl's URL parser rejected the URL, if it did.
     let parseFailure: String?
+    private let fullURL: String
     /// Substrings of the URL (and credentials) that must not appear in a message, longest first.
     private let secrets: [String]
 
@@ -20,7 +21,8 @@ struct RedactedURL {
         scheme = parts.scheme?.lowercased()
         host = parts.host.flatMap { $0.isEmpty ? nil : $0 }
         parseFailure = parts.failure
-        let wholeParts = [url, parts.path, parts.query, parts.fragment, parts.user, parts.password, password]
+        fullURL = url
+        let wholeParts = [parts.path, parts.query, parts.fragment, parts.user, parts.password, password]
             .compactMap { $0 }
             .filter { $0.count >= 2 }
         // Single segments and query values too, as libcurl may quote one on its own; short ones
@@ -46,7 +48,8 @@ struct RedactedURL {
     /// The message with every part of the URL beyond scheme and host replaced by `<redacted>`,
     /// and any other URL in it cut back to scheme and host.
     func scrub(_ message: String) -> String {
-        var result = message
+        // The URL as a whole becomes its origin, so the message still says where it went.
+        var result = fullURL.count >= 6 ? message.replacingAll(fullURL, with: origin) : message
         for secret in secrets {
             result = result.replacingAll(secret, with: "<redacted>")
         }
