@@ -1,1 +1,56 @@
-public enum CurlPlaceholder {}
+import CCurl
+import Foundation
+
+/// An `HTTPClient` that runs every transfer on one dedicated libcurl multi thread.
+///
+/// Callers suspend on a continuation while the transfer runs, so no Swift concurrency thread
+/// ever waits for the network. Connections are cached and reused across requests; transfers
+/// beyond the per-host connection cap wait for a free connection, and that wait counts towards
+/// the request's timeout. Redirects are not followed, only `http` and `https` are allowed,
+/// TLS verification stays on and the usual proxy environment variables are honoured.
+public final class CurlHTTPClient: HTTPClient {
+    private let queue: TransferQueue
+
+    /// Creates a client and starts its transfer thread.
+    ///
+    /// - Parameters:
+    ///   - maxConnectionsPerHost: connections open at once to one host; more transfers queue.
+    ///   - maxConnections: connections open at once in total, and idle connections kept for reuse.
+    public init(maxConnectionsPerHost: Int = 8, maxConnections: Int = 64) {
+        queue = TransferQueue(
+            maxConnectionsPerHost: max(1, maxConnectionsPerHost),
+            maxConnections: max(1, maxConnections)
+        )
+        if let engine = CurlEngineLauncher(queue: queue) {
+            let thread = Thread { engine.makeEngine().run() }
+            thread.name = "simwatch-curl"
+            thread.start()
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Performs the request on the transfer thread.
+    ///
+    /// Throws `HTTPClientError` for failed transfers and after `shutdown()`, or
+    /// `CancellationError` when the calling task is cancelled (the transfer is abandoned).
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let id = queue.makeTransferID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.submit(id: id, request: request, continuation: continuation)
+            }
+        } onCancel: {
+            queue.cancel(id: id)
+        }
+    }
+
+    /// Stops the transfer thread; pending and later requests fail with `HTTPClientError.shutDown`.
+    ///
+    /// Idempotent and non-blocking: the thread finishes on its own after failing what is pending.
+    public func shutdown() {
+        queue.shutDown()
+    }
+}

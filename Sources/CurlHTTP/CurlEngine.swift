@@ -1,0 +1,116 @@
+import CCurl
+import Foundation
+
+/// Carries what the transfer thread needs across the thread boundary; the engine itself is
+/// created on that thread and never leaves it.
+struct CurlEngineLauncher: Sendable {
+    private let queue: TransferQueue
+
+    /// Nil when libcurl could not give us a multi handle; the queue then refuses every request.
+    init?(queue: TransferQueue) {
+        guard queue.multi != nil else { return nil }
+        self.queue = queue
+    }
+
+    func makeEngine() -> CurlEngine {
+        CurlEngine(queue: queue)
+    }
+}
+
+/// The transfer thread's loop: starts, cancels and completes transfers on one multi handle.
+///
+/// Confined to its thread. It sleeps in `curl_multi_poll` until a socket is ready, a libcurl
+/// timer expires or a caller wakes it through the queue.
+final class CurlEngine {
+    private let multi: UnsafeMutableRawPointer
+    private let queue: TransferQueue
+    private var transfers: [TransferID: CurlTransfer] = [:]
+
+    /// Longest sleep without news; libcurl shortens it whenever one of its timers is due sooner.
+    private static let idlePollMilliseconds: Int32 = 5_000
+
+    fileprivate init(queue: TransferQueue) {
+        // CurlEngineLauncher only exists when the handle does.
+        self.multi = queue.multi!
+        self.queue = queue
+    }
+
+    /// Runs until the queue delivers `shutDown`, then fails what is pending and frees the multi handle.
+    func run() {
+        var running: Int32 = 0
+        while true {
+            for command in queue.takeCommands() {
+                switch command {
+                case let .start(id, request, continuation):
+                    start(id: id, request: request, continuation: continuation)
+                case let .cancel(id):
+                    if let transfer = transfers[id] {
+                        retire(transfer, with: .failure(CancellationError()))
+                    }
+                case .shutDown:
+                    stop()
+                    return
+                }
+            }
+            _ = curl_multi_perform(multi, &running)
+            collectCompleted()
+            if curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, nil) != CURLM_OK {
+                // Cannot happen with a valid handle; pause so a broken one cannot spin a core.
+                usleep(10_000)
+            }
+        }
+    }
+
+    private func start(id: TransferID, request: HTTPRequest, continuation: ResponseContinuation) {
+        guard let easy = curl_easy_init() else {
+            queue.markFinished(id)
+            continuation.resume(throwing: CurlGlobal.unavailableError)
+            return
+        }
+        let transfer = CurlTransfer(id: id, easy: easy, request: request, continuation: continuation)
+        do {
+            try transfer.configure(with: request)
+        } catch {
+            queue.markFinished(id)
+            transfer.resume(with: .failure(error))
+            transfer.dispose()
+            return
+        }
+        let added = curl_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            queue.markFinished(id)
+            let message = String(cString: curl_multi_strerror(added))
+            transfer.resume(with: .failure(HTTPClientError.transport(code: Int(added.rawValue), message: message)))
+            transfer.dispose()
+            return
+        }
+        transfers[id] = transfer
+    }
+
+    private func collectCompleted() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE,
+                  let context = simwatch_curl_context(message.pointee.easy_handle)
+            else { continue }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+            retire(transfer, with: transfer.outcome(of: simwatch_curl_message_result(message)))
+        }
+    }
+
+    /// Takes the transfer off the multi handle, resumes its caller and frees its handle.
+    private func retire(_ transfer: CurlTransfer, with outcome: Result<HTTPResponse, any Error>) {
+        _ = curl_multi_remove_handle(multi, transfer.easy)
+        transfers[transfer.id] = nil
+        queue.markFinished(transfer.id)
+        transfer.resume(with: outcome)
+        transfer.dispose()
+    }
+
+    private func stop() {
+        for transfer in transfers.values {
+            retire(transfer, with: .failure(HTTPClientError.shutDown))
+        }
+        _ = curl_multi_cleanup(multi)
+    }
+}

@@ -1,0 +1,210 @@
+import CCurl
+import Foundation
+
+/// One request on the transfer thread: its easy handle, what libcurl writes back, and the caller.
+///
+/// Confined to the transfer thread. libcurl's callbacks reach it through a pointer retained in
+/// `configure` and released in `dispose`, so it outlives every callback.
+final class CurlTransfer {
+    let id: TransferID
+    /// The easy handle (`CURL*`), freed by `dispose`.
+    let easy: UnsafeMutableRawPointer
+    private let url: RedactedURL
+    private let timeout: Duration
+    private let connectTimeout: Duration
+    private let maxResponseBytes: Int
+    private var continuation: ResponseContinuation?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var retainedForCallbacks: Unmanaged<CurlTransfer>?
+    private var body = Data()
+    private var responseHeaders: [(name: String, value: String)] = []
+    private var bodyLimitExceeded = false
+
+    init(id: TransferID, easy: UnsafeMutableRawPointer, request: HTTPRequest, continuation: ResponseContinuation) {
+        self.id = id
+        self.easy = easy
+        self.url = RedactedURL(request.url, password: request.basicAuth?.password)
+        self.timeout = request.timeout
+        self.connectTimeout = request.connectTimeout
+        self.maxResponseBytes = max(0, request.maxResponseBytes)
+        self.continuation = continuation
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
+    func configure(with request: HTTPRequest) throws(HTTPClientError) {
+        if let failure = url.parseFailure { throw .invalidURL(failure) }
+        guard let scheme = url.scheme, scheme == "http" || scheme == "https" else {
+            throw .unsupportedProtocol(url.scheme ?? "(none)")
+        }
+        let context = Unmanaged.passRetained(self)
+        retainedForCallbacks = context
+        try check(simwatch_curl_set_context(easy, context.toOpaque()))
+        try check(simwatch_curl_set_error_buffer(easy, errorBuffer))
+        try check(simwatch_curl_set_write_callback(easy, { data, size, count, context in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+        }, context.toOpaque()))
+        try check(simwatch_curl_set_header_callback(easy, { data, size, count, context in
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+            transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }, context.toOpaque()))
+
+        try check(simwatch_curl_set_safe_defaults(easy, "http,https"))
+        try check(request.url.withCString { simwatch_curl_set_url(easy, $0) })
+        try setMethodAndBody(request.method, request.body)
+        try setHeaders(request.headers)
+        if let auth = request.basicAuth {
+            try check(simwatch_curl_set_basic_auth(easy, auth.username, auth.password))
+        }
+        try check(simwatch_curl_set_timeouts_ms(
+            easy, Self.milliseconds(request.timeout), Self.milliseconds(request.connectTimeout)))
+        if maxResponseBytes > 0 {
+            try check(simwatch_curl_set_max_response_bytes(easy, curl_off_t(maxResponseBytes)))
+        }
+    }
+
+    /// The response, or the `HTTPClientError` for libcurl's result code.
+    func outcome(of code: CURLcode) -> Result<HTTPResponse, any Error> {
+        guard code == CURLE_OK else {
+            return .failure(CurlErrorMapping.error(
+                for: code,
+                detail: String(cString: errorBuffer),
+                url: url,
+                timeout: timeout,
+                connectTimeout: connectTimeout,
+                maxResponseBytes: maxResponseBytes,
+                bodyLimitExceeded: bodyLimitExceeded
+            ))
+        }
+        let status = simwatch_curl_response_status(easy)
+        return .success(HTTPResponse(status: status, headers: responseHeaders, body: body))
+    }
+
+    /// Resumes the caller; later calls do nothing.
+    func resume(with outcome: Result<HTTPResponse, any Error>) {
+        continuation?.resume(with: outcome)
+        continuation = nil
+    }
+
+    /// Frees the easy handle and everything handed to libcurl. Call once, after removing the
+    /// handle from the multi handle and resuming the caller.
+    func dispose() {
+        assert(continuation == nil, "transfer disposed before its caller was resumed")
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        errorBuffer.deallocate()
+        retainedForCallbacks?.release()
+        retainedForCallbacks = nil
+    }
+
+    // MARK: - Request options
+
+    private func setMethodAndBody(_ method: String, _ body: Data?) throws(HTTPClientError) {
+        guard !method.isEmpty, method.utf8.allSatisfy(Self.isTokenByte) else {
+            throw .transport(code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: "invalid HTTP method name")
+        }
+        switch method {
+        case "GET" where body == nil:
+            try check(simwatch_curl_set_method_get(easy))
+        case "HEAD":
+            try check(simwatch_curl_set_method_head(easy))
+        default:
+            if body != nil || method == "POST" {
+                let bytes = body ?? Data()
+                try check(bytes.withUnsafeBytes { simwatch_curl_set_body_copy(easy, $0.baseAddress, curl_off_t($0.count)) })
+            }
+            if method != "POST" {
+                try check(simwatch_curl_set_custom_method(easy, method))
+            }
+        }
+    }
+
+    private func setHeaders(_ headers: [(name: String, value: String)]) throws(HTTPClientError) {
+        var lines: [String] = []
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+                throw .transport(code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: "invalid header name")
+            }
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                throw .transport(
+                    code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue),
+                    message: "value of header \(name) contains a line break")
+            }
+            // "Name:" would make libcurl drop the header; "Name;" sends it empty.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        // libcurl sends "Expect: 100-continue" before larger bodies and waits up to a second
+        // for servers (most webhooks) that never answer it.
+        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Expect") == .orderedSame }) {
+            lines.append("Expect:")
+        }
+        for line in lines {
+            guard let list = curl_slist_append(headerList, line) else {
+                throw .transport(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory building headers")
+            }
+            headerList = list
+        }
+        try check(simwatch_curl_set_headers(easy, headerList))
+    }
+
+    private func check(_ code: CURLcode) throws(HTTPClientError) {
+        guard code == CURLE_OK else {
+            let reason = String(cString: curl_easy_strerror(code))
+            throw .transport(code: Int(code.rawValue), message: "could not set up the transfer: \(reason)")
+        }
+    }
+
+    // MARK: - Callbacks
+
+    /// Returning less than offered makes libcurl abort with CURLE_WRITE_ERROR.
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard body.count + bytes.count <= maxResponseBytes else {
+            bodyLimitExceeded = true
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        let data = Data(bytes)
+        guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else { return }
+        let line = text.trimmingCharacters(in: .newlines)
+        // A new status line starts a new response (after 100 Continue or a proxy's CONNECT
+        // answer): only the final response's headers count.
+        if line.hasPrefix("HTTP/") {
+            responseHeaders.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        responseHeaders.append((name: name, value: value))
+    }
+
+    // MARK: - Helpers
+
+    /// Characters allowed in a method or header name (RFC 9110 `token`).
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// libcurl treats 0 as "no timeout", so anything shorter than a millisecond becomes 1 ms.
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        guard seconds < Int64.max / 1_000 else { return Int.max }
+        let total = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+        return Int(max(1, total))
+    }
+}

@@ -1,0 +1,131 @@
+import CCurl
+import Foundation
+
+/// What of a request URL may appear in an error: its scheme and host, never path or query.
+///
+/// Webhook URLs carry their token in the path or query, so every message that might echo the URL
+/// goes through `scrub(_:)`, which removes those parts wherever they appear.
+struct RedactedURL {
+    /// Lowercased scheme, e.g. `https`; nil when the URL has none.
+    let scheme: String?
+    /// Host name or address, without user info or port; nil when the URL has none.
+    let host: String?
+    /// Why libcurl's URL parser rejected the URL, if it did.
+    let parseFailure: String?
+    private let fullURL: String
+    /// Substrings of the URL (and credentials) that must not appear in a message, longest first.
+    private let secrets: [String]
+
+    init(_ url: String, password: String? = nil) {
+        let parts = URLParts(url)
+        scheme = parts.scheme?.lowercased()
+        host = parts.host.flatMap { $0.isEmpty ? nil : $0 }
+        parseFailure = parts.failure
+        fullURL = url
+        let wholeParts = [parts.path, parts.query, parts.fragment, parts.user, parts.password, password]
+            .compactMap { $0 }
+            .filter { $0.count >= 2 }
+        // Single segments and query values too, as libcurl may quote one on its own; short ones
+        // are left alone because they carry no token and would garble ordinary words.
+        let tokenSources = parts.failure == nil ? [parts.path, parts.query, parts.fragment].compactMap { $0 } : [url]
+        let tokens = tokenSources
+            .flatMap { $0.split(whereSeparator: { "/?#&=;:@".contains($0) }) }
+            .map(String.init)
+            .filter { $0.count >= 6 && $0 != parts.host }
+        secrets = Set(wholeParts + tokens).sorted { $0.count > $1.count }
+    }
+
+    /// `scheme://host`, or whichever of the two is known, for messages.
+    var origin: String {
+        switch (scheme, host) {
+        case let (scheme?, host?): "\(scheme)://\(host)"
+        case let (nil, host?): host
+        case let (scheme?, nil): "\(scheme)://"
+        case (nil, nil): "<unparseable URL>"
+        }
+    }
+
+    /// The message with every part of the URL beyond scheme and host replaced by `<redacted>`,
+    /// and any other URL in it cut back to scheme and host.
+    func scrub(_ message: String) -> String {
+        // The URL as a whole becomes its origin, so the message still says where it went.
+        var result = fullURL.count >= 6 ? message.replacingAll(fullURL, with: origin) : message
+        for secret in secrets {
+            result = result.replacingAll(secret, with: "<redacted>")
+        }
+        return Self.truncatingEmbeddedURLs(result)
+    }
+
+    /// Cuts every `scheme://...` span back to `scheme://host`.
+    static func truncatingEmbeddedURLs(_ message: String) -> String {
+        var output = ""
+        var rest = Substring(message)
+        while let marker = rest.range(of: "://") {
+            output += rest[..<marker.upperBound]
+            var authority = rest[marker.upperBound...].prefix { !" \t\r\n\"'<>".contains($0) }
+            let spanEnd = authority.endIndex
+            if let pathStart = authority.firstIndex(where: { "/?#".contains($0) }) {
+                authority = authority[..<pathStart]
+            }
+            if let at = authority.lastIndex(of: "@") {
+                authority = authority[authority.index(after: at)...]
+            }
+            output += authority
+            rest = rest[spanEnd...]
+        }
+        return output + rest
+    }
+}
+
+/// The parts of a URL as libcurl's own URL parser sees them.
+private struct URLParts {
+    var scheme: String?
+    var host: String?
+    var user: String?
+    var password: String?
+    var path: String?
+    var query: String?
+    var fragment: String?
+    /// Why the parser rejected the URL; nil when it accepted it.
+    var failure: String?
+
+    init(_ url: String) {
+        guard let handle = curl_url() else {
+            failure = "out of memory"
+            return
+        }
+        defer { curl_url_cleanup(handle) }
+        let code = curl_url_set(handle, CURLUPART_URL, url, UInt32(CURLU_NON_SUPPORT_SCHEME))
+        guard code == CURLUE_OK else {
+            failure = String(cString: curl_url_strerror(code))
+            return
+        }
+        func part(_ which: CURLUPart) -> String? {
+            var value: UnsafeMutablePointer<CChar>?
+            guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
+            defer { curl_free(value) }
+            return String(cString: value)
+        }
+        scheme = part(CURLUPART_SCHEME)
+        host = part(CURLUPART_HOST)
+        user = part(CURLUPART_USER)
+        password = part(CURLUPART_PASSWORD)
+        path = part(CURLUPART_PATH).flatMap { $0 == "/" ? nil : $0 }
+        query = part(CURLUPART_QUERY)
+        fragment = part(CURLUPART_FRAGMENT)
+    }
+}
+
+extension String {
+    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var output = ""
+        var rest = Substring(self)
+        while let range = rest.range(of: target) {
+            output += rest[..<range.lowerBound]
+            output += replacement
+            rest = rest[range.upperBound...]
+        }
+        return output + rest
+    }
+}

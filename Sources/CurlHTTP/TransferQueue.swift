@@ -1,0 +1,112 @@
+import CCurl
+import Foundation
+
+/// Identifies one `execute` call across the caller side and the transfer thread.
+typealias TransferID = UInt64
+
+/// The continuation a caller waits on.
+typealias ResponseContinuation = CheckedContinuation<HTTPResponse, any Error>
+
+/// Work handed from callers to the transfer thread.
+enum TransferCommand: Sendable {
+    case start(TransferID, HTTPRequest, ResponseContinuation)
+    case cancel(TransferID)
+    case shutDown
+}
+
+/// The mailbox between callers and the transfer thread: the only state both sides touch.
+///
+/// Everything here is guarded by `lock`. `curl_multi_wakeup` is called while holding it, so
+/// once the thread has taken the `shutDown` command no caller can touch the multi handle again
+/// and the thread may free it.
+final class TransferQueue: @unchecked Sendable {
+    /// The libcurl multi handle (`CURLM*`); nil when libcurl could not be initialised.
+    /// Created here, used and finally freed by the transfer thread.
+    let multi: UnsafeMutableRawPointer?
+
+    private let lock = NSLock()
+    private var commands: [TransferCommand] = []
+    /// Transfers submitted and not yet finished: a cancellation for any other ID has nothing to stop.
+    private var inFlight: Set<TransferID> = []
+    private var isShutDown = false
+    private var lastID: TransferID = 0
+
+    init(maxConnectionsPerHost: Int, maxConnections: Int) {
+        guard CurlGlobal.isInitialized, let multi = curl_multi_init() else {
+            self.multi = nil
+            isShutDown = true
+            return
+        }
+        _ = simwatch_curl_multi_set_connection_limits(multi, maxConnectionsPerHost, maxConnections)
+        _ = simwatch_curl_multi_set_connection_cache_size(multi, maxConnections)
+        self.multi = multi
+    }
+
+    func makeTransferID() -> TransferID {
+        lock.withLock {
+            lastID += 1
+            return lastID
+        }
+    }
+
+    /// Queues a transfer, or fails it at once when the client is shut down or the task cancelled.
+    func submit(id: TransferID, request: HTTPRequest, continuation: ResponseContinuation) {
+        let refusal: (any Error)? = lock.withLock {
+            if isShutDown { return multi == nil ? CurlGlobal.unavailableError : HTTPClientError.shutDown }
+            // Checked under the lock: a cancellation handler that ran before this point found
+            // no in-flight ID and did nothing, so the flag is the only trace it leaves.
+            if Task.isCancelled { return CancellationError() }
+            inFlight.insert(id)
+            enqueue(.start(id, request, continuation))
+            return nil
+        }
+        if let refusal { continuation.resume(throwing: refusal) }
+    }
+
+    /// Asks the thread to abandon a transfer; does nothing if it is not in flight.
+    func cancel(id: TransferID) {
+        lock.withLock {
+            guard !isShutDown, inFlight.contains(id) else { return }
+            enqueue(.cancel(id))
+        }
+    }
+
+    /// Asks the thread to fail everything pending and stop; later calls do nothing.
+    func shutDown() {
+        lock.withLock {
+            guard !isShutDown else { return }
+            isShutDown = true
+            enqueue(.shutDown)
+        }
+    }
+
+    /// Called by the transfer thread: everything queued since the last call, in order.
+    func takeCommands() -> [TransferCommand] {
+        lock.withLock {
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+    }
+
+    /// Called by the transfer thread when a transfer's caller has been resumed.
+    func markFinished(_ id: TransferID) {
+        _ = lock.withLock { inFlight.remove(id) }
+    }
+
+    /// Must hold `lock`.
+    private func enqueue(_ command: TransferCommand) {
+        commands.append(command)
+        if let multi { _ = curl_multi_wakeup(multi) }
+    }
+}
+
+/// Process-wide libcurl initialisation, run exactly once before the first handle is made.
+enum CurlGlobal {
+    /// `curl_global_init` is not thread-safe; a static let runs it once, under Swift's lazy-init lock.
+    static let isInitialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    static let unavailableError = HTTPClientError.transport(
+        code: Int(CURLE_FAILED_INIT.rawValue),
+        message: "libcurl could not be initialised (out of memory?)"
+    )
+}
