@@ -10,7 +10,9 @@ enum ConfigDevices {
         let issuesBefore = diagnostics.issues.count
         var collector = Collector(diagnostics: diagnostics)
         _ = root.list("devices") { node, path in
-            collector.add(entry(node, path, diagnostics), at: node.mark, path)
+            if let (device, mark) = entry(node, path, diagnostics) {
+                collector.add(device, at: mark, path)
+            }
         }
         if let node = root.value("devices_file") {
             readDevicesFile(node, root.path.key("devices_file"), context, into: &collector)
@@ -40,8 +42,7 @@ enum ConfigDevices {
         var devices: [DeviceEntry] = []
         var firstSeen: [String: String] = [:]
 
-        mutating func add(_ device: DeviceEntry?, at mark: Mark?, _ path: KeyPath) {
-            guard let device else { return }
+        mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
             let diagnostics = diagnostics
             add(device, place: "\(diagnostics.place(mark)) (\(path))") { message in
                 diagnostics.error(message, at: mark, path)
@@ -58,11 +59,11 @@ enum ConfigDevices {
         }
     }
 
-    /// `"8988…"` or `{ iccid: "8988…", name: truck-17, labels: { site: berlin } }`.
-    private static func entry(_ node: Node, _ path: KeyPath, _ diagnostics: ConfigDiagnostics) -> DeviceEntry? {
+    /// `"8988…"` or `{ iccid: "8988…", name: truck-17, labels: { site: berlin } }`, and where its ICCID is.
+    private static func entry(_ node: Node, _ path: KeyPath, _ diagnostics: ConfigDiagnostics) -> (DeviceEntry, Mark?)? {
         if case .scalar = node {
             // The raw scalar text: YAML would read an unquoted ICCID as a number and lose digits.
-            return MappingReader.scalar(node, path, expected: "an ICCID", diagnostics, iccid).map { DeviceEntry(iccid: $0) }
+            return MappingReader.scalar(node, path, expected: "an ICCID", diagnostics, iccid).map { (DeviceEntry(iccid: $0), node.mark) }
         }
         guard let entry = MappingReader(node, path, known: entryKeys, diagnostics, expected: "an ICCID or a mapping with iccid, name and labels")
         else { return nil }
@@ -77,7 +78,7 @@ enum ConfigDevices {
             }
         }
         guard let iccid else { return nil }
-        return DeviceEntry(iccid: iccid, name: name, labels: labels)
+        return (DeviceEntry(iccid: iccid, name: name, labels: labels), entry.valueMark("iccid"))
     }
 
     /// One ICCID per line, an optional name after it, `#` comments and blank lines.

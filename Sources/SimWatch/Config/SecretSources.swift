@@ -64,7 +64,11 @@ extension MappingReader {
         inline: String?, file: String, env: String, what: String, required: Bool, _ context: ConfigContext
     ) -> ResolvedSecret? {
         let candidates = [inline, file, env].compactMap { $0 }
-        let given = candidates.filter { entriesContain($0) }
+        // The later keys in the file are the ones reported as extra.
+        let given = candidates.filter { keyMark($0) != nil }.sorted { lhs, rhs in
+            let (a, b) = (keyMark(lhs), keyMark(rhs))
+            return (a?.line ?? 0, a?.column ?? 0) < (b?.line ?? 0, b?.column ?? 0)
+        }
         if given.count > 1 {
             for key in given.dropFirst() {
                 diagnostics.error(
@@ -135,9 +139,5 @@ extension MappingReader {
             }
             return ResolvedSecret(value: text, key: key, origin: "the value")
         }
-    }
-
-    private func entriesContain(_ key: String) -> Bool {
-        keyMark(key) != nil
     }
 }
