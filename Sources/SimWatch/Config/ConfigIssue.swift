@@ -44,7 +44,7 @@ public struct ConfigWarning: Sendable, Equatable, Hashable, CustomStringConverti
     }
 
     public var description: String {
-        ConfigPosition.render(file: file, line: line, column: column, keyPath: keyPath, message: "warning: " + message)
+        ConfigPosition.render(file: file, line: line, column: column, keyPath: keyPath, message: message, label: "warning: ")
     }
 }
 
@@ -75,13 +75,14 @@ public struct LoadedConfig: Sendable {
 }
 
 enum ConfigPosition {
-    static func render(file: String, line: Int, column: Int, keyPath: String, message: String) -> String {
+    /// `FILE:LINE:COLUMN: label key.path: message`, leaving out what is unknown.
+    static func render(file: String, line: Int, column: Int, keyPath: String, message: String, label: String = "") -> String {
         var text = file
         if line > 0 {
             text += ":\(line)"
             if column > 0 { text += ":\(column)" }
         }
-        text += ": "
+        text += ": " + label
         if !keyPath.isEmpty { text += keyPath + ": " }
         return text + message
     }
