@@ -217,7 +217,7 @@ import Testing
             "  data >= 80% of plan (critical)",
             "Webhooks:",
             "  chat: slack -> https://hooks.slack.com/…; kinds: threshold_crossed; min severity info",
-            "Delivery: give up after 24h, group within 10s, 1 requests/s per webhook",
+            "Delivery: give up after 24h, group within 10s, at most 1 requests/s per webhook",
             "Metrics: http://127.0.0.1:9464/metrics and /healthz",
             "Log: logfmt, level info",
         ]

@@ -53,7 +53,7 @@ extension Config {
             }
         }
         lines.append("Delivery: give up after \(HumanFormat.duration(delivery.maxAge)), group within "
-            + "\(HumanFormat.duration(delivery.groupWait)), \(HumanFormat.decimal(delivery.maxRate)) requests/s per webhook")
+            + "\(HumanFormat.duration(delivery.groupWait)), at most \(HumanFormat.decimal(delivery.maxRate)) requests/s per webhook")
         lines.append("Metrics: " + (metrics.map { "http://\($0.listen)/metrics and /healthz" } ?? "off"))
         lines.append("Log: \(log.format.rawValue), level \(log.level.rawValue)")
         return lines.joined(separator: "\n")
@@ -83,14 +83,22 @@ extension Config {
 
     private func describe(_ plan: PlanAllowance) -> String {
         let parts = Metric.allCases.compactMap { metric in
-            plan.allowance(for: metric).map { "\(metric.rawValue) \(HumanFormat.value($0, of: metric))" }
+            plan.allowance(for: metric).map { "\(metric.rawValue) \(amount($0, of: metric))" }
         }
         return parts.isEmpty ? "no allowances" : parts.joined(separator: ", ")
     }
 
+    /// Bytes and seconds in people's units; counts as they are, since the metric name says what they count.
+    private func amount(_ value: Int64, of metric: Metric) -> String {
+        switch metric {
+        case .data, .voice: HumanFormat.value(value, of: metric)
+        case .sms, .sessions: String(value)
+        }
+    }
+
     private func describe(_ threshold: Threshold) -> String {
         let level: String = switch threshold.level {
-        case .absolute(let value): HumanFormat.value(value, of: threshold.metric)
+        case .absolute(let value): amount(value, of: threshold.metric)
         case .percent(let value): "\(Threshold.formatPercent(value))% of plan"
         }
         return "\(threshold.metric.rawValue) >= \(level) (\(threshold.severity.rawValue))"
