@@ -1,0 +1,89 @@
+/// One problem in a configuration, with the place it was found.
+///
+/// Printed as `FILE:LINE:COLUMN: key.path: message` (1-based), the way compilers do,
+/// so that editors and people can jump to it.
+public struct ConfigIssue: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// The file as given (the configuration, or a `devices_file`).
+    public var file: String
+    /// 1-based; 0 when the problem concerns the whole file.
+    public var line: Int
+    /// 1-based; 0 when the problem concerns the whole file or line.
+    public var column: Int
+    /// `webhooks[0].url`; empty for problems of the file itself.
+    public var keyPath: String
+    /// What is wrong and what is expected. Never contains a secret.
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    public var description: String {
+        ConfigPosition.render(file: file, line: line, column: column, keyPath: keyPath, message: message)
+    }
+}
+
+/// Something legal but probably not what the operator meant; `check` prints these.
+public struct ConfigWarning: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var keyPath: String
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.keyPath = keyPath
+        self.message = message
+    }
+
+    public var description: String {
+        ConfigPosition.render(file: file, line: line, column: column, keyPath: keyPath, message: message, label: "warning: ")
+    }
+}
+
+/// Every problem found in a configuration; loading reports them all at once.
+public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// In the order they were found: file order, mostly.
+    public var issues: [ConfigIssue]
+
+    public init(issues: [ConfigIssue]) {
+        self.issues = issues
+    }
+
+    /// One issue per line.
+    public var description: String {
+        issues.map(\.description).joined(separator: "\n")
+    }
+}
+
+/// A configuration that passed validation, with the warnings found on the way.
+public struct LoadedConfig: Sendable {
+    public var config: Config
+    public var warnings: [ConfigWarning]
+
+    public init(config: Config, warnings: [ConfigWarning]) {
+        self.config = config
+        self.warnings = warnings
+    }
+}
+
+enum ConfigPosition {
+    /// `FILE:LINE:COLUMN: label key.path: message`, leaving out what is unknown.
+    static func render(file: String, line: Int, column: Int, keyPath: String, message: String, label: String = "") -> String {
+        var text = file
+        if line > 0 {
+            text += ":\(line)"
+            if column > 0 { text += ":\(column)" }
+        }
+        text += ": " + label
+        if !keyPath.isEmpty { text += keyPath + ": " }
+        return text + message
+    }
+}
