@@ -11,8 +11,12 @@ public enum ConfigLoader {
     /// Loads and validates the configuration file at `path`.
     ///
     /// Relative paths inside it (`devices_file`, `*_file`) start at the file's directory.
+    ///
+    /// With `deferSystemdCredentials`, a secret file under `/run/credentials/` that does not
+    /// exist (outside the service) is a warning, not an error: for `simwatch check`.
     public static func load(
-        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        deferSystemdCredentials: Bool = false
     ) throws(ConfigError) -> LoadedConfig {
         let whole = { (message: String) in
             ConfigError(issues: [ConfigIssue(file: path, line: 0, column: 0, keyPath: "", message: message)])
@@ -24,16 +28,19 @@ public enum ConfigLoader {
             guard let yaml = String(data: data, encoding: .utf8) else {
                 throw whole("the configuration file is not UTF-8 text")
             }
-            return try parse(yaml: yaml, path: path, environment: environment)
+            return try parse(yaml: yaml, path: path, environment: environment,
+                             deferSystemdCredentials: deferSystemdCredentials)
         }
     }
 
     /// Validates configuration text as if it were read from `path` (for positions and relative paths).
     public static func parse(
-        yaml: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        yaml: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        deferSystemdCredentials: Bool = false
     ) throws(ConfigError) -> LoadedConfig {
         let diagnostics = ConfigDiagnostics(file: path)
-        let context = ConfigContext(diagnostics: diagnostics, environment: environment, directory: directory(of: path))
+        var context = ConfigContext(diagnostics: diagnostics, environment: environment, directory: directory(of: path))
+        context.deferSystemdCredentials = deferSystemdCredentials
         let composed: Node?
         do {
             composed = try Yams.compose(yaml: yaml)

@@ -11,6 +11,9 @@ struct ConfigContext {
     let environment: [String: String]
     /// The configuration file's directory; relative `*_file` paths start here.
     let directory: String
+    /// Whether a missing file under `/run/credentials/` is a warning instead of an error
+    /// (`simwatch check` outside the service, where systemd has not placed them).
+    var deferSystemdCredentials = false
 
     /// `path` made absolute against the configuration's directory.
     func resolve(_ path: String) -> String {
@@ -97,6 +100,13 @@ extension MappingReader {
             let path = context.resolve(text)
             switch ConfigFiles.contents(path, limit: 1 << 20) {
             case .failure(let failure):
+                if context.deferSystemdCredentials, path.hasPrefix("/run/credentials/"),
+                   context.environment["CREDENTIALS_DIRECTORY"] == nil {
+                    diagnostics.warning(
+                        "\(what) file \(path) not checked: systemd provides it only to the running service (LoadCredential=)",
+                        at: mark, keyPath)
+                    return ResolvedSecret(value: "", key: key, origin: "the file \(path)")
+                }
                 diagnostics.error("cannot read \(what) file \(path): \(failure.reason)", at: mark, keyPath)
                 return nil
             case .success(let data):
