@@ -8,6 +8,7 @@ struct RunningHTTPServer: Sendable {
     let server: HTTPServer
     let task: Task<Void, any Error>
     let port: UInt16
+    let stopping: LockedValue<Bool>
 
     /// Starts `handler` on `host:port` (port 0 picks a free port) and returns once it listens.
     static func start(
@@ -15,8 +16,9 @@ struct RunningHTTPServer: Sendable {
     ) async throws -> RunningHTTPServer {
         let address = try socketAddress(host: host, port: port)
         // Handlers may sleep for injected delays; FlyingFox's default 15 s timeout would cut them short.
+        let stopping = LockedValue(false)
         let config = HTTPServer.Configuration(
-            address: address, timeout: 3600, logger: SwiftLogBridge(logger: logger)
+            address: address, timeout: 3600, logger: SwiftLogBridge(logger: logger, stopping: stopping)
         )
         let server = HTTPServer(config: config, handler: handler)
         let failure = LockedValue<(any Error)?>(nil)
@@ -29,7 +31,7 @@ struct RunningHTTPServer: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if let address = await server.listeningAddress, let bound = address.port {
-                return RunningHTTPServer(server: server, task: task, port: bound)
+                return RunningHTTPServer(server: server, task: task, port: bound, stopping: stopping)
             }
             if let error = failure.get() {
                 throw SimulatorError.cannotListen(host: host, port: port, reason: "\(error)")
@@ -42,6 +44,7 @@ struct RunningHTTPServer: Sendable {
 
     /// Closes the listening socket and open connections, then waits for the server task to end.
     func stop() async {
+        stopping.set(true)
         await server.stop(timeout: 0)
         task.cancel()
         _ = await task.result
@@ -86,14 +89,19 @@ public enum SimulatorError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Routes FlyingFox's own log lines into swift-log, one level down: its per-connection
-/// chatter (and clients hanging up) is noise for the simulator's users.
+/// chatter (and clients hanging up) is noise for the simulator's users. Closing the
+/// listening socket on `stop()` makes FlyingFox report a critical "disconnected" error,
+/// which is expected then.
 struct SwiftLogBridge: FlyingSocks.Logging {
     let logger: Logger
+    let stopping: LockedValue<Bool>
     func logDebug(_ debug: @autoclosure () -> String) { logger.trace("\(debug())") }
     func logInfo(_ info: @autoclosure () -> String) { logger.trace("\(info())") }
     func logWarning(_ warning: @autoclosure () -> String) { logger.debug("\(warning())") }
     func logError(_ error: @autoclosure () -> String) { logger.debug("\(error())") }
-    func logCritical(_ critical: @autoclosure () -> String) { logger.error("\(critical())") }
+    func logCritical(_ critical: @autoclosure () -> String) {
+        if stopping.get() { logger.debug("\(critical())") } else { logger.error("\(critical())") }
+    }
 }
 
 /// A value behind a lock, for the few places an actor hop would be awkward (clocks, start-up).
