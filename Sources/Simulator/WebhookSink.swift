@@ -86,10 +86,12 @@ public actor WebhookSink {
         await running.stop()
     }
 
-    /// The URL to configure as a webhook, e.g. `http://127.0.0.1:PORT/hook` (valid after `start`).
+    /// The URL to configure as a webhook, e.g. `http://127.0.0.1:PORT/hook` (valid after `start`);
+    /// `path: ""` gives the bare base URL, for the `/_sink/` control paths.
     public func url(path: String = "/hook") -> String {
         let host = boundHost == "0.0.0.0" ? "127.0.0.1" : boundHost.contains(":") ? "[\(boundHost)]" : boundHost
-        return "http://\(host):\(server?.port ?? 0)\(path.hasPrefix("/") ? path : "/" + path)"
+        let suffix = path.isEmpty || path.hasPrefix("/") ? path : "/" + path
+        return "http://\(host):\(server?.port ?? 0)\(suffix)"
     }
 
     /// Every POST received so far, oldest first.
