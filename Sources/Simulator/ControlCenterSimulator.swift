@@ -229,6 +229,10 @@ public actor ControlCenterSimulator {
             response = ControlCenterErrors.htmlPage(status: 404)
         }
         inFlight -= 1
+        logger.debug("simulated request", metadata: [
+            "method": "\(method)", "path": "\(path)", "status": "\(response.statusCode.code)",
+            "faults": "\(applied.joined(separator: ","))",
+        ])
         record(RequestRecord(
             method: method, path: path, iccid: route?.iccid, status: response.statusCode.code, faults: applied,
             startedAt: startedAt, endedAt: Date(), start: start, end: .now
