@@ -26,9 +26,9 @@ enum Bootstrap {
     }
 
     /// Loads the configuration; prints every problem and exits 78 when it is not valid.
-    static func loadConfig(_ path: String) throws -> LoadedConfig {
+    static func loadConfig(_ path: String, deferSystemdCredentials: Bool = false) throws -> LoadedConfig {
         do {
-            return try ConfigLoader.load(path: path)
+            return try ConfigLoader.load(path: path, deferSystemdCredentials: deferSystemdCredentials)
         } catch {
             printError("\(error)")
             printError("simwatch: configuration not valid: \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s") in \(path)")

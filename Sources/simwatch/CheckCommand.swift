@@ -15,7 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
     var online = false
 
     func run() async throws {
-        let loaded = try Bootstrap.loadConfig(options.config)
+        let loaded = try Bootstrap.loadConfig(options.config, deferSystemdCredentials: !online)
         for warning in loaded.warnings {
             Bootstrap.printError("warning: \(warning)")
         }
