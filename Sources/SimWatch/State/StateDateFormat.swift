@@ -54,4 +54,55 @@ enum StateDateFormat {
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// Parses `2026-11-27T10:00:00Z`, also with fractional seconds or a `+01:00` offset.
+    static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
+        var index = 0
+        func number(_ width: Int) -> Int? {
+            guard text.count - index >= width else { return nil }
+            var value = 0
+            for _ in 0..<width {
+                let digit = Int(text[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+                index += 1
+            }
+            return value
+        }
+        func separator(_ byte: UInt8) -> Bool {
+            guard index < text.count, text[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), separator(UInt8(ascii: "-")), let month = number(2), separator(UInt8(ascii: "-")),
+              let day = number(2), separator(UInt8(ascii: "T")), let hour = number(2), separator(UInt8(ascii: ":")),
+              let minute = number(2), separator(UInt8(ascii: ":")), let second = number(2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var fraction = 0.0
+        if separator(UInt8(ascii: ".")) {
+            var scale = 0.1
+            let digitsStart = index
+            while index < text.count, case let digit = Int(text[index]) - 48, (0...9).contains(digit) {
+                fraction += Double(digit) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > digitsStart else { return nil }
+        }
+        var offset = 0
+        if separator(UInt8(ascii: "Z")) {
+            offset = 0
+        } else if index < text.count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+            let sign = text[index] == UInt8(ascii: "-") ? -1 : 1
+            index += 1
+            guard let hours = number(2), separator(UInt8(ascii: ":")), let minutes = number(2) else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard index == text.count else { return nil }
+        let seconds = epochSeconds(Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
 }
