@@ -53,7 +53,7 @@ struct JSONByteWriter {
     mutating func int(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: (UInt64, UInt64) = (0, 0)  // room for 20 digits, written backwards
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max (20 digits), written backwards
         withUnsafeMutableBytes(of: &digits) { buffer in
             var position = buffer.count
             repeat {
