@@ -1,1 +1,70 @@
-print("simwatch-bench: state benchmark not written yet")
+// Measures the state file at fleet scale: save and load time and file size, best of 3.
+// Build in release: swift build -c release --product simwatch-bench --scratch-path .build-release
+import Foundation
+import Logging
+import SimWatch
+
+let deviceCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
+let rounds = 3
+
+func realisticState(devices count: Int) -> PersistentState {
+    let start = Date(timeIntervalSince1970: 1_795_000_000)
+    let statuses = ["ACTIVATED", "ACTIVATED", "ACTIVATED", "DEACTIVATED", "TEST_READY"]
+    var state = PersistentState(cycle: 4_321, health: Health(lastSuccessfulCycleAt: start))
+    state.devices.reserveCapacity(count)
+    var someUsage: [DeviceUsage] = []
+    for index in 0..<count {
+        let iccid = "8988216716" + String(970_000_000 + index)
+        let usage = DeviceUsage(
+            iccid: iccid, imsi: "2040431" + String(10_000_000 + index), msisdn: "88" + String(2_000_000_000 + index),
+            imei: index % 10 == 0 ? "" : "35" + String(1_000_000_000_000 + index * 7),
+            status: statuses[index % statuses.count], ratePlan: "hphlr rp\(index % 7)",
+            communicationPlan: "CP_Basic_\(index % 3)", ctdDataUsage: Int64(index) * 98_765,
+            ctdSMSUsage: Int64(index % 500), ctdVoiceUsage: Int64(index % 3_600),
+            ctdSessionCount: index % 4 == 0 ? nil : Int64(index % 900), overageLimitReached: index % 50 == 0,
+            overageLimitOverride: index % 20 == 0 ? "TEMPORARY_OVERRIDE" : "DEFAULT"
+        )
+        if index < 100 { someUsage.append(usage) }
+        let fired: Set<String> = index % 3 == 0 ? ["data>=500000000", "data>=80%"] : []
+        state.devices[iccid] = DeviceRecord(
+            last: usage, observedAt: start.addingTimeInterval(Double(index % 900)), observation: 1_000 + index % 17,
+            thresholds: ThresholdState(fired: fired), notFound: index % 1_000 == 999
+        )
+    }
+    let events = someUsage.enumerated().map { offset, usage in
+        Event(
+            id: String(format: "%016llx", UInt64(offset) &* 0x9E37_79B9_7F4A_7C15), kind: .thresholdCrossed,
+            severity: .warning, iccid: usage.iccid, deviceName: "truck-\(offset)", labels: ["site": "berlin"],
+            observedAt: start, summary: "truck-\(offset) (\(usage.iccid)): data 85% of plan", metric: .data,
+            threshold: 800_000_000, value: 850_000_000, thresholdPercent: 80, percentOfPlan: 85.2, device: usage
+        )
+    }
+    state.enqueue(events, webhooks: ["ops-chat", "pager"], at: start)
+    return state
+}
+
+func milliseconds(_ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let elapsed = try clock.measure(body)
+    return Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+}
+
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-bench-\(getpid())").path
+try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: folder) }
+let store = StateStore(path: folder + "/state.json", logger: Logger(label: "simwatch-bench"))
+let state = realisticState(devices: deviceCount)
+
+var saveTimes: [Double] = []
+var loadTimes: [Double] = []
+for _ in 0..<rounds {
+    saveTimes.append(try milliseconds { try store.save(state) })
+    var result: StateStore.LoadResult = .fresh
+    loadTimes.append(try milliseconds { result = try store.load(now: Date()) })
+    guard case .loaded(let loaded) = result, loaded == state else {
+        print("simwatch-bench: loaded state differs from the saved one")
+        exit(1)
+    }
+}
+let size = (try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? -1
+print(String(format: "devices=%d save_ms=%.0f load_ms=%.0f size_bytes=%d", deviceCount, saveTimes.min()!, loadTimes.min()!, size))

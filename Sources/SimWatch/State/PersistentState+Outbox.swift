@@ -1,0 +1,97 @@
+import Foundation
+
+extension PersistentState {
+    /// Adds events to the outbox for the given webhooks; returns how many were added.
+    ///
+    /// An event whose id is already in the outbox is skipped, so re-enqueuing the events
+    /// of a poll repeated after a crash does not deliver them twice.
+    @discardableResult
+    public mutating func enqueue(_ events: [Event], webhooks: [String], at now: Date) -> Int {
+        enqueue(events, at: now) { _ in webhooks }
+    }
+
+    /// Adds events to the outbox, each for the webhooks `routing` picks for it.
+    ///
+    /// Events no webhook wants, and ids already in the outbox, are skipped.
+    @discardableResult
+    public mutating func enqueue(_ events: [Event], at now: Date, routing: (Event) -> [String]) -> Int {
+        var known = Set(outbox.map(\.event.id))
+        var added = 0
+        for event in events where !known.contains(event.id) {
+            let webhooks = Self.unique(routing(event))
+            guard !webhooks.isEmpty else { continue }
+            outbox.append(OutboxEntry(event: event, pendingWebhooks: webhooks, enqueuedAt: now))
+            known.insert(event.id)
+            added += 1
+        }
+        return added
+    }
+
+    /// Records a 2xx from `webhook` for these events; entries with nothing pending leave.
+    public mutating func markDelivered(eventIDs: some Sequence<String>, webhook: String) {
+        removePending(eventIDs: Set(eventIDs), webhook: webhook)
+    }
+
+    /// Records a failed attempt for these events and when to try them again.
+    public mutating func markAttempted(eventIDs: some Sequence<String>, nextAttemptAt: Date?) {
+        let ids = Set(eventIDs)
+        for index in outbox.indices where ids.contains(outbox[index].event.id) {
+            outbox[index].attempts += 1
+            outbox[index].nextAttemptAt = nextAttemptAt
+        }
+    }
+
+    /// Gives up delivering these events to `webhook`: they move to the dead letters.
+    ///
+    /// Returns the dead letters added. Ids not pending for that webhook are ignored.
+    @discardableResult
+    public mutating func deadLetter(eventIDs: some Sequence<String>, webhook: String, reason: String, at now: Date) -> [DeadLetter] {
+        let ids = Set(eventIDs)
+        let letters = outbox
+            .filter { ids.contains($0.event.id) && $0.pendingWebhooks.contains(webhook) }
+            .map { DeadLetter(event: $0.event, webhook: webhook, reason: reason, at: now) }
+        removePending(eventIDs: ids, webhook: webhook)
+        appendDeadLetters(letters)
+        return letters
+    }
+
+    /// Dead-letters every delivery enqueued more than `maxAge` before `now`.
+    ///
+    /// Returns the dead letters added, so the caller can log each at error level.
+    @discardableResult
+    public mutating func deadLetterExpired(maxAge: TimeInterval, now: Date, reason: String) -> [DeadLetter] {
+        let cutoff = now.addingTimeInterval(-maxAge)
+        var letters: [DeadLetter] = []
+        outbox.removeAll { entry in
+            guard entry.enqueuedAt < cutoff else { return false }
+            letters += entry.pendingWebhooks.map { DeadLetter(event: entry.event, webhook: $0, reason: reason, at: now) }
+            return true
+        }
+        appendDeadLetters(letters)
+        return letters
+    }
+
+    /// Forgets devices that are no longer configured. Their undelivered events stay in the outbox.
+    public mutating func prune(keeping iccids: Set<String>) {
+        devices = devices.filter { iccids.contains($0.key) }
+    }
+
+    private mutating func removePending(eventIDs ids: Set<String>, webhook: String) {
+        for index in outbox.indices where ids.contains(outbox[index].event.id) {
+            outbox[index].pendingWebhooks.removeAll { $0 == webhook }
+        }
+        outbox.removeAll { $0.pendingWebhooks.isEmpty }
+    }
+
+    private mutating func appendDeadLetters(_ letters: [DeadLetter]) {
+        deadLetters += letters
+        if deadLetters.count > Self.deadLetterLimit {
+            deadLetters.removeFirst(deadLetters.count - Self.deadLetterLimit)
+        }
+    }
+
+    private static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+}

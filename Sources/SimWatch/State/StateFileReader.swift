@@ -1,0 +1,175 @@
+import Foundation
+
+/// Reads the state file's layout (see `StateCodec`) from a `JSONScanner`.
+///
+/// Accepts any valid JSON with the right shape, in any key order and whitespace, so a
+/// hand-edited file loads too. Unknown keys are skipped. `schema_version` must not be
+/// newer than this build knows: such a file is reported as unusable (and set aside).
+struct StateFileReader {
+    var scanner: JSONScanner
+
+    mutating func readState() throws(StateFormatError) -> PersistentState {
+        var version: Int?
+        var cycle: Int?
+        var devices: [String: DeviceRecord]?
+        var health: Health?
+        var outbox: [OutboxEntry]?
+        var deadLetters: [DeadLetter]?
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("schema_version") {
+                version = try readVersion()
+            } else if key.matches("cycle") {
+                cycle = try scanner.readInt()
+            } else if key.matches("devices") {
+                devices = try readDevices()
+            } else if key.matches("health") {
+                health = try decodeSmall(Health.self, key: "health")
+            } else if key.matches("outbox") {
+                outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
+            } else if key.matches("dead_letters") {
+                deadLetters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        try scanner.expectEnd()
+        guard let version else { throw StateFormatError(description: "no \"schema_version\": not a simwatch state file") }
+        guard let cycle, let devices, let health, let outbox, let deadLetters else {
+            throw StateFormatError(description: "missing one of \"cycle\", \"devices\", \"health\", \"outbox\", \"dead_letters\"")
+        }
+        return PersistentState(
+            schemaVersion: version, cycle: cycle, devices: devices, health: health,
+            outbox: outbox, deadLetters: deadLetters
+        )
+    }
+
+    private mutating func readVersion() throws(StateFormatError) -> Int {
+        let version: Int = try scanner.readInt()
+        guard version <= PersistentState.currentSchemaVersion else {
+            throw StateFormatError(description:
+                "written by a newer simwatch (schema_version \(version); this build reads up to \(PersistentState.currentSchemaVersion))")
+        }
+        guard version >= 1 else { throw scanner.error("schema_version must be 1 or more") }
+        return version
+    }
+
+    /// The small sections go through Foundation, which is plenty fast for them.
+    private mutating func decodeSmall<T: Decodable>(_ type: T.Type, key: String) throws(StateFormatError) -> T {
+        let start = scanner.index
+        let span = try scanner.skipValue()
+        do {
+            return try JSONDecoder.simwatch().decode(T.self, from: Data(span))
+        } catch {
+            throw scanner.error("\"\(key)\" is not valid: \(error)", at: start)
+        }
+    }
+
+    private mutating func readDevices() throws(StateFormatError) -> [String: DeviceRecord] {
+        var devices: [String: DeviceRecord] = [:]
+        devices.reserveCapacity(scanner.bytes.count / 400)
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            devices[key.text] = try readDevice()
+        }
+        return devices
+    }
+
+    private mutating func readDevice() throws(StateFormatError) -> DeviceRecord {
+        let start = scanner.index
+        var record = DeviceRecord()
+        var seenObservation = false, seenThresholds = false, seenNotFound = false
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("observation") {
+                record.observation = try scanner.readInt()
+                seenObservation = true
+            } else if key.matches("observed_at") {
+                record.observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
+            } else if key.matches("not_found") {
+                record.notFound = try scanner.readBool()
+                seenNotFound = true
+            } else if key.matches("thresholds") {
+                record.thresholds = try readThresholds()
+                seenThresholds = true
+            } else if key.matches("last") {
+                record.last = try scanner.skipNull() ? nil : try readUsage()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        guard seenObservation, seenThresholds, seenNotFound else {
+            throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
+        }
+        return record
+    }
+
+    private mutating func readThresholds() throws(StateFormatError) -> ThresholdState {
+        let start = scanner.index
+        var fired: Set<String>?
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            guard key.matches("fired") else {
+                try scanner.skipValue()
+                continue
+            }
+            var keys = Set<String>()
+            var array = try scanner.beginArray()
+            while try scanner.nextElement(&array) {
+                keys.insert(try scanner.readString())
+            }
+            fired = keys
+        }
+        guard let fired else { throw scanner.error("\"thresholds\" lacks \"fired\"", at: start) }
+        return ThresholdState(fired: fired)
+    }
+
+    private mutating func readUsage() throws(StateFormatError) -> DeviceUsage {
+        let start = scanner.index
+        var usage = DeviceUsage(iccid: "")
+        var seenICCID = false
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("iccid") {
+                usage.iccid = try scanner.readString()
+                seenICCID = true
+            } else if key.matches("status") {
+                usage.status = try optionalString()
+            } else if key.matches("ratePlan") {
+                usage.ratePlan = try optionalString()
+            } else if key.matches("communicationPlan") {
+                usage.communicationPlan = try optionalString()
+            } else if key.matches("imsi") {
+                usage.imsi = try optionalString()
+            } else if key.matches("msisdn") {
+                usage.msisdn = try optionalString()
+            } else if key.matches("imei") {
+                usage.imei = try optionalString()
+            } else if key.matches("ctdDataUsage") {
+                usage.ctdDataUsage = try optionalInt()
+            } else if key.matches("ctdSMSUsage") {
+                usage.ctdSMSUsage = try optionalInt()
+            } else if key.matches("ctdVoiceUsage") {
+                usage.ctdVoiceUsage = try optionalInt()
+            } else if key.matches("ctdSessionCount") {
+                usage.ctdSessionCount = try optionalInt()
+            } else if key.matches("overageLimitReached") {
+                usage.overageLimitReached = try scanner.skipNull() ? nil : try scanner.readBool()
+            } else if key.matches("overageLimitOverride") {
+                usage.overageLimitOverride = try optionalString()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        guard seenICCID else { throw scanner.error("\"last\" lacks \"iccid\"", at: start) }
+        return usage
+    }
+
+    private mutating func optionalString() throws(StateFormatError) -> String? {
+        try scanner.skipNull() ? nil : try scanner.readString()
+    }
+
+    private mutating func optionalInt() throws(StateFormatError) -> Int64? {
+        try scanner.skipNull() ? nil : try scanner.readInt()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+
+/// Reads and writes the state file: atomic saves, and a file that cannot be parsed is set aside, never deleted.
+///
+/// `save` does not create a missing folder: the state folder is made by systemd
+/// (`StateDirectory=`) or by the operator, and a missing one is more likely a wrong
+/// `state_file` than something to paper over. The error says so.
+///
+/// Both calls do blocking file I/O (tens of megabytes for 100,000 devices): callers on
+/// the Swift concurrency pool should keep that in mind.
+public final class StateStore: Sendable {
+    /// What `load` found.
+    public enum LoadResult: Sendable, Equatable {
+        /// No state file: the first run.
+        case fresh
+        case loaded(PersistentState)
+        /// The file could not be used and was renamed to `corruptPath`; raise `state_reset`.
+        case reset(corruptPath: String)
+    }
+
+    public let path: String
+    private let logger: Logger
+
+    public init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+    }
+
+    /// Loads the state file, removing temp files left by a crashed save.
+    ///
+    /// A file that is not valid state (garbage, truncated, empty, or written by a newer
+    /// simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
+    /// logged at error, and `.reset` is returned. A file that cannot be read at all
+    /// (permissions, a folder in its place) throws instead: it is left where it is.
+    public func load(now: Date) throws(StateLoadError) -> LoadResult {
+        for removed in StateFileSystem.removeLeftoverTempFiles(of: path) {
+            logger.info("removed temp file left by an interrupted save", metadata: ["path": "\(removed)"])
+        }
+        let bytes: [UInt8]
+        switch try StateFileSystem.readContents(path: path) {
+        case .missing: return .fresh
+        case .contents(let contents): bytes = contents
+        }
+        do {
+            return .loaded(try StateCodec.decode(bytes))
+        } catch {
+            let target = Self.unusedCorruptPath(for: path, at: now)
+            try StateFileSystem.renameAside(path, to: target)
+            logger.error(
+                "state file unusable, set aside; starting a new baseline",
+                metadata: ["path": "\(path)", "moved_to": "\(target)", "reason": "\(error.description)"]
+            )
+            return .reset(corruptPath: target)
+        }
+    }
+
+    /// Writes the state atomically (temp file 0600, fsync, rename, fsync folder).
+    ///
+    /// On failure the previous file is untouched and the temp file removed; log the error
+    /// and save again later.
+    public func save(_ state: PersistentState) throws(StateSaveError) {
+        let bytes = StateCodec.encode(state)
+        if let warning = try StateFileSystem.writeAtomically(bytes, to: path) {
+            logger.warning("state saved but its folder could not be synced", metadata: ["path": "\(path)", "reason": "\(warning)"])
+        }
+    }
+
+    /// `state.json.corrupt-20261127T100000Z`, with `-2`, `-3`… when that name is taken.
+    static func unusedCorruptPath(for path: String, at now: Date) -> String {
+        let base = path + ".corrupt-" + StateDateFormat.compactUTC(now)
+        var candidate = base
+        var suffix = 2
+        while StateFileSystem.exists(candidate) {
+            candidate = base + "-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
+}
