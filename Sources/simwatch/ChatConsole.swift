@@ -26,16 +26,16 @@ struct ChatConsole: Sendable {
         }
         let time = Self.time.string(from: event.observedAt)
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
-        print("\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))")
-        print("  \(event.summary)")
-        fflush(stdout)
+        let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
+            + "  \(event.summary)\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     func goodbye() {
         print("\nsimwatch demo stopped; state saved and the temporary folder removed.")
     }
 
-    private nonisolated(unsafe) static let time: DateFormatter = {
+    private static let time: DateFormatter = {
         let formatter = DateFormatter()
         formatter.dateFormat = "HH:mm:ss"
         return formatter
@@ -52,9 +52,9 @@ struct AlertPrinterService: Service {
     }
 
     func run() async throws {
-        var seen = 0
-        let decoder = JSONDecoder.simwatch()
         await cancelWhenGracefulShutdown {
+            var seen = 0
+            let decoder = JSONDecoder.simwatch()
             while !Task.isCancelled {
                 let requests = await sink.requests
                 for request in requests.dropFirst(seen) {

@@ -84,7 +84,7 @@ struct StatusCommand: AsyncParsableCommand {
         Bootstrap.logging(LogSettings(format: loaded.config.log.format, level: .warning))
         let store = StateStore(path: loaded.config.stateFile, logger: Logger(label: "simwatch"))
         let state: PersistentState
-        switch try store.peek() {
+        switch try store.read() {
         case .some(let loadedState): state = loadedState
         case .none: state = PersistentState()
         }

@@ -31,16 +31,12 @@ final class SimwatchProcess: Sendable {
         let stamp = UUID().uuidString.prefix(8)
         stdoutPath = "\(folder)/stdout-\(stamp).txt"
         stderrPath = "\(folder)/stderr-\(stamp).txt"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { [exit, waiters] process in
-            let status = process.terminationStatus
-            exit.withLock { $0 = status }
-            for waiter in waiters.withLock({ let all = $0; $0 = []; return all }) { waiter.resume(returning: status) }
-        }
+        process.terminationHandler = { [weak self] process in self?.finished(process.terminationStatus) }
         try process.run()
     }
 
@@ -50,6 +46,11 @@ final class SimwatchProcess: Sendable {
         let child = try SimwatchProcess(arguments, in: folder, environment: environment)
         let status = try #require(await child.waitForExit(timeout: timeout), "simwatch \(arguments) did not exit within \(timeout)")
         return (status, child.stdout, child.stderr)
+    }
+
+    private func finished(_ status: Int32) {
+        exit.withLock { $0 = status }
+        for waiter in waiters.withLock({ let all = $0; $0 = []; return all }) { waiter.resume(returning: status) }
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
