@@ -145,4 +145,19 @@ struct StateCodecTests {
             #expect(throws: StateFormatError.self) { try StateCodec.decode(Array(bytes[..<length])) }
         }
     }
+
+    @Test("a non-finite percentage does not stop the state from saving")
+    func nonFiniteFloats() throws {
+        var state = PersistentState()
+        var event = StateFixtures.event(id: "dddddddddddddddd")
+        event.percentOfPlan = .infinity
+        event.thresholdPercent = -.infinity
+        state.enqueue([event], webhooks: ["chat"], at: StateFixtures.now)
+        let decoded = try StateCodec.decode(StateCodec.encode(state))
+        #expect(decoded.outbox.first?.event.percentOfPlan == .infinity)
+        #expect(decoded.outbox.first?.event.thresholdPercent == -.infinity)
+        event.percentOfPlan = .nan
+        state.outbox[0].event = event
+        #expect(try StateCodec.decode(StateCodec.encode(state)).outbox.first?.event.percentOfPlan?.isNaN == true)
+    }
 }

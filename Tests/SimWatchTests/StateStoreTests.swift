@@ -184,4 +184,19 @@ struct StateStoreTests {
         #expect(throws: StateSaveError.self) { try store.save(PersistentState()) }
         #expect(try store.load(now: StateFixtures.now) == .loaded(StateFixtures.fullState()))
     }
+
+    @Test("read() changes nothing: temp files stay, a bad file throws and stays")
+    func readOnly() throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        let store = StateStore(path: folder.statePath, logger: CapturedLogs().logger)
+        #expect(try store.read() == nil)
+        try store.save(StateFixtures.fullState())
+        #expect(FileManager.default.createFile(atPath: folder.path + "/.state.json.tmp-1-2", contents: Data()))
+        #expect(try store.read() == StateFixtures.fullState())
+        #expect(FileManager.default.createFile(atPath: folder.statePath, contents: Data("{".utf8)))
+        let error = try #require(throws: StateLoadError.self) { try store.read() }
+        #expect(error.description.hasPrefix("cannot read state file \(folder.statePath): not a valid state file: line 1, column 2"))
+        #expect(try folder.files() == [".state.json.tmp-1-2", "state.json"])
+    }
 }

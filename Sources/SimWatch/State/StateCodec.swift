@@ -10,7 +10,7 @@ import Foundation
 enum StateCodec {
     static func encode(_ state: PersistentState) -> [UInt8] {
         var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520)
-        let encoder = JSONEncoder.simwatch()
+        let encoder = sectionEncoder()
         writer.raw("{\n  \"schema_version\": ")
         writer.int(state.schemaVersion)
         writer.raw(",\n  \"cycle\": ")
@@ -40,9 +40,29 @@ enum StateCodec {
         writer.raw(items.isEmpty ? "]" : "\n  ]")
     }
 
+    /// `JSONEncoder.simwatch()`, but a NaN or infinite percentage is written as a string
+    /// instead of failing: one odd event must not stop the whole state from saving.
+    private static func sectionEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder.simwatch()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan
+        )
+        return encoder
+    }
+
+    /// The decoder matching `sectionEncoder()`.
+    static func sectionDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder.simwatch()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan
+        )
+        return decoder
+    }
+
+    private static let nonFinite = (positive: "Infinity", negative: "-Infinity", nan: "NaN")
+
     private static func encodeSmall(_ value: some Encodable, with encoder: JSONEncoder) -> Data {
-        // Encoding these plain value types cannot fail: no floats that could be NaN but
-        // `percentOfPlan`, which the detector computes from finite counters.
+        // With non-finite floats handled, these plain value types always encode.
         do {
             return try encoder.encode(value)
         } catch {

@@ -7,6 +7,7 @@ import Foundation
 /// newer than this build knows: such a file is reported as unusable (and set aside).
 struct StateFileReader {
     var scanner: JSONScanner
+    private let sectionDecoder = StateCodec.sectionDecoder()
 
     mutating func readState() throws(StateFormatError) -> PersistentState {
         var version: Int?
@@ -59,7 +60,7 @@ struct StateFileReader {
         let start = scanner.index
         let span = try scanner.skipValue()
         do {
-            return try JSONDecoder.simwatch().decode(T.self, from: Data(span))
+            return try sectionDecoder.decode(T.self, from: Data(span))
         } catch {
             throw scanner.error("\"\(key)\" is not valid: \(error)", at: start)
         }

@@ -27,7 +27,7 @@ public final class StateStore: Sendable {
         self.logger = logger
     }
 
-    /// Loads the state file, removing temp files left by a crashed save.
+    /// Loads the state file for the process that owns it, removing temp files left by a crashed save.
     ///
     /// A file that is not valid state (garbage, truncated, empty, or written by a newer
     /// simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
@@ -52,6 +52,24 @@ public final class StateStore: Sendable {
                 metadata: ["path": "\(path)", "moved_to": "\(target)", "reason": "\(error.description)"]
             )
             return .reset(corruptPath: target)
+        }
+    }
+
+    /// Reads the state file without changing anything: for `simwatch status` and other readers
+    /// that run beside the daemon. `nil` when there is no file.
+    ///
+    /// Unlike `load`, a file that cannot be parsed throws (and stays where it is), and temp
+    /// files are left alone: they may be a save in progress.
+    public func read() throws(StateLoadError) -> PersistentState? {
+        switch try StateFileSystem.readContents(path: path) {
+        case .missing:
+            return nil
+        case .contents(let bytes):
+            do {
+                return try StateCodec.decode(bytes)
+            } catch {
+                throw StateLoadError(path: path, reason: "not a valid state file: \(error.description)")
+            }
         }
     }
 
