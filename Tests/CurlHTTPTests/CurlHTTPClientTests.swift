@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct CurlHTTPClientTests {
@@ -92,10 +93,15 @@ import Testing
     }
 
     @Test func cancellationsRacingCompletionsLeaveTheClientWorking() async throws {
+        // Arrivals after the 20th hang until the cancellations went out, so the race always
+        // has both outcomes, however loaded the machine is.
+        let gate = DispatchSemaphore(value: 0)
+        let arrivals = Mutex(0)
         let server = try RawHTTPServer { request in
-            usleep(2_000)  // on the server's own thread: keeps transfers in flight for a while
+            if arrivals.withLock({ $0 += 1; return $0 }) > 20 { gate.wait() }
             return .respond(status: 200, body: Data(request.target.utf8))
         }
+        defer { for _ in 0..<100 { gate.signal() } }
         defer { server.stop() }
         let client = CurlHTTPClient(maxConnectionsPerHost: 4)
         defer { client.shutdown() }
@@ -104,8 +110,10 @@ import Testing
             Task { try await client.execute(HTTPRequest(url: server.url("/race/\(index)"))) }
         }
         // Cancel while some are done, some on the wire, some waiting for a connection.
-        try await waitUntil { server.requests.count >= 20 }
+        // 24 arrivals over 4 connections: the first 20 answers were read in full.
+        try await waitUntil { arrivals.withLock { $0 } >= 24 }
         tasks.forEach { $0.cancel() }
+        for _ in 0..<100 { gate.signal() }
 
         var completed = 0
         var cancelled = 0
