@@ -17,7 +17,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try Bootstrap.loadConfig(options.config, deferSystemdCredentials: !online)
         for warning in loaded.warnings {
-            Bootstrap.printError("warning: \(warning)")
+            Bootstrap.printError("\(warning)")
         }
         print(loaded.config.summary())
         guard online else {

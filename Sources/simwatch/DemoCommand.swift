@@ -18,7 +18,12 @@ struct DemoCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        Bootstrap.logging(LogSettings(format: .logfmt, level: verbose ? .info : .error))
+        if verbose {
+            Bootstrap.logging(LogSettings(format: .logfmt, level: .info))
+        } else {
+            // The channel below is the show; the daemon's own lines would only crowd it.
+            LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
+        }
         let quiet = Logger(label: "simwatch.demo")
         let simulator = ControlCenterSimulator(
             deviceCount: devices, clock: .continuous(speed: 1200),

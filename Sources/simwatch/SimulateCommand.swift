@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import SimWatch
 import Simulator
@@ -33,6 +34,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let server = SimulatorServer(
             listen: try ListenAddress.parse(listen), deviceCount: devices, username: username, apiKey: apiKey,
             logger: Logger(label: "simwatch.simulator"))
-        try await server.run()
+        // Written straight away, not buffered: scripts wait for this line.
+        try await server.run { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
     }
 }

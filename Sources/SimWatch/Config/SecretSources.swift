@@ -56,6 +56,8 @@ struct ResolvedSecret {
     let key: String
     /// For messages: "the file /run/credentials/…/slack_url"; never the secret.
     let origin: String
+    /// Not read: a systemd credential that exists only inside the service (`check`).
+    var deferred = false
 }
 
 extension MappingReader {
@@ -105,7 +107,7 @@ extension MappingReader {
                     diagnostics.warning(
                         "\(what) file \(path) not checked: systemd provides it only to the running service (LoadCredential=)",
                         at: mark, keyPath)
-                    return ResolvedSecret(value: "", key: key, origin: "the file \(path)")
+                    return ResolvedSecret(value: "", key: key, origin: "the file \(path)", deferred: true)
                 }
                 diagnostics.error("cannot read \(what) file \(path): \(failure.reason)", at: mark, keyPath)
                 return nil
