@@ -101,7 +101,8 @@ public enum ConfigLoader {
         root.diagnostics.warning(
             "\(deviceCount) devices at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s take "
                 + "\(HumanFormat.seconds(Int64(cycle.rounded(.up)))) to poll, longer than the interval of "
-                + "\(HumanFormat.duration(poll.interval)): polls will run back to back",
+                + "\(HumanFormat.duration(poll.interval)): polls will run back to back; the shortest interval "
+                + "this fleet allows is \(HumanFormat.seconds(Int64(cycle.rounded(.up))))",
             at: mark, root.path.key("poll").key("interval"))
     }
 

@@ -36,7 +36,6 @@ public struct MonitorService: Service {
             "devices": "\(config.devices.count)", "interval": "\(HumanFormat.duration(config.poll.interval))",
             "version": "\(SimWatchVersion.current)",
         ])
-        warnIfFleetTooLarge(config)
 
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -91,19 +90,12 @@ public struct MonitorService: Service {
                     "devices": "\(after.count)", "added": "\(after.subtracting(before).count)",
                     "removed": "\(before.subtracting(after).count)",
                 ])
-                warnIfFleetTooLarge(config)
-            } catch {
+                    } catch {
                 runtime.logger.error("configuration reload failed; keeping the old configuration", metadata: [
                     "error": "\(String(describing: error).replacingOccurrences(of: "\n", with: "; "))",
                 ])
             }
             _ = notifier?.ready()
-        }
-    }
-
-    private func warnIfFleetTooLarge(_ config: Config) {
-        if let warning = FleetTiming.warning(for: config) {
-            runtime.logger.warning("\(warning)")
         }
     }
 
@@ -124,19 +116,4 @@ final class CurrentClient: Sendable {
 
     func get() -> ControlCenterClient { client.withLock { $0 } }
     func set(_ new: ControlCenterClient) { client.withLock { $0 = new } }
-}
-
-/// Whether a fleet can be polled within its interval at the configured rate.
-public enum FleetTiming {
-    /// The shortest interval that polls every device once at `rate_limit`.
-    public static func shortestInterval(for config: Config) -> Duration {
-        .milliseconds(Int64((Double(config.devices.count) / config.controlCenter.rateLimit * 1000).rounded(.up)))
-    }
-
-    /// A warning when `devices / rate_limit` exceeds `poll.interval`, naming the shortest interval possible.
-    public static func warning(for config: Config) -> String? {
-        let needed = shortestInterval(for: config)
-        guard needed > config.poll.interval else { return nil }
-        return "poll.interval \(HumanFormat.duration(config.poll.interval)) is too short for \(config.devices.count) devices at rate_limit \(HumanFormat.decimal(config.controlCenter.rateLimit))/s: a cycle takes at least \(HumanFormat.duration(needed)); set poll.interval to \(HumanFormat.duration(needed)) or more"
-    }
 }

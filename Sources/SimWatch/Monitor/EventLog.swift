@@ -9,7 +9,12 @@ public enum EventLog {
             "severity": "\(event.severity.rawValue)",
             "event_id": "\(event.id)",
         ]
-        if let iccid = event.iccid { metadata["iccid"] = "\(iccid)" }
+        if let iccid = event.iccid {
+            metadata["iccid"] = "\(iccid)"
+        } else {
+            // Daemon-level events have no device fields: the summary carries the reason.
+            metadata["summary"] = "\(event.summary)"
+        }
         if let name = event.deviceName { metadata["device"] = "\(name)" }
         if let previous = event.previous { metadata["previous"] = "\(previous)" }
         if let current = event.current { metadata["current"] = "\(current)" }
