@@ -154,7 +154,7 @@ final class ScriptedHTTPClient: HTTPClient {
         }
         // Start n is scheduled n spacings after the first; a sleep never ends early.
         for (index, offset) in starts.enumerated() {
-            #expect(offset >= .milliseconds(50) * index)
+            #expect(offset >= .milliseconds(52) * index)
         }
     }
 

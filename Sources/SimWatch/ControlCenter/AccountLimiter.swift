@@ -1,9 +1,14 @@
 /// Paces every request of one Control Center account: at most `rate` starts per second,
 /// at most `concurrency` in flight, and a server-requested pause for everyone.
 ///
-/// Starts are spaced `1/rate` apart rather than allowed in bursts, so no one-second
-/// window ever holds more than `rate` starts. Waiters are served in arrival order.
+/// Starts are spaced `1/rate` apart, plus a 5 % margin, rather than allowed in bursts.
+/// The margin is for the network: a request delayed on its way (a new connection, a
+/// busy host) arrives closer to the next one, and Control Center counts arrivals.
+/// So no one-second window at the server holds more than `rate` of them. Waiters are
+/// served in arrival order.
 public actor AccountLimiter {
+    /// Spacing beyond `1/rate` that absorbs network jitter.
+    static let margin = 1.05
     private let spacing: Duration
     private let concurrency: Int
     private let clock = ContinuousClock()
@@ -17,7 +22,7 @@ public actor AccountLimiter {
     ///   - concurrency: requests in flight at once; at least 1.
     public init(rate: Double, concurrency: Int) {
         precondition(rate > 0 && concurrency >= 1, "validated by the configuration")
-        spacing = .nanoseconds(Int64((1_000_000_000 / rate).rounded(.up)))
+        spacing = .nanoseconds(Int64((1_000_000_000 * Self.margin / rate).rounded(.up)))
         self.concurrency = concurrency
         nextStart = clock.now
     }

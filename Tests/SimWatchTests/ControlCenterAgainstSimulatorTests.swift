@@ -1,0 +1,120 @@
+import CurlHTTP
+import Foundation
+import Logging
+import Simulator
+import Testing
+@testable import SimWatch
+
+/// The Control Center client over real HTTP (libcurl) against the simulator.
+@Suite struct ControlCenterAgainstSimulatorTests {
+    static let key = "CANARY-SIM-KEY"
+
+    func start(devices: Int = 3) async throws -> ControlCenterSimulator {
+        let simulator = ControlCenterSimulator(deviceCount: devices, username: "apiuser", apiKey: Self.key, clock: .manual(ManualClock()))
+        try await simulator.start()
+        return simulator
+    }
+
+    func client(_ simulator: ControlCenterSimulator, key: String = key, version: Int = 1, rate: Double = 100,
+                concurrency: Int = 1) async -> ControlCenterClient {
+        let settings = ControlCenterSettings(
+            baseURL: await simulator.baseURL, username: "apiuser", apiKey: Secret(key), apiVersion: version,
+            timeout: .seconds(5), rateLimit: rate, concurrency: concurrency)
+        return ControlCenterClient(
+            settings: settings, http: CurlHTTPClient(),
+            retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)), logger: Logger(label: "test"))
+    }
+
+    @Test func decodesEveryFieldTheSimulatorServes() async throws {
+        let simulator = try await start()
+        defer { Task { await simulator.stop() } }
+        let iccid = await simulator.iccids[0]
+        _ = await simulator.update(iccid) {
+            $0.imei = "353333333333333"; $0.ctdSessionCount = nil; $0.ctdDataUsage = 9_000_000_000_000
+        }
+        let served = try #require(await simulator.device(iccid))
+        let usage = try await client(simulator).usage(iccid: iccid)
+        #expect(usage == DeviceUsage(
+            iccid: iccid, imsi: served.imsi, msisdn: served.msisdn, imei: "353333333333333", status: served.status,
+            ratePlan: served.ratePlan, communicationPlan: served.communicationPlan, ctdDataUsage: 9_000_000_000_000,
+            ctdSMSUsage: served.ctdSMSUsage, ctdVoiceUsage: served.ctdVoiceUsage, ctdSessionCount: nil,
+            overageLimitReached: served.overageLimitReached, overageLimitOverride: served.overageLimitOverride))
+    }
+
+    @Test func eachDocumentedErrorKind() async throws {
+        let simulator = try await start()
+        defer { Task { await simulator.stop() } }
+        let iccid = await simulator.iccids[0]
+        await #expect(throws: ControlCenterError.invalidCredentials) { try await client(simulator, key: "wrong").usage(iccid: iccid) }
+        await #expect(throws: ControlCenterError.invalidAPIVersion(2)) { try await client(simulator, version: 2).usage(iccid: iccid) }
+        await #expect(throws: ControlCenterError.deviceNotFound(iccid: "8988216716979999999")) {
+            try await client(simulator).usage(iccid: "8988216716979999999")
+        }
+        await simulator.injectFault(iccid: iccid, fault: .latin1Error)
+        await #expect(throws: ControlCenterError.invalidCredentials) { try await client(simulator).usage(iccid: iccid) }
+        await simulator.clearFaults()
+
+        await simulator.injectFault(iccid: iccid, fault: .serverError)
+        do {
+            _ = try await client(simulator).usage(iccid: iccid)
+            Issue.record("expected a server error")
+        } catch let error as ControlCenterError {
+            #expect(error == .serverError(status: 500, code: "30000001", message: "Unknown server error."))
+        }
+        // Retried three times, then given up.
+        #expect(await simulator.requests().filter { $0.status == 500 }.count == 3)
+        await simulator.clearFaults()
+
+        for fault in [Fault.html(status: 404), .truncatedJSON] {
+            await simulator.injectFault(iccid: iccid, fault: fault, count: 1)
+            do {
+                _ = try await client(simulator).usage(iccid: iccid)
+                Issue.record("expected an unexpected response for \(fault)")
+            } catch let error as ControlCenterError {
+                guard case .unexpectedResponse = error else { Issue.record("got \(error)"); continue }
+                #expect(!"\(error)".contains(Self.key))
+            }
+        }
+
+        await simulator.injectFault(iccid: iccid, fault: .rateLimited(retryAfterSeconds: 1), count: 1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try await client(simulator).usage(iccid: iccid)
+        #expect(clock.now - start >= .seconds(1))
+
+        await simulator.stop()
+        await #expect(throws: ControlCenterError.self) { try await client(simulator).usage(iccid: iccid) }
+    }
+
+    @Test func thirtyRequestsAtRateTenTakeAtLeastTwoPointNineSeconds() async throws {
+        let simulator = try await start(devices: 30)
+        defer { Task { await simulator.stop() } }
+        let client = await client(simulator, rate: 10, concurrency: 4)
+        let iccids = await simulator.iccids
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for iccid in iccids { group.addTask { _ = try await client.usage(iccid: iccid) } }
+            try await group.waitForAll()
+        }
+        let starts = await simulator.requests().map(\.start).sorted()
+        #expect(starts.count == 30)
+        let spread = try #require(starts.last) - (try #require(starts.first))
+        #expect(spread >= .milliseconds(2900))
+        // No one-second window holds more than 10 starts.
+        for (index, start) in starts.enumerated() {
+            #expect(starts[index...].prefix { $0 - start < .seconds(1) }.count <= 10)
+        }
+    }
+
+    @Test func neverMoreInFlightThanConcurrency() async throws {
+        let simulator = try await start(devices: 12)
+        defer { Task { await simulator.stop() } }
+        await simulator.injectFault(fault: .delay(.milliseconds(150)))
+        let client = await client(simulator, rate: 1000, concurrency: 3)
+        let iccids = await simulator.iccids
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for iccid in iccids { group.addTask { _ = try await client.usage(iccid: iccid) } }
+            try await group.waitForAll()
+        }
+        #expect(await simulator.inFlightPeak == 3)
+    }
+}
