@@ -189,7 +189,7 @@ import Testing
         let loaded = try loadedConfig(yaml)
         #expect(loaded.warnings.map(\.description) == [
             "/nonexistent/simwatch.yaml:7:19: warning: poll.interval: 20 devices at 0.5 requests/s take 40s to poll, "
-                + "longer than the interval of 30s: polls will run back to back",
+                + "longer than the interval of 30s: polls will run back to back; the shortest interval this fleet allows is 40s",
         ])
         #expect(loaded.config.summary().contains("a full cycle takes about 40s at the rate limit, longer than the interval"))
     }
