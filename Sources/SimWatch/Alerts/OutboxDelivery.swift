@@ -91,7 +91,7 @@ public actor OutboxDelivery {
             let delay = max(backoff.delay(after: attempt), retryAfter ?? .zero)
             notBefore[webhook.name] = ContinuousClock.now + delay
             logger.warning("alert delivery failed; will retry", metadata: [
-                "webhook": "\(webhook.name)", "url": "\(Redact.url(webhook.url))", "events": "\(count)",
+                "webhook": "\(webhook.name)", "url": "\(redactedURL(webhook.url))", "events": "\(count)",
                 "reason": "\(reason)", "retry_in": "\(HumanFormat.duration(delay))",
             ])
             return false

@@ -56,6 +56,6 @@ public struct WebhookSender: Sendable {
     }
 
     private func scrub(_ text: String) -> String {
-        text.replacingOccurrences(of: webhook.url.reveal(), with: Redact.url(webhook.url))
+        text.replacingOccurrences(of: webhook.url.reveal(), with: redactedURL(webhook.url))
     }
 }
