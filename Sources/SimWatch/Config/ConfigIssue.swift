@@ -28,19 +28,19 @@ public struct ConfigIssue: Sendable, Equatable, Hashable, CustomStringConvertibl
 }
 
 /// Something legal but probably not what the operator meant; `check` prints these.
+///
+/// The same place and message as an issue, printed with `warning:` before the key path.
 public struct ConfigWarning: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var keyPath: String
-    public var message: String
+    /// Where and what, exactly as for an error.
+    public var issue: ConfigIssue
+    public var file: String { issue.file }
+    public var line: Int { issue.line }
+    public var column: Int { issue.column }
+    public var keyPath: String { issue.keyPath }
+    public var message: String { issue.message }
 
     public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.keyPath = keyPath
-        self.message = message
+        issue = ConfigIssue(file: file, line: line, column: column, keyPath: keyPath, message: message)
     }
 
     public var description: String {

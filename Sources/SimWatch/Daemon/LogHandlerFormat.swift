@@ -111,23 +111,7 @@ enum LogLineFormatter {
             scalar.value <= 0x20 || scalar == "=" || scalar == "\"" || isControl(scalar)
         }
         guard needsQuotes else { return value }
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if isControl(scalar) {
-                    result += unicodeEscape(scalar)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        return quoted(value, escaping: isControl)
     }
 
     // MARK: JSON
@@ -171,6 +155,13 @@ enum LogLineFormatter {
     }
 
     static func jsonString(_ value: String) -> String {
+        // U+2028/U+2029 are valid JSON but split lines in some viewers; escape them too.
+        quoted(value) { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0x2028 || $0.value == 0x2029 }
+    }
+
+    /// `value` in double quotes with `"`, `\`, newline, return and tab escaped, and any
+    /// scalar `needsEscape` picks written as `\uXXXX`: the quoting logfmt and JSON share.
+    static func quoted(_ value: String, escaping needsEscape: (Unicode.Scalar) -> Bool) -> String {
         var result = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -180,8 +171,7 @@ enum LogLineFormatter {
             case "\r": result += "\\r"
             case "\t": result += "\\t"
             default:
-                // U+2028/U+2029 are valid JSON but split lines in some viewers; escape them too.
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                if needsEscape(scalar) {
                     result += unicodeEscape(scalar)
                 } else {
                     result.unicodeScalars.append(scalar)
