@@ -91,6 +91,9 @@ struct DemoFolder {
           - { metric: data, above: 50%, severity: info }
           - { metric: data, above: 80%, severity: warning }
           - { metric: data, above: 100%, severity: critical }
+        delivery:
+          group_wait: 1s
+          max_rate: 5
         webhooks:
           - name: demo-channel
             format: generic

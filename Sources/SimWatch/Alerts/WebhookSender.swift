@@ -50,9 +50,18 @@ public struct WebhookSender: Sendable {
         excerpt = String(excerpt.map { $0.isNewline ? " " : $0 })
         let reason = "HTTP \(status): \(excerpt)"
         if status == 408 || status == 429 || status >= 500 {
-            return .retry(reason: reason, retryAfter: RetryAfter.parse(response.header("Retry-After")))
+            let retryAfter = RetryAfter.parse(response.header("Retry-After")) ?? discordRetryAfter(response.body)
+            return .retry(reason: reason, retryAfter: retryAfter)
         }
         return .rejected(reason: reason)
+    }
+
+    /// Discord also says how long to wait in its JSON body: `{"retry_after": 1.5}` (seconds).
+    static func discordRetryAfter(_ body: Data) -> Duration? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let seconds = (object["retry_after"] as? NSNumber)?.doubleValue, seconds.isFinite, seconds >= 0
+        else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
     }
 
     private func scrub(_ text: String) -> String {

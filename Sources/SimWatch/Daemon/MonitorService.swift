@@ -40,6 +40,7 @@ public struct MonitorService: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.checkpointLoop() }
+                group.addTask { await self.runtime.delivery.run() }
                 group.addTask { await self.reloadLoop(client: client) }
                 group.addTask { await self.cycleLoop(client: client, heartbeat: heartbeat, beatEvery: beatEvery) }
                 // The loops end only by cancellation: graceful shutdown cancels them all.
@@ -63,6 +64,8 @@ public struct MonitorService: Service {
             guard !Task.isCancelled else { return }
             runtime.logCycle(report)
             await runtime.engine.save()
+            // The cycle's events go out together now, without waiting for group_wait.
+            await runtime.delivery.flush()
             let next = started + interval
             _ = notifier?.status(statusLine(report, nextIn: next - clock.now))
             await heartbeat.sleep(until: next, beatingEvery: beatEvery)
@@ -72,7 +75,6 @@ public struct MonitorService: Service {
     private func checkpointLoop() async {
         while !Task.isCancelled {
             await runtime.engine.checkpoint()
-            await runtime.delivery.deliverPending()
             try? await Task.sleep(for: tick)
         }
     }

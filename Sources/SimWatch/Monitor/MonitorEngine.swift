@@ -155,7 +155,7 @@ public actor MonitorEngine {
         state.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
     }
 
-    /// Applies a delivery result to the outbox.
+    /// Applies a delivery result to the outbox; the caller logs it.
     func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String) {
         switch outcome {
         case .delivered:
@@ -163,22 +163,23 @@ public actor MonitorEngine {
         case .retry:
             break
         case .rejected(let reason):
-            for letter in state.deadLetter(eventIDs: eventIDs, webhook: webhook, reason: reason, at: now()) {
-                logger.error("webhook rejected event; dead-lettered", metadata: [
-                    "webhook": "\(webhook)", "event_id": "\(letter.event.id)", "kind": "\(letter.event.kind.rawValue)",
-                    "reason": "\(reason)",
-                ])
-            }
+            state.deadLetter(eventIDs: eventIDs, webhook: webhook, reason: reason, at: now())
         }
     }
 
-    /// Pending events for one webhook, oldest first.
-    func pendingEvents(for webhook: String) -> [Event] {
-        state.outbox.filter { $0.pendingWebhooks.contains(webhook) && deliverable.contains($0.event.id) }.map(\.event)
+    /// Saved outbox entries still pending for one webhook, oldest first.
+    func pendingEntries(for webhook: String) -> [OutboxEntry] {
+        state.outbox.filter { $0.pendingWebhooks.contains(webhook) && deliverable.contains($0.event.id) }
     }
 
-    /// Dead-letters deliveries older than `delivery.max_age`.
-    func expireOldDeliveries() {
+    /// Saved events still waiting for any webhook.
+    func pendingCount() -> Int {
+        state.outbox.count { deliverable.contains($0.event.id) }
+    }
+
+    /// Dead-letters deliveries older than `delivery.max_age`; returns them.
+    @discardableResult
+    func expireOldDeliveries() -> [DeadLetter] {
         let maxAge = Double(config.delivery.maxAge.components.seconds)
         let letters = state.deadLetterExpired(maxAge: maxAge, now: now(), reason: "not delivered within max_age \(HumanFormat.duration(config.delivery.maxAge))")
         for letter in letters {
@@ -186,6 +187,7 @@ public actor MonitorEngine {
                 "webhook": "\(letter.webhook)", "event_id": "\(letter.event.id)", "kind": "\(letter.event.kind.rawValue)",
             ])
         }
+        return letters
     }
 
     // MARK: Saving

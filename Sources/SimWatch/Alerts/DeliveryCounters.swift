@@ -1,0 +1,49 @@
+import Synchronization
+
+/// Per-webhook delivery counts since start, for logs, `status` and metrics.
+public final class DeliveryCounters: Sendable {
+    /// One webhook's counts.
+    public struct Counts: Sendable, Equatable {
+        /// Events that reached the webhook (2xx).
+        public var delivered = 0
+        /// Events whose attempt failed and will be tried again.
+        public var retried = 0
+        /// Events given up on (4xx or older than `max_age`).
+        public var deadLettered = 0
+
+        public init() {}
+    }
+
+    private let counts = Mutex<[String: Counts]>([:])
+    /// Called after every change, e.g. to update metrics: (webhook, result, events).
+    private let observer: (@Sendable (String, DeliveryResult, Int) -> Void)?
+
+    public init(observer: (@Sendable (String, DeliveryResult, Int) -> Void)? = nil) {
+        self.observer = observer
+    }
+
+    /// The counts of every webhook that has any.
+    public func snapshot() -> [String: Counts] {
+        counts.withLock { $0 }
+    }
+
+    func add(_ result: DeliveryResult, events: Int, webhook: String) {
+        counts.withLock { all in
+            var entry = all[webhook] ?? Counts()
+            switch result {
+            case .delivered: entry.delivered += events
+            case .retried: entry.retried += events
+            case .deadLettered: entry.deadLettered += events
+            }
+            all[webhook] = entry
+        }
+        observer?(webhook, result, events)
+    }
+}
+
+/// How one delivery attempt ended, as counted.
+public enum DeliveryResult: String, Sendable, CaseIterable {
+    case delivered
+    case retried
+    case deadLettered = "dead_lettered"
+}
