@@ -52,6 +52,7 @@ let package = Package(
             name: "simwatch",
             dependencies: [
                 "SimWatch",
+                "CurlHTTP",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -79,6 +79,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
+    @Flag(name: .customLong("dead-letters"), help: "List the alerts simwatch gave up delivering instead.")
+    var deadLetters = false
+
     func run() async throws {
         let loaded = try Bootstrap.loadConfig(options.config)
         Bootstrap.logging(LogSettings(format: loaded.config.log.format, level: .warning))
@@ -88,7 +91,12 @@ struct StatusCommand: AsyncParsableCommand {
         case .some(let loadedState): state = loadedState
         case .none: state = PersistentState()
         }
-        let report = StatusReport(config: loaded.config, state: state)
-        print(json ? try report.json() : report.table())
+        if deadLetters {
+            let report = DeadLetterReport(state: state)
+            print(json ? try report.json() : report.table())
+        } else {
+            let report = StatusReport(config: loaded.config, state: state)
+            print(json ? try report.json() : report.table())
+        }
     }
 }

@@ -10,7 +10,7 @@ struct SimWatchCommand: AsyncParsableCommand {
         version: SimWatchVersion.current,
         subcommands: [
             RunCommand.self, OnceCommand.self, CheckCommand.self, StatusCommand.self,
-            SimulateCommand.self, DemoCommand.self,
+            TestAlertCommand.self, SimulateCommand.self, DemoCommand.self,
         ]
     )
 }

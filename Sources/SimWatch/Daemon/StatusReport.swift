@@ -106,3 +106,32 @@ public struct StatusReport: Sendable {
         return "\(HumanFormat.seconds(seconds)) ago"
     }
 }
+
+/// `simwatch status --dead-letters`: the deliveries simwatch gave up on, newest last.
+public struct DeadLetterReport: Sendable {
+    public var letters: [DeadLetter]
+
+    public init(state: PersistentState) {
+        letters = state.deadLetters
+    }
+
+    public func json() throws -> String {
+        String(decoding: try JSONEncoder.simwatch(pretty: true).encode(letters), as: UTF8.self)
+    }
+
+    /// One line per dead letter: when, webhook, kind, ICCID, event id, why.
+    public func table() -> String {
+        guard !letters.isEmpty else { return "no dead letters: every alert was delivered or is still being tried" }
+        let formatter = ISO8601DateFormatter()
+        let header = ["AT", "WEBHOOK", "KIND", "ICCID", "EVENT", "REASON"]
+        let rows = letters.map { letter in
+            [formatter.string(from: letter.at), letter.webhook, letter.event.kind.rawValue,
+             letter.event.iccid ?? "-", letter.event.id, letter.reason]
+        }
+        let widths = header.indices.dropLast().map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        return ([header] + rows).map { cells in
+            (zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) } + [cells.last ?? ""])
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
+    }
+}

@@ -60,9 +60,9 @@ struct Fixture {
         try await SimwatchProcess.run(["once", "--config", configPath], in: folder.path, environment: environment, timeout: timeout)
     }
 
-    /// Every event the sink received so far, in order.
-    func deliveredEvents() async throws -> [Event] {
-        try await sink.requests.flatMap { request in
+    /// Every event the sink received so far, in order; with `successfulOnly`, only from 2xx answers.
+    func deliveredEvents(successfulOnly: Bool = false) async throws -> [Event] {
+        try await sink.requests.filter { !successfulOnly || (200..<300).contains($0.status) }.flatMap { request in
             try JSONDecoder.simwatch().decode(GenericBatch.self, from: request.body).events
         }
     }

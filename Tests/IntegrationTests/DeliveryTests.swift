@@ -1,0 +1,129 @@
+import Foundation
+import Simulator
+import Testing
+@testable import SimWatch
+
+@Suite(.serialized) struct DeliveryTests {
+    /// Flips a device's status so the next poll raises `status_changed`.
+    func flip(_ fixture: Fixture, _ iccid: String) async {
+        _ = await fixture.simulator.update(iccid) { $0.status = $0.status == "RETIRED" ? "ACTIVATED" : "RETIRED" }
+    }
+
+    @Test func webhookDownForThirtySecondsLosesNothingAndKeepsOrder() async throws {
+        let fixture = try await Fixture.start(devices: 5, extraYAML: "delivery: { group_wait: 1s }", interval: "1s")
+        defer { Task { await fixture.stop() } }
+        let daemon = try SimwatchProcess(["run", "--config", fixture.configPath], in: fixture.folder.path, environment: fixture.environment)
+        #expect(await eventually { (try? fixture.state().cycle) ?? 0 >= 1 })
+        await fixture.sink.failAll(status: 500)
+        let clock = ContinuousClock()
+        let failing = clock.now
+        for iccid in fixture.iccids {
+            await flip(fixture, iccid)
+            #expect(await eventually { ((try? fixture.state().outbox.count) ?? 0) >= fixture.iccids.firstIndex(of: iccid)! + 1 })
+        }
+        let detected = try fixture.state().outbox.map(\.event.id)
+        #expect(detected.count == 5)
+        try await Task.sleep(until: failing + .seconds(30))
+        #expect(await fixture.sink.requests.allSatisfy { $0.status == 500 })
+        await fixture.sink.recover()
+        #expect(await eventually(timeout: .seconds(45)) {
+            ((try? await fixture.deliveredEvents(successfulOnly: true)) ?? []).count >= 5
+        })
+        let delivered = try await fixture.deliveredEvents(successfulOnly: true).map(\.id)
+        #expect(delivered == detected)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: .seconds(5)) == 0)
+        #expect(daemon.stderr.contains("alert delivery failed; will retry"))
+        #expect(!daemon.stderr.contains("CANARY-HOOK-TOKEN"))
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let fixture = try await Fixture.start()
+        defer { Task { await fixture.stop() } }
+        #expect(try await fixture.once().status == 0)
+        await fixture.sink.failNext(1, status: 429, headers: ["Retry-After": "3"])
+        await flip(fixture, fixture.iccids[0])
+        #expect(try await fixture.once().status == 0)
+        let requests = await fixture.sink.requests
+        #expect(requests.map(\.status) == [429, 200])
+        if requests.count == 2 {
+            #expect(requests[1].received - requests[0].received >= .seconds(3))
+        }
+        #expect(try await fixture.deliveredEvents(successfulOnly: true).map(\.kind) == [.statusChanged])
+    }
+
+    @Test func aHangingWebhookDoesNotDelayAnother() async throws {
+        let hanging = try SilentServer()
+        let fixture = try await Fixture.start(extraYAML: """
+              - name: hanging
+                format: generic
+                url: http://127.0.0.1:\(hanging.port)/hook
+            delivery: { group_wait: 0s }
+            """, interval: "1s")
+        defer { Task { await fixture.stop() } }
+        let daemon = try SimwatchProcess(["run", "--config", fixture.configPath], in: fixture.folder.path, environment: fixture.environment)
+        #expect(await eventually { (try? fixture.state().cycle) ?? 0 >= 1 })
+        await flip(fixture, fixture.iccids[0])
+        #expect(await eventually { await !fixture.sink.requests.isEmpty })
+        let received = try #require(await fixture.sink.requests.first).receivedAt
+        let detectedLine = try #require(daemon.stderr.split(separator: "\n").first { $0.contains("kind=status_changed") })
+        let detected = try #require(logTime(String(detectedLine)))
+        #expect(received.timeIntervalSince(detected) < 1.0, "delivered \(received.timeIntervalSince(detected)) s after detection")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(timeout: .seconds(5)) == 0)
+    }
+
+    @Test func testAlertReportsEachWebhook() async throws {
+        let fixture = try await Fixture.start(extraYAML: """
+              - name: refused
+                format: generic
+                url: http://127.0.0.1:1/hook
+            """)
+        defer { Task { await fixture.stop() } }
+        let both = try await SimwatchProcess.run(["test-alert", "--config", fixture.configPath], in: fixture.folder.path, environment: fixture.environment)
+        #expect(both.status == 1)
+        #expect(both.stdout.contains("ops (generic, http://127.0.0.1:"))
+        #expect(both.stdout.contains("OK, HTTP 200"))
+        #expect(both.stdout.contains("refused (generic, http://127.0.0.1:1/…): FAILED"))
+        let one = try await SimwatchProcess.run(["test-alert", "--config", fixture.configPath, "--webhook", "ops"], in: fixture.folder.path, environment: fixture.environment)
+        #expect(one.status == 0)
+        let events = try await fixture.deliveredEvents()
+        #expect(events.count == 2 && events.allSatisfy { $0.kind == .test && $0.severity == .info })
+        #expect(!(both.stdout + both.stderr).contains("CANARY-HOOK-TOKEN"))
+    }
+}
+
+/// `ts=2026-11-27T10:00:00.123Z` of a logfmt line.
+func logTime(_ line: String) -> Date? {
+    guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("ts=") }) else { return nil }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.date(from: String(field.dropFirst(3)))
+}
+
+/// A TCP server that accepts connections into its backlog and never answers.
+final class SilentServer: Sendable {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = UInt16(bigEndian: actual.sin_port)
+    }
+
+    deinit { close(fd) }
+}
