@@ -61,7 +61,14 @@ enum ConfigWebhooks {
                 "lists no event kind: leave kinds out to receive every kind", at: entry.valueMark("kinds"), entry.path.key("kinds"))
         }
         let minSeverity = entry.choice("min_severity", of: Severity.allCases) ?? .info
-        let template = entry.scalar("template", expected: "a string") { (text) throws(ValueProblem) in text }
+        let template = entry.scalar("template", expected: "a string") { (text) throws(ValueProblem) in
+            try validTemplate(text)
+        }
+        if let format, template != nil, !format.takesTemplate {
+            diagnostics.warning(
+                "the \(format.rawValue) format has no text for people: template is ignored",
+                at: entry.keyMark("template"), entry.path.key("template"))
+        }
 
         guard let name, let format, urlIsValid else { return nil }
         guard let urlText = url?.value ?? (isPagerDuty ? WebhookSettings.pagerDutyEventsURL : nil) else { return nil }
@@ -69,6 +76,16 @@ enum ConfigWebhooks {
         return WebhookSettings(
             name: name, format: format, url: Secret(urlText), kinds: kinds.map(Set.init),
             minSeverity: minSeverity, template: template, routingKey: routingKey.map { Secret($0.value) })
+    }
+
+    /// The template as written, when it compiles; a parse failure says where inside it.
+    private static func validTemplate(_ text: String) throws(ValueProblem) -> String {
+        do {
+            _ = try EventTemplate(text)
+        } catch {
+            throw ValueProblem("template does not compile: \(error)")
+        }
+        return text
     }
 
     /// An http(s) URL with a host; the message says where it came from, never what it is.

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import SimWatch
+
+/// Events and JSON helpers shared by the format tests.
+enum FormatFixtures {
+    static let observedAt = Date(timeIntervalSince1970: 1_795_773_600)  // 2026-11-27 10:00 UTC
+
+    /// A status change of `truck-NNN` with a 19-digit ICCID ending in the index.
+    static func statusChange(_ index: Int, name: String? = nil, summary: String? = nil) -> Event {
+        let iccid = "8988216716" + String(format: "%09d", index)
+        let device = name ?? String(format: "truck-%03d", index)
+        return Event(
+            id: String(format: "%016x", index), kind: .statusChanged, severity: .critical, iccid: iccid,
+            deviceName: device, labels: ["site": "berlin"], observedAt: observedAt,
+            summary: summary ?? "\(device) (\(iccid)): status ACTIVATED -> DEACTIVATED",
+            previous: .string("ACTIVATED"), current: .string("DEACTIVATED"))
+    }
+
+    /// The "100 devices change status in one cycle" batch.
+    static let hundredChanges = (1...100).map { statusChange($0) }
+
+    static func overage(reached: Bool, iccid: String = "8988216716970004975") -> Event {
+        Event(
+            id: reached ? "aaaaaaaaaaaaaaaa" : "bbbbbbbbbbbbbbbb", kind: .overageLimitChanged,
+            severity: reached ? .critical : .info, iccid: iccid, deviceName: "truck-17",
+            labels: ["site": "berlin", "dock-no.": "7"], observedAt: observedAt,
+            summary: "truck-17 (\(iccid)): overage limit \(reached ? "reached" : "cleared")",
+            previous: .bool(!reached), current: .bool(reached))
+    }
+
+    static func poll(failed: Bool) -> Event {
+        Event(
+            id: failed ? "cccccccccccccccc" : "dddddddddddddddd", kind: failed ? .pollFailed : .pollRecovered,
+            severity: failed ? .critical : .info, observedAt: observedAt,
+            summary: failed ? "simwatch: poll failed: credentials rejected" : "simwatch: poll recovered: Control Center answers again")
+    }
+
+    static let threshold = Event(
+        id: "eeeeeeeeeeeeeeee", kind: .thresholdCrossed, severity: .warning, iccid: "8988216716970004975",
+        deviceName: "truck-17", observedAt: observedAt,
+        summary: "truck-17 (8988216716970004975): data 812.3 MB of 1 GB (81.2 %) reached 80 %",
+        metric: .data, threshold: 800_000_000, value: 812_300_000, thresholdPercent: 80, percentOfPlan: 81.2)
+
+    static let test = Event(
+        id: "ffffffffffffffff", kind: .test, severity: .info, observedAt: observedAt,
+        summary: "simwatch test alert: this webhook works, no action needed")
+
+    static func json(_ payload: WebhookPayload) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: payload.body) as? [String: Any])
+    }
+
+    static func text(_ payload: WebhookPayload) -> String {
+        String(decoding: payload.body, as: UTF8.self)
+    }
+
+    /// Every event's ICCID is in the messages' text, and every id in exactly one message, in order.
+    static func expectComplete(_ payloads: [WebhookPayload], _ events: [Event], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(payloads.flatMap(\.eventIDs) == events.map(\.id), sourceLocation: sourceLocation)
+        for (payload, range) in zip(payloads, ranges(payloads)) {
+            let text = text(payload)
+            for event in events[range] {
+                #expect(text.contains(event.iccid ?? ""), "\(event.iccid ?? "") missing", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    private static func ranges(_ payloads: [WebhookPayload]) -> [Range<Int>] {
+        var start = 0
+        return payloads.map { payload in
+            defer { start += payload.eventIDs.count }
+            return start..<(start + payload.eventIDs.count)
+        }
+    }
+
+    /// The settings of a webhook of `format`, with canary secrets.
+    static func settings(_ format: WebhookFormat, template: String? = nil) -> WebhookSettings {
+        WebhookSettings(
+            name: "ops", format: format, url: Secret(Canary.webhookURL), template: template,
+            routingKey: format == .pagerduty ? Secret(Canary.routingKey) : nil)
+    }
+}
