@@ -194,19 +194,3 @@ public actor OutboxDelivery {
         return delay
     }
 }
-
-// FIXME(merge): replaced by the formats branch's `WebhookSettings.formatter()`.
-extension WebhookSettings {
-    /// The formatter for this webhook's format.
-    func formatter() throws -> any WebhookFormatter {
-        guard let formatter = format.formatter else {
-            throw UnsupportedFormat(format: format)
-        }
-        return formatter
-    }
-}
-
-struct UnsupportedFormat: Error, CustomStringConvertible {
-    let format: WebhookFormat
-    var description: String { "format \(format.rawValue) is not supported by this build" }
-}

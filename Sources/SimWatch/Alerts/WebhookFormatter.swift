@@ -71,13 +71,5 @@ extension WebhookFormat {
         case .generic, .alertmanager, .pagerduty: false
         }
     }
-
-    /// The formatter of formats that need no settings; delivery's bridge until it calls
-    /// `WebhookSettings.formatter()`, which also applies templates and routing keys.
-    public var formatter: (any WebhookFormatter)? {
-        switch self {
-        case .generic: GenericFormatter()
-        case .slack, .teams, .discord, .googleChat, .mattermost, .alertmanager, .pagerduty: nil
-        }
-    }
 }
+
