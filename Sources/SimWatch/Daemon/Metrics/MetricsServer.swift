@@ -10,12 +10,19 @@ public struct MetricsServer: Service {
     let listen: String
     let metrics: SimwatchMetrics
     let logger: Logger
+    let onListening: @Sendable (UInt16) -> Void
 
-    /// - Parameter listen: `host:port`, as `metrics.listen` holds it.
-    public init(listen: String, metrics: SimwatchMetrics, logger: Logger) {
+    /// - Parameters:
+    ///   - listen: `host:port`, as `metrics.listen` holds it.
+    ///   - onListening: called with the bound port once it listens (port 0 picks one).
+    public init(
+        listen: String, metrics: SimwatchMetrics, logger: Logger,
+        onListening: @escaping @Sendable (UInt16) -> Void = { _ in }
+    ) {
         self.listen = listen
         self.metrics = metrics
         self.logger = logger
+        self.onListening = onListening
     }
 
     public func run() async throws {
@@ -23,6 +30,7 @@ public struct MetricsServer: Service {
         logger.info("metrics listening", metadata: [
             "listen": "\(listen)", "port": "\(server.port)", "paths": "/metrics /healthz",
         ])
+        onListening(server.port)
         do {
             // Graceful shutdown cancels the wait, which stops the server.
             try await cancelWhenGracefulShutdown { try await server.waitUntilEnded() }

@@ -111,7 +111,7 @@ public final class SimwatchMetrics: Sendable {
         for event in events { families.events(event.kind).increment() }
     }
 
-    /// One delivery step for a webhook: a request's answer, or events dead-lettered.
+    /// One delivery step for a webhook (by its name, never its URL): a request's answer, or events dead-lettered.
     ///
     /// `simwatch_deliveries_total` counts the calls; `simwatch_delivery_events_total`
     /// counts the `events` they carried.
