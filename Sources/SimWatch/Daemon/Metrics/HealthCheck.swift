@@ -1,0 +1,73 @@
+import Foundation
+
+/// What `/healthz` answers: healthy, or why not in one line.
+public enum HealthStatus: Sendable, Equatable {
+    case healthy
+    case unhealthy(reason: String)
+
+    public var isHealthy: Bool { self == .healthy }
+}
+
+/// The facts `/healthz` decides on, and the decision as a pure function of the time.
+///
+/// The rule: healthy when a cycle succeeded within the last two poll intervals. Before
+/// the first success, the daemon gets the same grace from its start, but only while no
+/// cycle has failed: a first cycle that fails (credentials rejected, API unreachable)
+/// is reported at once rather than two intervals later. After a success, one failed
+/// cycle alone does not make it unhealthy; two intervals without a success do.
+public struct HealthCheck: Sendable, Equatable {
+    public var startedAt: Date
+    /// `poll.interval`; updated on reload.
+    public var interval: Duration
+    /// When the last successful cycle ended.
+    public var lastSuccess: Date?
+    /// Why the last cycle failed, when the last finished cycle failed.
+    public var lastFailure: String?
+
+    public init(startedAt: Date, interval: Duration, lastSuccess: Date? = nil, lastFailure: String? = nil) {
+        self.startedAt = startedAt
+        self.interval = interval
+        self.lastSuccess = lastSuccess
+        self.lastFailure = lastFailure
+    }
+
+    /// Two poll intervals: one cycle may be late or fail without alarming anyone.
+    public var window: Duration { interval * 2 }
+
+    /// The decision at `now`.
+    public func evaluate(now: Date) -> HealthStatus {
+        let window = seconds(self.window)
+        if let lastSuccess {
+            let age = now.timeIntervalSince(lastSuccess)
+            if age <= window { return .healthy }
+            return .unhealthy(reason: "no successful poll cycle for \(human(age)), more than two poll intervals "
+                + "(\(HumanFormat.duration(interval)) each)" + failureSuffix)
+        }
+        if let lastFailure {
+            return .unhealthy(reason: "no poll cycle has succeeded since the start; the last one failed: "
+                + oneLine(lastFailure))
+        }
+        let running = now.timeIntervalSince(startedAt)
+        if running <= window { return .healthy }
+        return .unhealthy(reason: "no poll cycle has finished in the \(human(running)) since the start, "
+            + "more than two poll intervals (\(HumanFormat.duration(interval)) each)")
+    }
+
+    private var failureSuffix: String {
+        lastFailure.map { "; the last one failed: " + oneLine($0) } ?? ""
+    }
+
+    private func seconds(_ duration: Duration) -> TimeInterval {
+        let (whole, attoseconds) = duration.components
+        return TimeInterval(whole) + TimeInterval(attoseconds) / 1e18
+    }
+
+    private func human(_ interval: TimeInterval) -> String {
+        HumanFormat.seconds(Int64(max(0, interval.rounded(.down))))
+    }
+
+    /// A reason goes on one response line, whatever it quotes.
+    private func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+import ServiceLifecycle
+
+/// Serves `/metrics` (Prometheus text) and `/healthz` on `metrics.listen` while the daemon runs.
+///
+/// `run()` binds first and throws `MetricsServerError.cannotListen` at once when it
+/// cannot (in a `ServiceGroup`, that ends the group with the error). It serves until
+/// graceful shutdown or cancellation, then closes the socket.
+public struct MetricsServer: Service {
+    let listen: String
+    let metrics: SimwatchMetrics
+    let logger: Logger
+    let onListening: @Sendable (UInt16) -> Void
+
+    /// - Parameters:
+    ///   - listen: `host:port`, as `metrics.listen` holds it.
+    ///   - onListening: called with the bound port once it listens (port 0 picks one).
+    public init(
+        listen: String, metrics: SimwatchMetrics, logger: Logger,
+        onListening: @escaping @Sendable (UInt16) -> Void = { _ in }
+    ) {
+        self.listen = listen
+        self.metrics = metrics
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let server = try await RunningMetricsServer.start(listen: listen, metrics: metrics, logger: logger)
+        logger.info("metrics listening", metadata: [
+            "listen": "\(listen)", "port": "\(server.port)", "paths": "/metrics /healthz",
+        ])
+        onListening(server.port)
+        do {
+            // Graceful shutdown cancels the wait, which stops the server.
+            try await cancelWhenGracefulShutdown { try await server.waitUntilEnded() }
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+}

@@ -1,0 +1,140 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Logging
+import Synchronization
+
+/// Why the metrics endpoint could not be served; names the configured address.
+public enum MetricsServerError: Error, Equatable, CustomStringConvertible {
+    /// The address could not be bound, e.g. it is in use or not a local address.
+    case cannotListen(address: String, reason: String)
+    /// The server stopped by itself while the daemon was running.
+    case stopped(address: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotListen(address, reason): "metrics.listen \(address): \(reason)"
+        case let .stopped(address, reason): "metrics.listen \(address): the metrics server stopped: \(reason)"
+        }
+    }
+}
+
+/// A bound, serving metrics endpoint and the port it got (port 0 picks a free one).
+public struct RunningMetricsServer: Sendable {
+    /// The configured `host:port`, for messages.
+    public let address: String
+    /// The port actually bound.
+    public let port: UInt16
+    private let server: HTTPServer
+    private let task: Task<Void, any Error>
+    private let stopping: StopFlag
+
+    /// Binds `listen` (`host:port`) and serves `/metrics` and `/healthz` from `metrics`.
+    ///
+    /// Returns once the socket listens; a bind failure throws `MetricsServerError.cannotListen`.
+    public static func start(
+        listen: String, metrics: SimwatchMetrics, logger: Logger
+    ) async throws(MetricsServerError) -> RunningMetricsServer {
+        let socketAddress = try Self.socketAddress(listen)
+        let stopping = StopFlag()
+        let config = HTTPServer.Configuration(
+            address: socketAddress, timeout: 30, logger: FlyingFoxLogBridge(logger: logger))
+        let server = HTTPServer(config: config, handler: MetricsHTTPHandler(metrics: metrics))
+        let failure = Mutex<(any Error)?>(nil)
+        let task = Task {
+            do { try await server.run() } catch {
+                failure.withLock { $0 = error }
+                throw error
+            }
+        }
+        // FlyingFox binds inside run(); watch for either outcome rather than wait blind.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let bound = await server.listeningAddress, let port = bound.portNumber {
+                return RunningMetricsServer(address: listen, port: port, server: server, task: task, stopping: stopping)
+            }
+            if let error = failure.withLock({ $0 }) {
+                throw .cannotListen(address: listen, reason: Self.reason(error))
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        task.cancel()
+        throw .cannotListen(address: listen, reason: "the server did not start listening within 10 s")
+    }
+
+    /// Returns when the server ends: by `stop()`, by cancelling the caller (which stops
+    /// it), or on its own, which throws `MetricsServerError.stopped`.
+    public func waitUntilEnded() async throws(MetricsServerError) {
+        let result = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: { [stopping, server, task] in
+            stopping.set()
+            Task { await server.stop(timeout: 0) }
+            task.cancel()
+        }
+        if case .failure(let error) = result, !stopping.isSet {
+            throw .stopped(address: address, reason: Self.reason(error))
+        }
+    }
+
+    /// Closes the listening socket and open connections, then waits for the server task to end.
+    public func stop() async {
+        stopping.set()
+        await server.stop(timeout: 0)
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// A socket error as a person reads it: `address already in use`.
+    private static func reason(_ error: any Error) -> String {
+        guard case let SocketError.failed(_, _, message) = error, let first = message.first else {
+            return "\(error)"
+        }
+        return first.lowercased() + message.dropFirst()
+    }
+
+    private static func socketAddress(_ listen: String) throws(MetricsServerError) -> any SocketAddress {
+        let invalid = MetricsServerError.cannotListen(
+            address: listen, reason: "expected host:port with an IP address or localhost as the host, e.g. 127.0.0.1:9464")
+        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
+            throw invalid
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        do {
+            if host == "localhost" { return try sockaddr_in.inet(ip4: "127.0.0.1", port: port) }
+            if host.contains(":") { return try sockaddr_in6.inet6(ip6: host, port: port) }
+            return try sockaddr_in.inet(ip4: host, port: port)
+        } catch {
+            throw invalid
+        }
+    }
+}
+
+/// Set once when shutting down, so the errors a closing socket causes are expected.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .sequentiallyConsistent) }
+    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+}
+
+/// FlyingFox's log lines, one level down in swift-log: per-connection chatter is noise
+/// for an operator, and its critical lines (a bind failure, the socket closing on stop)
+/// reach the operator as `MetricsServerError` instead.
+struct FlyingFoxLogBridge: FlyingSocks.Logging {
+    let logger: Logger
+    func logDebug(_ debug: @autoclosure () -> String) { logger.trace("\(debug())") }
+    func logInfo(_ info: @autoclosure () -> String) { logger.trace("\(info())") }
+    func logWarning(_ warning: @autoclosure () -> String) { logger.debug("\(warning())") }
+    func logError(_ error: @autoclosure () -> String) { logger.debug("\(error())") }
+    func logCritical(_ critical: @autoclosure () -> String) { logger.debug("\(critical())") }
+}
+
+extension Socket.Address {
+    var portNumber: UInt16? {
+        switch self {
+        case let .ip4(_, port), let .ip6(_, port): port
+        case .unix: nil
+        }
+    }
+}
