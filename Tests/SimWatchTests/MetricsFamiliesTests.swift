@@ -142,9 +142,9 @@ import Testing
     }
 
     @Test func deliveryResultFromOutcome() {
-        #expect(SimwatchMetrics.DeliveryResult(.delivered(status: 204)) == .delivered)
-        #expect(SimwatchMetrics.DeliveryResult(.retry(reason: "HTTP 503", retryAfter: nil)) == .retried)
-        #expect(SimwatchMetrics.DeliveryResult(.rejected(reason: "HTTP 404")) == .deadLettered)
+        #expect(DeliveryResult(.delivered(status: 204)) == .delivered)
+        #expect(DeliveryResult(.retry(reason: "HTTP 503", retryAfter: nil)) == .retried)
+        #expect(DeliveryResult(.rejected(reason: "HTTP 404")) == .deadLettered)
     }
 
     @Test func setWebhooksCreatesTheirSeriesAtZero() {

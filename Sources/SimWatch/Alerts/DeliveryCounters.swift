@@ -41,9 +41,18 @@ public final class DeliveryCounters: Sendable {
     }
 }
 
-/// How one delivery attempt ended, as counted.
+/// How one delivery attempt ended, as counted (and the `result` label of the delivery metrics).
 public enum DeliveryResult: String, Sendable, CaseIterable {
     case delivered
     case retried
     case deadLettered = "dead_lettered"
+
+    /// The result for a webhook's answer: a rejection dead-letters the events.
+    public init(_ outcome: DeliveryOutcome) {
+        switch outcome {
+        case .delivered: self = .delivered
+        case .retry: self = .retried
+        case .rejected: self = .deadLettered
+        }
+    }
 }

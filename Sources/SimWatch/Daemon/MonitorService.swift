@@ -57,12 +57,11 @@ public struct MonitorService: Service {
         while !Task.isCancelled {
             let started = clock.now
             let interval = await runtime.engine.config.poll.interval
-            let cycle = PollCycle(
-                engine: runtime.engine, client: client.get(), logger: runtime.logger,
-                heartbeat: heartbeat, heartbeatEvery: beatEvery)
+            let cycle = runtime.cycle(client: client.get(), heartbeat: heartbeat, heartbeatEvery: beatEvery)
             let report = await cycle.run(pacing: .spread(over: interval))
             guard !Task.isCancelled else { return }
             runtime.logCycle(report)
+            runtime.metrics.recordCycle(report)
             await runtime.engine.save()
             // The cycle's events go out together now, without waiting for group_wait.
             await runtime.delivery.flush()
@@ -87,6 +86,7 @@ public struct MonitorService: Service {
                 let before = Set(await runtime.engine.config.devices.map(\.iccid))
                 let after = Set(config.devices.map(\.iccid))
                 await runtime.engine.apply(config)
+                runtime.metrics.describe(config)
                 client.set(runtime.client(for: config.controlCenter))
                 runtime.logger.info("configuration reloaded", metadata: [
                     "devices": "\(after.count)", "added": "\(after.subtracting(before).count)",

@@ -20,8 +20,7 @@ public enum OnceRun {
                 await runtime.engine.checkpoint()
             }
         }
-        let report = await PollCycle(engine: runtime.engine, client: runtime.client, logger: runtime.logger, progress: progress)
-            .run(pacing: .asFastAsAllowed)
+        let report = await runtime.cycle(progress: progress).run(pacing: .asFastAsAllowed)
         checkpoints.cancel()
         runtime.logCycle(report)
         await runtime.engine.save()

@@ -8,6 +8,7 @@ public struct Runtime: Sendable {
     public let client: ControlCenterClient
     public let delivery: OutboxDelivery
     public let http: any HTTPClient
+    public let metrics: SimwatchMetrics
     public let logger: Logger
 
     /// Builds every part from a validated configuration.
@@ -20,18 +21,33 @@ public struct Runtime: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }
     ) -> Runtime {
         let http = http ?? CurlHTTPClient()
-        let engine = MonitorEngine(config: config, logger: logger, now: now)
+        let metrics = SimwatchMetrics(pollInterval: config.poll.interval, now: now)
+        metrics.describe(config)
+        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now)
+        let counters = DeliveryCounters { webhook, result, events in
+            metrics.recordDelivery(webhook: webhook, result: result, events: events)
+        }
         return Runtime(
             engine: engine,
             client: ControlCenterClient(settings: config.controlCenter, http: http, logger: logger),
-            delivery: OutboxDelivery(engine: engine, http: http, logger: logger),
+            delivery: OutboxDelivery(engine: engine, http: http, logger: logger, counters: counters),
             http: http,
+            metrics: metrics,
             logger: logger)
     }
 
     /// A client for new `control_center` settings, sharing this runtime's HTTP client.
     public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
         ControlCenterClient(settings: settings, http: http, logger: logger)
+    }
+
+    /// A poll cycle over this runtime's parts.
+    public func cycle(
+        client: ControlCenterClient? = nil, heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) -> PollCycle {
+        PollCycle(engine: engine, client: client ?? self.client, logger: logger, metrics: metrics,
+                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, progress: progress)
     }
 
     /// Logs one line for a finished cycle.

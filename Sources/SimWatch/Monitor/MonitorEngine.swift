@@ -11,6 +11,7 @@ public actor MonitorEngine {
     public private(set) var state = PersistentState()
     let store: StateStore
     let logger: Logger
+    let metrics: SimwatchMetrics?
     let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
     private var lastSave = ContinuousClock.now
@@ -22,8 +23,11 @@ public actor MonitorEngine {
     private var unsavedEvents = 0
 
     /// - Parameter now: the wall clock, injectable for tests.
-    public init(config: Config, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        config: Config, logger: Logger, metrics: SimwatchMetrics? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.config = config
+        self.metrics = metrics
         self.store = StateStore(path: config.stateFile, logger: logger)
         self.logger = logger
         self.now = now
@@ -150,6 +154,7 @@ public actor MonitorEngine {
     func raise(_ events: [Event]) {
         guard !events.isEmpty else { return }
         for event in events { EventLog.log(event, to: logger) }
+        metrics?.recordEvents(events)
         unsavedEvents += events.count
         let webhooks = config.webhooks
         state.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
@@ -210,6 +215,7 @@ public actor MonitorEngine {
         unsavedEvents = 0
         deliverable = Set(state.outbox.map(\.event.id))
         let snapshot = state
+        metrics?.setOutboxSize(snapshot.outbox.count)
         let clock = ContinuousClock()
         let started = clock.now
         do {
@@ -219,7 +225,9 @@ public actor MonitorEngine {
                 saveFailing = false
             }
             logger.debug("state saved", metadata: ["duration": "\(clock.now - started)"])
+            metrics?.recordStateSave(duration: clock.now - started, succeeded: true)
         } catch {
+            metrics?.recordStateSave(duration: clock.now - started, succeeded: false)
             saveFailing = true
             logger.error("state not saved; keeping it in memory and retrying at the next save", metadata: [
                 "error": "\(error)",

@@ -29,6 +29,7 @@ public struct PollCycle: Sendable {
     let engine: MonitorEngine
     let client: ControlCenterClient
     let logger: Logger
+    let metrics: SimwatchMetrics?
     /// Beats after each device and during waits, so the watchdog sees progress.
     let heartbeat: Heartbeat
     /// Called after each device with (done, total).
@@ -37,11 +38,12 @@ public struct PollCycle: Sendable {
     let heartbeatEvery: Duration
 
     public init(
-        engine: MonitorEngine, client: ControlCenterClient, logger: Logger,
+        engine: MonitorEngine, client: ControlCenterClient, logger: Logger, metrics: SimwatchMetrics? = nil,
         heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) {
         self.heartbeatEvery = heartbeatEvery
+        self.metrics = metrics
         self.engine = engine
         self.client = client
         self.logger = logger
@@ -121,12 +123,17 @@ public struct PollCycle: Sendable {
     }
 
     private func poll(_ device: DeviceEntry) async -> PollResult {
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             let usage = try await client.usage(iccid: device.iccid)
+            metrics?.recordPoll(result: .ok, duration: clock.now - started)
             return .polled(events: await engine.recordUsage(usage, for: device).count)
         } catch ControlCenterError.deviceNotFound {
+            metrics?.recordPoll(result: .notFound, duration: clock.now - started)
             return .notFound(events: await engine.recordNotFound(device).count)
         } catch let error as ControlCenterError {
+            metrics?.recordPoll(result: .init(error), duration: clock.now - started)
             logger.warning("poll failed", metadata: [
                 "iccid": "\(device.iccid)", "device": "\(device.name ?? "")", "error": "\(error)",
             ].compactingEmpty())

@@ -64,14 +64,14 @@ struct Families: Sendable {
             labels: [("kind", kind.rawValue)])
     }
 
-    func deliveries(webhook: String, _ result: SimwatchMetrics.DeliveryResult) -> Counter {
+    func deliveries(webhook: String, _ result: DeliveryResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_deliveries_total",
                                   "Webhook delivery attempts and dead-letterings, by webhook name and result."),
             labels: [("webhook", webhook), ("result", result.rawValue)])
     }
 
-    func deliveryEvents(webhook: String, _ result: SimwatchMetrics.DeliveryResult) -> Counter {
+    func deliveryEvents(webhook: String, _ result: DeliveryResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_delivery_events_total",
                                   "Events in webhook deliveries, by webhook name and result."),

@@ -25,22 +25,6 @@ public final class SimwatchMetrics: Sendable {
         }
     }
 
-    /// What became of a delivery, as the `result` label of `simwatch_deliveries_total`.
-    public enum DeliveryResult: String, Sendable, CaseIterable {
-        case delivered
-        case retried
-        case deadLettered = "dead_lettered"
-
-        /// The result for a webhook's answer: a rejection dead-letters the events.
-        public init(_ outcome: DeliveryOutcome) {
-            switch outcome {
-            case .delivered: self = .delivered
-            case .retry: self = .retried
-            case .rejected: self = .deadLettered
-            }
-        }
-    }
-
     public let registry: PrometheusCollectorRegistry
     private let now: @Sendable () -> Date
     private let health: Mutex<HealthCheck>
