@@ -7,7 +7,18 @@ PREFIX  ?= /usr/local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN      = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: all deps build test demo bench clean
+# install/uninstall: DESTDIR stages into another root; CONFIG=debug installs the debug
+# build instead of the release one; BUILD=no installs the binary already built for CONFIG
+# (tests do this: they run inside `swift test`, which holds .build's lock).
+DESTDIR ?=
+CONFIG  ?= release
+BUILD   ?= yes
+BUILT   ?= .build/$(CONFIG)/simwatch
+UNITDIR ?= /etc/systemd/system
+CONFDIR ?= /etc/simwatch
+DOCDIR  ?= $(PREFIX)/share/doc/simwatch
+
+.PHONY: all deps build test demo bench clean install uninstall
 
 all: build
 
@@ -39,3 +50,48 @@ bench: deps
 
 clean:
 	$(SWIFT) package clean
+
+## install: build (release) and install simwatch as a systemd service; never overwrites
+## the configuration in $(CONFDIR)
+install: $(if $(filter no,$(BUILD)),,deps)
+	$(if $(filter no,$(BUILD)),,$(SWIFT) build -c $(CONFIG) --product simwatch)
+	@test -x "$(BUILT)" || { echo "no simwatch binary at $(BUILT): build it first or drop BUILD=no" >&2; exit 1; }
+	install -d -m 0755 "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(CONFDIR)"
+	install -m 0755 "$(BUILT)" "$(DESTDIR)$(PREFIX)/bin/simwatch"
+	sed -e 's|/usr/local/|$(PREFIX)/|g' systemd/simwatch.service > "$(DESTDIR)$(UNITDIR)/simwatch.service.tmp"
+	chmod 0644 "$(DESTDIR)$(UNITDIR)/simwatch.service.tmp"
+	mv -f "$(DESTDIR)$(UNITDIR)/simwatch.service.tmp" "$(DESTDIR)$(UNITDIR)/simwatch.service"
+	install -m 0644 README.md "$(DESTDIR)$(DOCDIR)/README.md"
+	@for file in simwatch.yaml devices.txt; do \
+	  if [ -e "$(DESTDIR)$(CONFDIR)/$$file" ]; then \
+	    echo "==> kept your $(CONFDIR)/$$file (the example is etc/$$file)"; \
+	  else \
+	    install -m 0644 "etc/$$file" "$(DESTDIR)$(CONFDIR)/$$file" && echo "==> installed the example $(CONFDIR)/$$file"; \
+	  fi; \
+	done
+	install -d -m 0700 "$(DESTDIR)$(CONFDIR)/credentials"
+	@echo
+	@echo "Installed $(PREFIX)/bin/simwatch and $(UNITDIR)/simwatch.service. Next steps, as root:"
+	@echo "  1. Edit $(CONFDIR)/simwatch.yaml and put each secret it reads in its own file,"
+	@echo "     mode 0600, in $(CONFDIR)/credentials/: api_key, slack_url, teams_url,"
+	@echo "     pagerduty_routing_key (the unit loads these four; see its comments to drop some)."
+	@echo "     Encrypted instead: systemd-creds encrypt --name=api_key - $(CONFDIR)/credentials/api_key.cred"
+	@echo "     and LoadCredentialEncrypted= in a drop-in (systemctl edit simwatch); README.md has the details."
+	@echo "  2. systemctl daemon-reload"
+	@echo "  3. $(PREFIX)/bin/simwatch check --config $(CONFDIR)/simwatch.yaml"
+	@echo "  4. systemctl enable --now simwatch"
+	@echo "  5. journalctl -u simwatch -f"
+
+## uninstall: remove the binary and the unit; keeps configuration, credentials and state
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+	  echo "==> systemctl disable --now simwatch"; systemctl disable --now simwatch.service || true; \
+	fi
+	rm -f "$(DESTDIR)$(PREFIX)/bin/simwatch" "$(DESTDIR)$(UNITDIR)/simwatch.service"
+	rm -rf "$(DESTDIR)$(DOCDIR)"
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then \
+	  systemctl daemon-reload || true; \
+	fi
+	@echo "Removed $(PREFIX)/bin/simwatch and $(UNITDIR)/simwatch.service."
+	@echo "Kept $(CONFDIR)/ (configuration and credentials) and /var/lib/simwatch (state);"
+	@echo "remove them by hand if you no longer need them."
