@@ -18,7 +18,7 @@ UNITDIR ?= /etc/systemd/system
 CONFDIR ?= /etc/simwatch
 DOCDIR  ?= $(PREFIX)/share/doc/simwatch
 
-.PHONY: all deps build test demo bench clean install uninstall
+.PHONY: all deps test-deps build test demo bench clean install uninstall
 
 all: build
 
@@ -34,8 +34,17 @@ deps:
 build: deps
 	$(SWIFT) build --product simwatch
 
+## test-deps: promtool (Debian's prometheus package) checks the /metrics output in tests
+test-deps: deps
+	@if ! command -v promtool >/dev/null 2>&1; then \
+	  echo "==> installing prometheus (for promtool, which checks simwatch's /metrics in tests)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus \
+	    || echo "==> prometheus not installed: the promtool checks will say so and be skipped"; \
+	fi
+
 ## test: build everything and run every test (unit and integration)
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
