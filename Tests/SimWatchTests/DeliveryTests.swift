@@ -111,6 +111,32 @@ import Testing
         #expect(Set(ids).count == 2)
     }
 
+    @Test func aCounterLostForAPollStillShowsTheNewCycle() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let engine = engine(folder)
+        try await engine.start()
+        let device = await engine.config.devices[0]
+        #expect(await engine.recordUsage(DeviceUsage(iccid: device.iccid, ctdDataUsage: 600), for: device).isEmpty)
+        #expect(await engine.recordUsage(DeviceUsage(iccid: device.iccid, ctdDataUsage: nil), for: device).isEmpty)
+        let events = await engine.recordUsage(DeviceUsage(iccid: device.iccid, ctdDataUsage: 100), for: device)
+        #expect(events.map(\.kind) == [.cycleReset])
+        #expect(events.first?.previous == .number(600))
+    }
+
+    @Test func answersForDevicesNoLongerConfiguredAreDropped() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let engine = engine(folder)
+        try await engine.start()
+        let stranger = DeviceEntry(iccid: "8988216716970009999")
+        #expect(await engine.recordUsage(DeviceUsage(iccid: stranger.iccid), for: stranger).isEmpty)
+        #expect(await engine.recordNotFound(stranger).isEmpty)
+        #expect(await engine.state.devices[stranger.iccid] == nil)
+    }
+
     @Test func pollFailedOnceThenRecovered() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

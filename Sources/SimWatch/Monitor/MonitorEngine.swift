@@ -9,6 +9,9 @@ import Logging
 public actor MonitorEngine {
     public private(set) var config: Config
     public private(set) var state = PersistentState()
+    /// ICCIDs of the current configuration: answers for others (removed by a reload
+    /// while their poll was under way) are dropped.
+    private var configured: Set<String>
     let store: StateStore
     let logger: Logger
     let metrics: SimwatchMetrics?
@@ -27,6 +30,7 @@ public actor MonitorEngine {
         config: Config, logger: Logger, metrics: SimwatchMetrics? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.config = config
+        self.configured = Set(config.devices.map(\.iccid))
         self.metrics = metrics
         self.store = StateStore(path: config.stateFile, logger: logger)
         self.logger = logger
@@ -59,6 +63,7 @@ public actor MonitorEngine {
     /// thresholds are re-evaluated against each device's last record.
     public func apply(_ newConfig: Config) {
         config = newConfig
+        configured = Set(newConfig.devices.map(\.iccid))
         warnedPlans = []
         state.prune(keeping: Set(newConfig.devices.map(\.iccid)))
         let rules = DetectionRules(config: newConfig)
@@ -82,6 +87,7 @@ public actor MonitorEngine {
     /// Records one device's successful answer; returns the events it raised.
     @discardableResult
     public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
+        guard configured.contains(device.iccid) else { return [] }
         let at = now()
         var record = state.devices[device.iccid] ?? DeviceRecord()
         var previous = record.last
@@ -101,7 +107,7 @@ public actor MonitorEngine {
             DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
                            observation: record.observation + 1, observedAt: at),
             rules: DetectionRules(config: config))
-        record.last = usage
+        record.last = usage.keepingKnownCounters(of: record.last)
         record.observedAt = at
         record.observation += 1
         record.thresholds = detection.thresholdState
@@ -114,6 +120,7 @@ public actor MonitorEngine {
     /// Records a 404 / 20000001 for a configured device: `device_not_found` once until it is found again.
     @discardableResult
     public func recordNotFound(_ device: DeviceEntry) -> [Event] {
+        guard configured.contains(device.iccid) else { return [] }
         var record = state.devices[device.iccid] ?? DeviceRecord()
         guard !record.notFound else { return [] }
         record.notFound = true
