@@ -4,8 +4,12 @@
 /// Starts are spaced `1/rate` apart, plus a 5 % margin, rather than allowed in bursts.
 /// The margin is for the network: a request delayed on its way (a new connection, a
 /// busy host) arrives closer to the next one, and Control Center counts arrivals.
-/// So no one-second window at the server holds more than `rate` of them. Waiters are
-/// served in arrival order.
+/// So no one-second window at the server holds more than `rate` of them.
+///
+/// A start is granted only when the spacing has passed since the previous *actual*
+/// start, checked after waking: a waiter woken late on a busy host pushes the next
+/// start back instead of letting it catch up in a burst. Slots (concurrency) are
+/// handed out in arrival order.
 public actor AccountLimiter {
     /// Spacing beyond `1/rate` that absorbs network jitter.
     static let margin = 1.05
@@ -31,9 +35,10 @@ public actor AccountLimiter {
     public func acquire() async throws {
         try await waitForPermit()
         do {
-            let start = max(clock.now, nextStart)
-            nextStart = start + spacing
-            try await clock.sleep(until: start)
+            while clock.now < nextStart {
+                try await clock.sleep(until: nextStart)
+            }
+            nextStart = clock.now + spacing
         } catch {
             release()
             throw error
