@@ -38,6 +38,7 @@ import Testing
         #expect(text.contains(#"simwatch_events_total{kind="status_changed"} 1"#))
         #expect(text.contains(#"simwatch_polls_total{result="ok"}"#))
         #expect(text.contains("simwatch_devices 3"))
+        #expect(text.contains(#"simwatch_webhook_queued_events{webhook="ops"}"#))
         #expect(!text.contains("CANARY"))
         let health = try await http.execute(HTTPRequest(url: "http://127.0.0.1:\(port)/healthz"))
         #expect(health.status == 200)

@@ -13,6 +13,7 @@ import Testing
         ("simwatch_deliveries_total", "counter"),
         ("simwatch_delivery_events_total", "counter"),
         ("simwatch_outbox_events", "gauge"),
+        ("simwatch_webhook_queued_events", "gauge"),
         ("simwatch_last_successful_cycle_timestamp_seconds", "gauge"),
         ("simwatch_state_save_duration_seconds", "gauge"),
         ("simwatch_state_saves_total", "counter"),

@@ -222,7 +222,14 @@ public actor MonitorEngine {
         unsavedEvents = 0
         deliverable = Set(state.outbox.map(\.event.id))
         let snapshot = state
-        metrics?.setOutboxSize(snapshot.outbox.count)
+        if let metrics {
+            metrics.setOutboxSize(snapshot.outbox.count)
+            var queued: [String: Int] = [:]
+            for entry in snapshot.outbox {
+                for webhook in entry.pendingWebhooks { queued[webhook, default: 0] += 1 }
+            }
+            metrics.setQueued(queued, webhooks: config.webhooks.map(\.name))
+        }
         let clock = ContinuousClock()
         let started = clock.now
         do {

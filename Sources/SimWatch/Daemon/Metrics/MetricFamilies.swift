@@ -78,6 +78,12 @@ struct Families: Sendable {
             labels: [("webhook", webhook), ("result", result.rawValue)])
     }
 
+    func queued(webhook: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.name("simwatch_webhook_queued_events", "Events waiting for delivery, by webhook name."),
+            labels: [("webhook", webhook)])
+    }
+
     func stateSaves(succeeded: Bool) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_state_saves_total", "State file saves by result."),

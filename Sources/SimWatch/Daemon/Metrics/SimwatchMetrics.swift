@@ -111,6 +111,14 @@ public final class SimwatchMetrics: Sendable {
                 _ = families.deliveries(webhook: name, result)
                 _ = families.deliveryEvents(webhook: name, result)
             }
+            _ = families.queued(webhook: name)
+        }
+    }
+
+    /// Events waiting for each webhook; a webhook missing from `counts` has none.
+    public func setQueued(_ counts: [String: Int], webhooks: [String]) {
+        for name in webhooks {
+            families.queued(webhook: name).set(Double(counts[name] ?? 0))
         }
     }
 
