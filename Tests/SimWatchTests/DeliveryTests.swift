@@ -150,3 +150,43 @@ import Testing
         #expect(await engine.state.health.consecutiveFailedCycles == 0)
     }
 }
+
+@Suite struct OutboxDeliveryLaneTests {
+    @Test func aWebhookRemovedAndAddedBackByReloadsGetsItsLaneBack() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var config = Config(
+            path: "test.yaml",
+            controlCenter: ControlCenterSettings(baseURL: "https://cc.example.com", username: "u", apiKey: Secret("k")),
+            stateFile: folder + "/state.json", devices: [DeviceEntry(iccid: "8988216716970004975")],
+            webhooks: [WebhookSettings(name: "ops", format: .generic, url: Secret("https://hooks.example.com/x"))],
+            delivery: DeliverySettings(groupWait: .zero))
+        let engine = MonitorEngine(config: config, logger: Logger(label: "test"))
+        try await engine.start()
+        let http = ScriptedHTTPClient(Array(repeating: .success(HTTPResponse(status: 200)), count: 10))
+        let delivery = OutboxDelivery(engine: engine, http: http, logger: Logger(label: "test"))
+        let lanes = Task { await delivery.run(tick: .milliseconds(20)) }
+        defer { lanes.cancel() }
+        func requests() -> Int { http.state.withLock { $0.requests.count } }
+        func waitFor(_ count: Int) async -> Bool {
+            for _ in 0..<200 where requests() < count { try? await Task.sleep(for: .milliseconds(25)) }
+            return requests() >= count
+        }
+
+        _ = await engine.finishCycle(failure: "down")
+        await engine.save()
+        #expect(await waitFor(1))
+
+        let webhooks = config.webhooks
+        config.webhooks = []
+        await engine.apply(config)
+        try await Task.sleep(for: .milliseconds(1500))
+        config.webhooks = webhooks
+        await engine.apply(config)
+        _ = await engine.finishCycle(failure: nil)
+        await engine.save()
+        #expect(await waitFor(2))
+        #expect(await engine.state.outbox.isEmpty)
+    }
+}

@@ -16,6 +16,8 @@ public actor OutboxDelivery {
     private let backoff: RetryPolicy
     public let counters: DeliveryCounters
     private var lanes: [String: Lane] = [:]
+    /// Webhooks whose lane loop runs; a loop ends when a reload removes its webhook.
+    private var running: Set<String> = []
     private let clock = ContinuousClock()
 
     /// One webhook's pacing, in memory: after a restart every webhook starts afresh.
@@ -51,7 +53,6 @@ public actor OutboxDelivery {
     /// Runs every lane until the task is cancelled (`simwatch run`).
     public func run(tick: Duration = .milliseconds(200)) async {
         await withTaskGroup(of: Void.self) { group in
-            var running: Set<String> = []
             while !Task.isCancelled {
                 countExpired(await engine.expireOldDeliveries())
                 for webhook in await engine.config.webhooks where !running.contains(webhook.name) {
@@ -93,6 +94,7 @@ public actor OutboxDelivery {
         while !Task.isCancelled {
             guard await engine.config.webhooks.contains(where: { $0.name == name }) else {
                 lanes[name] = nil
+                running.remove(name)
                 return
             }
             if await !attempt(name) {
