@@ -84,21 +84,21 @@ import Testing
 }
 
 @Suite struct MonitorEngineTests {
-    func engine(_ folder: String) -> MonitorEngine {
+    /// An engine with one device and one generic webhook, its state in `folder`, started.
+    func startedEngine(in folder: String) async throws -> MonitorEngine {
         let config = Config(
             path: "test.yaml",
             controlCenter: ControlCenterSettings(baseURL: "https://cc.example.com", username: "u", apiKey: Secret("k")),
             stateFile: folder + "/state.json", devices: [DeviceEntry(iccid: "8988216716970004975", name: "truck-17")],
             webhooks: [WebhookSettings(name: "ops", format: .generic, url: Secret("https://hooks.example.com/x"))])
-        return MonitorEngine(config: config, logger: Logger(label: "test"))
+        let engine = MonitorEngine(config: config, logger: Logger(label: "test"))
+        try await engine.start()
+        return engine
     }
 
     @Test func deviceFoundAgainIsANewBaselineAndLostAgainRaisesAgain() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let engine = engine(folder)
-        try await engine.start()
+        let folder = try TemporaryDirectory()
+        let engine = try await startedEngine(in: folder.path)
         let device = await engine.config.devices[0]
         var usage = DeviceUsage(iccid: device.iccid, status: "ACTIVATED", ctdDataUsage: 10)
         #expect(await engine.recordUsage(usage, for: device).isEmpty)
@@ -112,11 +112,8 @@ import Testing
     }
 
     @Test func aCounterLostForAPollStillShowsTheNewCycle() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let engine = engine(folder)
-        try await engine.start()
+        let folder = try TemporaryDirectory()
+        let engine = try await startedEngine(in: folder.path)
         let device = await engine.config.devices[0]
         #expect(await engine.recordUsage(DeviceUsage(iccid: device.iccid, ctdDataUsage: 600), for: device).isEmpty)
         #expect(await engine.recordUsage(DeviceUsage(iccid: device.iccid, ctdDataUsage: nil), for: device).isEmpty)
@@ -126,11 +123,8 @@ import Testing
     }
 
     @Test func answersForDevicesNoLongerConfiguredAreDropped() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let engine = engine(folder)
-        try await engine.start()
+        let folder = try TemporaryDirectory()
+        let engine = try await startedEngine(in: folder.path)
         let stranger = DeviceEntry(iccid: "8988216716970009999")
         #expect(await engine.recordUsage(DeviceUsage(iccid: stranger.iccid), for: stranger).isEmpty)
         #expect(await engine.recordNotFound(stranger).isEmpty)
@@ -138,11 +132,8 @@ import Testing
     }
 
     @Test func pollFailedOnceThenRecovered() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let engine = engine(folder)
-        try await engine.start()
+        let folder = try TemporaryDirectory()
+        let engine = try await startedEngine(in: folder.path)
         #expect(await engine.finishCycle(failure: "down").map(\.kind) == [.pollFailed])
         #expect(await engine.finishCycle(failure: "down").isEmpty)
         #expect(await engine.finishCycle(failure: nil).map(\.kind) == [.pollRecovered])
@@ -153,13 +144,11 @@ import Testing
 
 @Suite struct OutboxDeliveryLaneTests {
     @Test func aWebhookRemovedAndAddedBackByReloadsGetsItsLaneBack() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try TemporaryDirectory()
         var config = Config(
             path: "test.yaml",
             controlCenter: ControlCenterSettings(baseURL: "https://cc.example.com", username: "u", apiKey: Secret("k")),
-            stateFile: folder + "/state.json", devices: [DeviceEntry(iccid: "8988216716970004975")],
+            stateFile: folder.file("state.json"), devices: [DeviceEntry(iccid: "8988216716970004975")],
             webhooks: [WebhookSettings(name: "ops", format: .generic, url: Secret("https://hooks.example.com/x"))],
             delivery: DeliverySettings(groupWait: .zero))
         let engine = MonitorEngine(config: config, logger: Logger(label: "test"))
