@@ -83,14 +83,7 @@ public struct StatusReport: Sendable {
                 row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
             ]
         }
-        let widths = header.indices.map { column in
-            ([header] + lines).map { $0[column].count }.max() ?? 0
-        }
-        let render = { (cells: [String]) in
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        var text = ([header] + lines).map(render).joined(separator: "\n")
+        var text = alignedTable([header] + lines)
         let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
         text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
         return text
@@ -128,10 +121,17 @@ public struct DeadLetterReport: Sendable {
             [formatter.string(from: letter.at), letter.webhook, letter.event.kind.rawValue,
              letter.event.iccid ?? "-", letter.event.id, letter.reason]
         }
-        let widths = header.indices.dropLast().map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { cells in
-            (zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) } + [cells.last ?? ""])
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
+        return alignedTable([header] + rows) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
     }
+}
+
+/// Rows of cells as text columns two spaces apart; the last column is not padded.
+func alignedTable(_ rows: [[String]]) -> String {
+    let columns = rows.map(\.count).max() ?? 0
+    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    return rows.map { cells in
+        cells.enumerated().map { column, cell in
+            column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
 }
