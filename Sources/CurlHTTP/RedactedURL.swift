@@ -4,19 +4,26 @@ import Foundation
 /// What of a request URL may appear in an error: its scheme and host, never path or query.
 ///
 /// Webhook URLs carry their token in the path or query, so every message that might echo the URL
-/// goes through `scrub(_:)`, which removes those parts wherever they appear.
-struct RedactedURL {
+/// goes through `scrub(_:)`, which removes those parts wherever they appear: verbatim, JSON-escaped
+/// (`\/`) and percent-encoded, since a receiver that quotes the request back may use either.
+/// This is the one redaction helper of simwatch: Control Center answers, webhook answers and
+/// transport errors all go through it.
+public struct RedactedURL: Sendable {
     /// Lowercased scheme, e.g. `https`; nil when the URL has none.
-    let scheme: String?
+    public let scheme: String?
     /// Host name or address, without user info or port; nil when the URL has none.
-    let host: String?
+    public let host: String?
     /// Why libcurl's URL parser rejected the URL, if it did.
     let parseFailure: String?
     private let fullURL: String
     /// Substrings of the URL (and credentials) that must not appear in a message, longest first.
     private let secrets: [String]
 
-    init(_ url: String, password: String? = nil) {
+    /// - Parameters:
+    ///   - url: the request URL; its path, query, fragment and user info are secret.
+    ///   - password: the Basic auth password, if any.
+    ///   - secrets: anything else that must never be shown (an API key, its Base64 form).
+    public init(_ url: String, password: String? = nil, secrets: [String] = []) {
         let parts = URLParts(url)
         scheme = parts.scheme?.lowercased()
         host = parts.host.flatMap { $0.isEmpty ? nil : $0 }
@@ -32,11 +39,14 @@ struct RedactedURL {
             .flatMap { $0.split(whereSeparator: { "/?#&=;:@".contains($0) }) }
             .map(String.init)
             .filter { $0.count >= 6 && $0 != parts.host }
-        secrets = Set(wholeParts + tokens).sorted { $0.count > $1.count }
+        let extra = secrets.filter { $0.count >= 2 }
+        let plain = wholeParts + tokens + extra
+        let encoded = plain.flatMap { [Self.jsonEscaped($0), Self.percentEncoded($0)] }
+        self.secrets = Set(plain + encoded).sorted { $0.count > $1.count }
     }
 
     /// `scheme://host`, or whichever of the two is known, for messages.
-    var origin: String {
+    public var origin: String {
         switch (scheme, host) {
         case let (scheme?, host?): "\(scheme)://\(host)"
         case let (nil, host?): host
@@ -47,13 +57,48 @@ struct RedactedURL {
 
     /// The message with every part of the URL beyond scheme and host replaced by `<redacted>`,
     /// and any other URL in it cut back to scheme and host.
-    func scrub(_ message: String) -> String {
+    public func scrub(_ message: String) -> String {
         // The URL as a whole becomes its origin, so the message still says where it went.
         var result = fullURL.count >= 6 ? message.replacingAll(fullURL, with: origin) : message
         for secret in secrets {
             result = result.replacingAll(secret, with: "<redacted>")
         }
         return Self.truncatingEmbeddedURLs(result)
+    }
+
+    /// The start of a body as one printable line, scrubbed, for logs, `status` and dead letters.
+    ///
+    /// The whole text is scrubbed before it is cut, so a secret straddling the cut is not
+    /// left half-visible. UTF-8 when valid, otherwise ISO-8859-1 (which Control Center uses
+    /// for some errors); line breaks become spaces and other control characters are dropped.
+    public func excerpt(_ body: some Collection<UInt8>, limit: Int = 200) -> String {
+        let bytes = Array(body.prefix(64 * 1024))
+        let text = String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
+        let scrubbed = scrub(text)
+        var cut = ""
+        var used = 0
+        for character in scrubbed {
+            let piece: String = character.isNewline || character == "\t" ? " " : String(character)
+            let printable = String(String.UnicodeScalarView(piece.unicodeScalars.filter {
+                $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)
+            }))
+            used += printable.utf8.count
+            if used > limit { return cut + "…" }
+            cut += printable
+        }
+        return cut
+    }
+
+    /// How JSON writers that escape slashes show `text`.
+    static func jsonEscaped(_ text: String) -> String {
+        text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"").replacingAll("/", with: "\\/")
+    }
+
+    /// `text` percent-encoded as a query value would be (unreserved characters kept).
+    static func percentEncoded(_ text: String) -> String {
+        var unreserved = CharacterSet.alphanumerics
+        unreserved.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
 
     /// Cuts every `scheme://...` span back to `scheme://host`.

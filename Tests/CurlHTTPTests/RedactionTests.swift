@@ -23,6 +23,37 @@ import Testing
         #expect(message.contains("hooks.example.com"))
     }
 
+    @Test func scrubsJSONEscapedAndPercentEncodedForms() {
+        let url = RedactedURL(hookURL, secrets: ["api-key-0123"])
+        let echoed = #"{"error":"bad","url":"https:\/\/hooks.example.com\/services\/T000\/B000\/XXsecretTOKEN","q":"https%3A%2F%2Fhooks.example.com%2Fservices%2FT000%2FB000%2FXXsecretTOKEN","k":"api%2Dkey%2D0123 api-key-0123"}"#
+        let message = url.scrub(echoed)
+        #expect(!message.contains("XXsecretTOKEN"))
+        #expect(!message.contains("services"))
+        #expect(!message.contains("api-key-0123"))
+        #expect(message.contains("bad"))
+    }
+
+    @Test func excerptIsOneScrubbedPrintableLine() {
+        let url = RedactedURL(hookURL, secrets: ["hunter2-key"])
+        let body = Array("line one\nkey hunter2-key\u{1B}[31m red\r\ntoken XXsecretTOKEN".utf8)
+        let excerpt = url.excerpt(body)
+        #expect(excerpt == "line one key <redacted>[31m red token <redacted>")
+    }
+
+    @Test func excerptScrubsBeforeCuttingAndMarksTheCut() {
+        let url = RedactedURL(hookURL, secrets: ["hunter2-key"])
+        let body = Array((String(repeating: "a", count: 195) + "hunter2-key and more").utf8)
+        let excerpt = url.excerpt(body, limit: 200)
+        #expect(!excerpt.contains("hunter"))
+        #expect(excerpt.hasSuffix("…"))
+        #expect(excerpt.utf8.count <= 200 + "…".utf8.count)
+    }
+
+    @Test func excerptReadsISO88591() {
+        let url = RedactedURL("https://rws.example.com")
+        #expect(url.excerpt([0x43, 0x61, 0x66, 0xE9]) == "Café")
+    }
+
     @Test func cutsOtherURLsBackToTheirHost() {
         let message = RedactedURL.truncatingEmbeddedURLs(
             "redirect to https://user:pw@other.example.org:8443/p/secret?q=1 refused")
