@@ -102,8 +102,9 @@ final class ScriptedHTTPClient: HTTPClient {
         let http = ScriptedHTTPClient([.success(HTTPResponse(status: 429, headers: [("Retry-After", "1")]))])
         let settings = ControlCenterSettings(
             baseURL: "https://cc.example.com", username: "apiuser", apiKey: Secret("k"), rateLimit: 1000, concurrency: 2)
+        // No rate-limit retries, so the first request fails on its 429 and the second shows the pause.
         let client = ControlCenterClient(
-            settings: settings, http: http, retry: RetryPolicy(attempts: 1), logger: Logger(label: "test"))
+            settings: settings, http: http, retry: RetryPolicy(attempts: 1, rateLimitRetries: 0), logger: Logger(label: "test"))
         let clock = ContinuousClock()
         let start = clock.now
         await #expect(throws: ControlCenterError.rateLimited(retryAfter: .seconds(1))) {
@@ -138,34 +139,5 @@ final class ScriptedHTTPClient: HTTPClient {
         await #expect(throws: CancellationError.self) { try await waiting.value }
         blocker.cancel()
         _ = await blocker.result
-    }
-}
-
-@Suite struct AccountLimiterTests {
-    @Test func spacesStartsByOneOverRate() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let limiter = AccountLimiter(rate: 20, concurrency: 5)
-        var starts: [Duration] = []
-        for _ in 0..<6 {
-            try await limiter.acquire()
-            starts.append(clock.now - start)
-            await limiter.release()
-        }
-        // Start n is scheduled n spacings after the first; a sleep never ends early.
-        for (index, offset) in starts.enumerated() {
-            #expect(offset >= .milliseconds(52) * index)
-        }
-    }
-
-    @Test func retryDelaysGrowAndStayWithinJitter() {
-        let policy = RetryPolicy(attempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(3), jitter: 0.2)
-        for _ in 0..<50 {
-            let first = policy.delay(after: 1)
-            #expect(first >= .milliseconds(800) && first <= .milliseconds(1200))
-            let second = policy.delay(after: 2)
-            #expect(second >= .milliseconds(1600) && second <= .milliseconds(2400))
-            #expect(policy.delay(after: 9) <= .milliseconds(3600))
-        }
     }
 }

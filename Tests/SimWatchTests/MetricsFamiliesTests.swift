@@ -17,6 +17,7 @@ import Testing
         ("simwatch_last_successful_cycle_timestamp_seconds", "gauge"),
         ("simwatch_state_save_duration_seconds", "gauge"),
         ("simwatch_state_saves_total", "counter"),
+        ("simwatch_rate_limit_pauses_total", "counter"),
         ("simwatch_build_info", "gauge"),
     ]
 

@@ -44,7 +44,6 @@ import Testing
         (400, #"{"errorMessage":"Invalid Zone.","errorCode":"10000031"}"#, .invalidZone),
         (404, #"{"errorMessage":"Resource not found - Invalid ICCID.","errorCode":"20000001"}"#,
          .deviceNotFound(iccid: "8988216716970004975")),
-        (404, #"{"errorMessage":"Not found"}"#, .deviceNotFound(iccid: "8988216716970004975")),
         (500, #"{"errorMessage":"Unknown server error.","errorCode":"30000001"}"#,
          .serverError(status: 500, code: "30000001", message: "Unknown server error.")),
         (503, "", .serverError(status: 503, code: nil, message: nil)),
@@ -123,17 +122,6 @@ import Testing
         #expect(!ControlCenterError.invalidCredentials.isRetryable)
         #expect(!ControlCenterError.deviceNotFound(iccid: iccid).isRetryable)
         #expect(!ControlCenterError.invalidAPIVersion(2).isRetryable)
-    }
-}
-
-@Suite struct RetryAfterTests {
-    @Test func parsesSecondsAndHTTPDates() {
-        let now = Date(timeIntervalSince1970: 1_000_000_000)
-        #expect(RetryAfter.parse("3", now: now) == .seconds(3))
-        #expect(RetryAfter.parse("-5", now: now) == .zero)
-        #expect(RetryAfter.parse("Sun, 09 Sep 2001 01:46:50 GMT", now: now) == .seconds(10))
-        #expect(RetryAfter.parse("soon", now: now) == nil)
-        #expect(RetryAfter.parse(nil, now: now) == nil)
     }
 }
 

@@ -14,7 +14,7 @@ public enum ControlCenterError: Error, Sendable, Equatable, CustomStringConverti
     case deviceNotFound(iccid: String)
     /// 5xx, or errorCode 30000001.
     case serverError(status: Int, code: String?, message: String?)
-    /// 429, with the pause the server asked for.
+    /// 429, or error 40000029 with any status, with the pause the server asked for (at most 30 s).
     case rateLimited(retryAfter: Duration?)
     /// Another documented-looking error answer (a 4xx with an error body).
     case rejected(status: Int, code: String?, message: String?)
@@ -60,7 +60,7 @@ public enum ControlCenterError: Error, Sendable, Equatable, CustomStringConverti
         case .serverError(let status, let code, let message):
             "server error (HTTP \(status)\(code.map { ", error \($0)" } ?? "")\(message.map { ": \($0)" } ?? "")); will retry"
         case .rateLimited(let retryAfter):
-            "rate limited (HTTP 429)\(retryAfter.map { ", retry after \($0)" } ?? ""); lower control_center.rate_limit"
+            "rate limited (HTTP 429 or error 40000029)\(retryAfter.map { ", retry after \($0)" } ?? ""); lower control_center.rate_limit, or check what else uses the account"
         case .rejected(let status, let code, let message):
             "request rejected (HTTP \(status)\(code.map { ", error \($0)" } ?? "")\(message.map { ": \($0)" } ?? ""))"
         case .unexpectedResponse(let status, let snippet, let reason):

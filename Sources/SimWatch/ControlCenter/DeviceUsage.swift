@@ -54,6 +54,16 @@ public struct DeviceUsage: Codable, Sendable, Equatable, Hashable {
         case .sessions: ctdSessionCount
         }
     }
+
+    /// The JSON field that carries a metric's counter, for messages.
+    public static func fieldName(_ metric: Metric) -> String {
+        switch metric {
+        case .data: "ctdDataUsage"
+        case .sms: "ctdSMSUsage"
+        case .voice: "ctdVoiceUsage"
+        case .sessions: "ctdSessionCount"
+        }
+    }
 }
 
 /// SIM status values documented by Control Center. Any other string is a valid, unknown status.

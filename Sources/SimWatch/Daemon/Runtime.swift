@@ -29,7 +29,8 @@ public struct Runtime: Sendable {
         }
         return Runtime(
             engine: engine,
-            client: ControlCenterClient(settings: config.controlCenter, http: http, logger: logger),
+            client: ControlCenterClient(
+                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause),
             delivery: OutboxDelivery(engine: engine, http: http, logger: logger, counters: counters),
             http: http,
             metrics: metrics,
@@ -38,7 +39,7 @@ public struct Runtime: Sendable {
 
     /// A client for new `control_center` settings, sharing this runtime's HTTP client.
     public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
-        ControlCenterClient(settings: settings, http: http, logger: logger)
+        ControlCenterClient(settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause)
     }
 
     /// A poll cycle over this runtime's parts.

@@ -1,24 +1,78 @@
 import Foundation
 
-/// Parses an HTTP `Retry-After` value: delay seconds or an HTTP date.
+/// Parses an HTTP `Retry-After` value: delay seconds (a decimal is accepted) or an HTTP date.
+///
+/// The value comes from whoever answered, a proxy included, so it is bounded before any
+/// conversion: a server must not be able to crash simwatch (`Int64(1e300)` traps) or
+/// stall it for a year. DESIGN.md: 30 s for Control Center, 1 h for a webhook.
 public enum RetryAfter {
-    /// The pause the header asks for, never negative; `nil` when the value is neither form.
-    public static func parse(_ value: String?, now: Date = Date()) -> Duration? {
+    /// The longest pause Control Center may impose.
+    public static let controlCenterCap: Duration = .seconds(30)
+    /// The longest pause a webhook receiver may impose.
+    public static let webhookCap: Duration = .seconds(3600)
+
+    /// The pause the header asks for, within `0...cap`; `nil` when the value is neither form.
+    ///
+    /// A value above the cap (`1e300`, `inf`, a date in the year 9999) counts as the cap;
+    /// a negative one or a date in the past as zero. `nan`, `-`, hex floats, empty or
+    /// garbage are `nil`, so the caller falls back to its normal backoff.
+    /// - Parameter cap: defaults to the webhook cap, the longest pause simwatch honours.
+    public static func parse(_ value: String?, now: Date = Date(), cap: Duration = webhookCap) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value), seconds.isFinite {
-            return .milliseconds(Int64(max(0, seconds) * 1000))
+        if let seconds = decimalSeconds(value) {
+            return bounded(seconds: seconds, cap: cap)
         }
         guard let date = httpDate(value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        return bounded(seconds: date.timeIntervalSince(now), cap: cap)
+    }
+
+    /// `seconds` as a Duration in `0...cap`; never traps, whatever the Double.
+    ///
+    /// Also for Discord's body `retry_after`, which is the same rule in another place.
+    public static func bounded(seconds: Double, cap: Duration) -> Duration? {
+        guard !seconds.isNaN else { return nil }
+        let cap = max(cap, .zero)
+        guard seconds > 0 else { return .zero }
+        let (capSeconds, capAttoseconds) = cap.components
+        let capValue = Double(capSeconds) + Double(capAttoseconds) / 1e18
+        // Below 1e9 s the nanosecond count fits an Int64 with room to spare.
+        guard seconds < capValue, seconds < 1e9 else { return cap }
+        return min(cap, .nanoseconds(Int64((seconds * 1e9).rounded())))
+    }
+
+    /// The value as a decimal number of seconds, also `inf`; `nil` for anything else.
+    ///
+    /// Swift's `Double(_:)` also reads hex floats and `nan`; only what a server could
+    /// mean as seconds is taken.
+    private static func decimalSeconds(_ value: String) -> Double? {
+        switch value.lowercased() {
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: break
+        }
+        guard value.utf8.allSatisfy({ (0x30...0x39).contains($0) || "+-.eE".utf8.contains($0) }),
+              value.utf8.contains(where: { (0x30...0x39).contains($0) })
+        else { return nil }
+        return Double(value)
+    }
+
+    /// RFC 9110's preferred format first, then the two obsolete ones it still requires.
+    ///
+    /// Built once: a DateFormatter is expensive to create, and it is thread-safe to share.
+    private static let formatters: [DateFormatter] = [
+        "EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy",
+    ].map { format in
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = format
+        return formatter
     }
 
     private static func httpDate(_ value: String) -> Date? {
-        // RFC 9110 preferred format first, then the two obsolete ones it still requires.
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
+        // An HTTP date is short; a long value is garbage and not worth the parser's time.
+        guard value.utf8.count <= 64 else { return nil }
+        for formatter in formatters {
             if let date = formatter.date(from: value) { return date }
         }
         return nil

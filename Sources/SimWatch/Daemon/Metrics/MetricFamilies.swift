@@ -15,6 +15,7 @@ struct Families: Sendable {
     let outbox: Gauge
     let lastSuccess: Gauge
     let stateSaveDuration: Gauge
+    let rateLimitPauses: Counter
 
     /// Poll durations from a fast answer to a slow one with retries.
     static let pollBuckets: [Duration] = [
@@ -38,6 +39,9 @@ struct Families: Sendable {
             "Unix time the last successful poll cycle ended; 0 before the first."))
         stateSaveDuration = registry.makeGauge(descriptor: Self.name(
             "simwatch_state_save_duration_seconds", "How long the last state file save took."))
+        rateLimitPauses = registry.makeCounter(descriptor: Self.name(
+            "simwatch_rate_limit_pauses_total",
+            "Times Control Center rate limiting (429 or error 40000029) paused the account."))
         for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
         _ = cycles(succeeded: true)
         _ = cycles(succeeded: false)

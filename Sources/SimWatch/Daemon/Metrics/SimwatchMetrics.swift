@@ -78,6 +78,11 @@ public final class SimwatchMetrics: Sendable {
                     failure: report.failure)
     }
 
+    /// Control Center rate limiting paused the account (for `pause`, which is not recorded).
+    public func recordRateLimitPause(_ pause: Duration) {
+        families.rateLimitPauses.increment()
+    }
+
     /// The number of configured devices, e.g. at start and after a reload.
     public func setDevices(_ count: Int) {
         families.devices.set(Double(count))
