@@ -23,7 +23,8 @@ import Testing
             timeout: .seconds(5), rateLimit: rate, concurrency: concurrency)
         return ControlCenterClient(
             settings: settings, http: CurlHTTPClient(),
-            retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)), logger: Logger(label: "test"))
+            retry: RetryPolicy(attempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50), rateLimitBaseDelay: .milliseconds(10)),
+            logger: Logger(label: "test"))
     }
 
     @Test func decodesEveryFieldTheSimulatorServes() async throws {
@@ -85,6 +86,25 @@ import Testing
 
         await simulator.stop()
         await #expect(throws: ControlCenterError.self) { try await client(simulator).usage(iccid: iccid) }
+    }
+
+    @Test func rateLimitingWithAnyStatusIsRetriedAndAGatewayNotFoundIsNoMissingDevice() async throws {
+        let simulator = try await start()
+        defer { Task { await simulator.stop() } }
+        let iccid = await simulator.iccids[0]
+        let limited = #"{"errorMessage":"Rate limit exceeded","errorCode":"40000029"}"#
+        await simulator.injectFault(iccid: iccid, fault: .status(200, body: limited), count: 2)
+        let usage = try await client(simulator).usage(iccid: iccid)
+        #expect(usage.iccid == iccid)
+        #expect(await simulator.requests().count == 3)
+
+        await simulator.injectFault(iccid: iccid, fault: .status(404, body: #"{"message":"no route"}"#), count: 1)
+        do {
+            _ = try await client(simulator).usage(iccid: iccid)
+            Issue.record("expected an unexpected response")
+        } catch let error as ControlCenterError {
+            guard case .unexpectedResponse(404, _, _) = error else { Issue.record("got \(error)"); return }
+        }
     }
 
     @Test func thirtyRequestsAtRateTenTakeAtLeastTwoPointNineSeconds() async throws {
