@@ -111,6 +111,15 @@ import Testing
         #expect(unexpectedReason(interpret(200, #"{"iccid":""}"#)) != nil)
     }
 
+    @Test(arguments: ["imsi", "msisdn", "imei", "status", "ratePlan", "communicationPlan", "overageLimitOverride"])
+    func aHugeTextFieldIsUnexpected(field: String) throws {
+        let huge = String(repeating: "A", count: UsageResponse.maxTextBytes + 1)
+        let reason = unexpectedReason(interpret(200, #"{"iccid":"\#(Self.iccid)","\#(field)":"\#(huge)"}"#))
+        #expect(reason?.contains(field) == true)
+        let longest = String(repeating: "A", count: UsageResponse.maxTextBytes)
+        #expect(throws: Never.self) { try interpret(200, #"{"iccid":"\#(Self.iccid)","\#(field)":"\#(longest)"}"#).get() }
+    }
+
     @Test func nonUTF8SuccessBodiesAreUnexpected() {
         let body = Data([0x7B, 0x22, 0x69, 0xFF, 0xFE, 0x00, 0x22, 0x7D])
         guard case .failure(.unexpectedResponse(200, let snippet, _)) = interpret(200, body) else {

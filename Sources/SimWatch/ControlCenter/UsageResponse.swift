@@ -96,8 +96,20 @@ enum UsageResponse {
                 return "JSON field \"\(DeviceUsage.fieldName(metric))\" is negative (\(value))"
             }
         }
+        // Real values are a few dozen bytes; a huge one would be stored and posted on every change.
+        let texts: [(String, String?)] = [
+            ("imsi", usage.imsi), ("msisdn", usage.msisdn), ("imei", usage.imei), ("status", usage.status),
+            ("ratePlan", usage.ratePlan), ("communicationPlan", usage.communicationPlan),
+            ("overageLimitOverride", usage.overageLimitOverride),
+        ]
+        for (field, text) in texts where (text?.utf8.count ?? 0) > maxTextBytes {
+            return "JSON field \"\(field)\" is longer than \(maxTextBytes) bytes"
+        }
         return nil
     }
+
+    /// The longest text field a record may carry.
+    static let maxTextBytes = 1024
 
     private static func rateLimited(_ response: HTTPResponse, now: Date) -> ControlCenterError {
         .rateLimited(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: now, cap: RetryAfter.controlCenterCap))
