@@ -135,6 +135,16 @@ final class PauseLog: Sendable {
         #expect(clock.now - start >= .milliseconds(200))
     }
 
+    @Test func theDaemonCountsEachPause() async throws {
+        let config = try loadedConfig(minimalYAML).config
+        let http = ScriptedHTTPClient([Self.limited(retryAfter: "0"), Self.limited(500, retryAfter: "0")])
+        let runtime = Runtime.make(config: config, logger: Self.quiet, http: http)
+        _ = try await runtime.client.usage(iccid: Self.iccid)
+        _ = try await runtime.client(for: config.controlCenter).usage(iccid: Self.iccid)
+        // One pause from the first client, one from the client a reload would make.
+        #expect(runtime.metrics.parsed.value("simwatch_rate_limit_pauses_total") == 2)
+    }
+
     @Test func pausesAreCounted() {
         let metrics = SimwatchMetrics()
         #expect(metrics.parsed.value("simwatch_rate_limit_pauses_total") == 0)
