@@ -27,15 +27,20 @@ public final class StateStore: Sendable {
         self.logger = logger
     }
 
-    /// Loads the state file for the process that owns it, removing temp files left by a crashed save.
+    /// Loads the state file for the process that owns it (holding its `StateLock`),
+    /// removing temp files left by crashed saves of processes that are gone.
     ///
     /// A file that is not valid state (garbage, truncated, empty, or written by a newer
     /// simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
     /// logged at error, and `.reset` is returned. A file that cannot be read at all
     /// (permissions, a folder in its place) throws instead: it is left where it is.
     public func load(now: Date) throws(StateLoadError) -> LoadResult {
-        for removed in StateFileSystem.removeLeftoverTempFiles(of: path) {
+        let temps = StateFileSystem.removeLeftoverTempFiles(of: path)
+        for removed in temps.removed {
             logger.info("removed temp file left by an interrupted save", metadata: ["path": "\(removed)"])
+        }
+        for kept in temps.kept {
+            logger.warning("temp file of a running process (or of an unknown writer) left alone", metadata: ["path": "\(kept)"])
         }
         let bytes: [UInt8]
         switch try StateFileSystem.readContents(path: path) {
@@ -46,7 +51,11 @@ public final class StateStore: Sendable {
             return .loaded(try StateCodec.decode(bytes))
         } catch {
             let target = Self.unusedCorruptPath(for: path, at: now)
-            try StateFileSystem.renameAside(path, to: target)
+            if let warning = try StateFileSystem.renameAside(path, to: target) {
+                logger.warning("state file set aside but its folder could not be synced", metadata: [
+                    "path": "\(path)", "reason": "\(warning)",
+                ])
+            }
             logger.error(
                 "state file unusable, set aside; starting a new baseline",
                 metadata: ["path": "\(path)", "moved_to": "\(target)", "reason": "\(error.description)"]

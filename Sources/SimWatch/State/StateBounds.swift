@@ -1,0 +1,28 @@
+/// The ranges the state file's numbers must be in; a file outside them is corrupt (set aside).
+///
+/// Sequence numbers (cycle, observation) and counts (failed cycles, delivery attempts)
+/// grow by one at a time: 2^53 of them would take longer than any simwatch will run,
+/// and anything that large was edited or damaged. The bound also keeps every `+ 1` on
+/// them far from `Int.max`, and keeps them exact in the JSON tools people read the file with.
+enum StateBounds {
+    /// 2^53 = 9,007,199,254,740,992: the largest integer every JSON reader holds exactly.
+    static let maxSequence = 1 << 53
+
+    static let sequenceRange: ClosedRange<Int> = 0...maxSequence
+
+    /// The message for a number out of `sequenceRange`.
+    static func outOfRange(_ key: String, _ value: some BinaryInteger) -> String {
+        "\"\(key)\" is \(value), outside 0 to 2^53 (\(maxSequence))"
+    }
+
+    /// The longest epoch accepted from a file; simwatch writes 32 hex digits.
+    static let maxEpochLength = 128
+}
+
+extension Int {
+    /// One more, but never past `Int.max`: numbers the state file holds must not trap.
+    var incrementedSaturating: Int {
+        let (sum, overflow) = addingReportingOverflow(1)
+        return overflow ? .max : sum
+    }
+}
