@@ -8,17 +8,21 @@ struct StateBoundsTests {
     /// A valid file with one device and one outbox entry; `edit` replaces one placeholder.
     static func file(
         cycle: String = "7", observation: String = "3", data: String = "100", sms: String = "null",
-        failedCycles: String = "0", attempts: String = "0", epoch: String = "\"00112233445566778899aabbccddeeff\""
+        failedCycles: String = "0", attempts: String = "0", epoch: String = "\"00112233445566778899aabbccddeeff\"",
+        observedAt: String = "\"2026-11-27T10:00:00Z\"", lastSuccess: String = "\"2026-11-27T10:00:00Z\"",
+        enqueuedAt: String = "\"2026-11-27T10:00:00Z\"", deadLetters: String = ""
     ) -> String {
         """
         {"schema_version": 1, "epoch": \(epoch), "cycle": \(cycle),
-         "health": {"consecutive_failed_cycles": \(failedCycles), "poll_failed_raised": false},
-         "devices": {"8988216716970004975": {"observation": \(observation), "not_found": false, "thresholds": {"fired": []},
+         "health": {"consecutive_failed_cycles": \(failedCycles), "poll_failed_raised": false,
+            "last_successful_cycle_at": \(lastSuccess)},
+         "devices": {"8988216716970004975": {"observation": \(observation), "observed_at": \(observedAt),
+            "not_found": false, "thresholds": {"fired": []},
             "last": {"iccid": "8988216716970004975", "ctdDataUsage": \(data), "ctdSMSUsage": \(sms)}}},
          "outbox": [{"event": {"id": "0000000000000001", "kind": "poll_failed", "severity": "critical",
             "observed_at": "2026-11-27T10:00:00Z", "summary": "x"}, "pending_webhooks": ["ops"],
-            "enqueued_at": "2026-11-27T10:00:00Z", "attempts": \(attempts)}],
-         "dead_letters": []}
+            "enqueued_at": \(enqueuedAt), "attempts": \(attempts)}],
+         "dead_letters": [\(deadLetters)]}
         """
     }
 
@@ -61,6 +65,18 @@ struct StateBoundsTests {
         .init(name: "epoch with a control character", text: file(epoch: "\"ab\\u001fcd\""), reason: "\"epoch\" must be"),
         .init(name: "epoch too long", text: file(epoch: "\"" + String(repeating: "a", count: 129) + "\""), reason: "\"epoch\" must be"),
         .init(name: "epoch a number", text: file(epoch: "12"), reason: "expected '\"'"),
+        .init(name: "observed_at year 99999", text: file(observedAt: "\"99999-11-27T10:00:00Z\""), reason: "expected a date"),
+        .init(name: "observed_at a number", text: file(observedAt: "1e300"), reason: "expected '\"'"),
+        .init(name: "observed_at month 13", text: file(observedAt: "\"2026-13-27T10:00:00Z\""), reason: "expected a date"),
+        .init(name: "last success year 99999", text: file(lastSuccess: "\"99999-11-27T10:00:00Z\""),
+              reason: "\"health.last_successful_cycle_at\" is not a time between the years 0000 and 9999"),
+        .init(name: "enqueued year 99999", text: file(enqueuedAt: "\"99999-01-01T00:00:00Z\""),
+              reason: "\"outbox[0].enqueued_at\" is not a time between"),
+        .init(name: "dead letter year 99999", text: file(deadLetters: """
+              {"event": {"id": "1", "kind": "test", "severity": "info", "observed_at": "2026-11-27T10:00:00Z",
+              "summary": "x"}, "webhook": "ops", "reason": "r", "at": "99999-01-01T00:00:00Z"}
+              """), reason: "\"dead_letters[0].at\" is not a time between"),
+        .init(name: "last success a huge number", text: file(lastSuccess: "1e300"), reason: "\"health\" is not valid"),
     ]
 
     @Test(arguments: corrupt)
@@ -83,7 +99,8 @@ struct StateBoundsTests {
 
     @Test func boundariesLoad() throws {
         let text = Self.file(cycle: Self.twoTo53, observation: Self.twoTo53, data: "9223372036854775807", sms: "-0",
-                             failedCycles: Self.twoTo53, attempts: Self.twoTo53)
+                             failedCycles: Self.twoTo53, attempts: Self.twoTo53,
+                             observedAt: "\"0000-01-01T00:00:00Z\"", lastSuccess: "\"9999-12-31T23:59:59Z\"")
         let state = try StateCodec.decode(Array(text.utf8))
         #expect(state.cycle == 1 << 53)
         #expect(state.epoch == "00112233445566778899aabbccddeeff")
@@ -93,6 +110,8 @@ struct StateBoundsTests {
         #expect(record.last?.ctdSMSUsage == 0)
         #expect(state.health.consecutiveFailedCycles == 1 << 53)
         #expect(state.outbox.first?.attempts == 1 << 53)
+        #expect(record.observedAt?.timeIntervalSince1970 == StateBounds.dateRange.lowerBound)
+        #expect(state.health.lastSuccessfulCycleAt?.timeIntervalSince1970 == StateBounds.dateRange.upperBound)
         #expect(try StateCodec.decode(StateCodec.encode(state)) == state)
     }
 

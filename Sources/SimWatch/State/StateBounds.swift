@@ -1,3 +1,5 @@
+import Foundation
+
 /// The ranges the state file's numbers must be in; a file outside them is corrupt (set aside).
 ///
 /// Sequence numbers (cycle, observation) and counts (failed cycles, delivery attempts)
@@ -13,6 +15,22 @@ enum StateBounds {
     /// The message for a number out of `sequenceRange`.
     static func outOfRange(_ key: String, _ value: some BinaryInteger) -> String {
         "\"\(key)\" is \(value), outside 0 to 2^53 (\(maxSequence))"
+    }
+
+    /// Years 0000 to 9999, what a four-digit RFC 3339 year can say. Foundation's ISO 8601
+    /// decoder also takes five-digit years; such a time is damage, and one that far out
+    /// would overflow the whole-second arithmetic that formats it again.
+    static let dateRange: ClosedRange<TimeInterval> = -62_167_219_200...253_402_300_799
+
+    /// Whether `date` is within `dateRange`; `nil` counts as in range.
+    static func isInRange(_ date: Date?) -> Bool {
+        guard let date else { return true }
+        return dateRange.contains(date.timeIntervalSince1970)
+    }
+
+    /// The message for a time out of `dateRange`.
+    static func dateOutOfRange(_ key: String) -> String {
+        "\"\(key)\" is not a time between the years 0000 and 9999"
     }
 
     /// The longest epoch accepted from a file; simwatch writes 32 hex digits.

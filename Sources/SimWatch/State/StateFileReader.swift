@@ -32,7 +32,7 @@ struct StateFileReader {
             } else if key.matches("outbox") {
                 outbox = try readOutbox()
             } else if key.matches("dead_letters") {
-                deadLetters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+                deadLetters = try readDeadLetters()
             } else {
                 try scanner.skipValue()
             }
@@ -88,6 +88,9 @@ struct StateFileReader {
         guard StateBounds.sequenceRange.contains(health.consecutiveFailedCycles) else {
             throw scanner.error(StateBounds.outOfRange("health.consecutive_failed_cycles", health.consecutiveFailedCycles), at: start)
         }
+        guard StateBounds.isInRange(health.lastSuccessfulCycleAt) else {
+            throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
+        }
         return health
     }
 
@@ -95,10 +98,28 @@ struct StateFileReader {
         _ = scanner.peek()
         let start = scanner.index
         let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
-        for (index, entry) in outbox.enumerated() where !StateBounds.sequenceRange.contains(entry.attempts) {
-            throw scanner.error(StateBounds.outOfRange("outbox[\(index)].attempts", entry.attempts), at: start)
+        for (index, entry) in outbox.enumerated() {
+            guard StateBounds.sequenceRange.contains(entry.attempts) else {
+                throw scanner.error(StateBounds.outOfRange("outbox[\(index)].attempts", entry.attempts), at: start)
+            }
+            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("next_attempt_at", entry.nextAttemptAt),
+                                ("event.observed_at", entry.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
+            }
         }
         return outbox
+    }
+
+    private mutating func readDeadLetters() throws(StateFormatError) -> [DeadLetter] {
+        _ = scanner.peek()
+        let start = scanner.index
+        let letters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+        for (index, letter) in letters.enumerated() {
+            for (key, date) in [("at", letter.at), ("event.observed_at", letter.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("dead_letters[\(index)].\(key)"), at: start)
+            }
+        }
+        return letters
     }
 
     /// The small sections go through Foundation, which is plenty fast for them.
