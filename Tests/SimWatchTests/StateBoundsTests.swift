@@ -115,6 +115,22 @@ struct StateBoundsTests {
         #expect(try StateCodec.decode(StateCodec.encode(state)) == state)
     }
 
+    @Test func aFileOverTheSizeLimitIsSetAsideUnread() throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        let text = Self.file()
+        #expect(FileManager.default.createFile(atPath: folder.statePath, contents: Data(text.utf8)))
+        let exact = StateStore(path: folder.statePath, logger: CapturedLogs().logger, readLimit: text.utf8.count)
+        #expect(try exact.read() != nil)
+        let small = StateStore(path: folder.statePath, logger: CapturedLogs().logger, readLimit: text.utf8.count - 1)
+        let error = try #require(throws: StateLoadError.self) { try small.read() }
+        #expect(error.reason.contains("larger than \(text.utf8.count - 1) bytes"))
+        let corruptPath = folder.statePath + ".corrupt-20261127T100000Z"
+        #expect(try small.load(now: StateFixtures.now) == .reset(corruptPath: corruptPath))
+        #expect(FileManager.default.contents(atPath: corruptPath) == Data(text.utf8))
+        #expect(StateFileSystem.maxStateFileBytes == 1 << 30)
+    }
+
     @Test func missingOrEmptyEpochLoadsAsUnassigned() throws {
         let empty = try StateCodec.decode(Array(Self.file(epoch: "\"\"").utf8))
         #expect(empty.epoch == "")

@@ -14,7 +14,12 @@ enum StateFileSystem {
     enum ReadOutcome {
         case missing
         case contents([UInt8])
+        /// Larger than `maxStateFileBytes`: not read, since holding it could exhaust memory.
+        case tooLarge
     }
+
+    /// 1 GiB: about two million devices, twenty times the largest fleet simwatch is built for.
+    static let maxStateFileBytes = 1 << 30
 
     static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code))
@@ -34,7 +39,7 @@ enum StateFileSystem {
         EBUSY: "EBUSY", EINVAL: "EINVAL", EFBIG: "EFBIG", ETXTBSY: "ETXTBSY", EXDEV: "EXDEV",
     ]
 
-    static func readContents(path: String) throws(StateLoadError) -> ReadOutcome {
+    static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
@@ -47,10 +52,16 @@ enum StateFileSystem {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw StateLoadError(path: path, reason: "not a regular file")
         }
+        guard info.st_size <= limit else { return .tooLarge }
         var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
         var filled = 0
         while true {
-            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
+            // The file may grow while it is read; past the limit it is as good as too large.
+            if filled > limit { return .tooLarge }
+            if filled == bytes.count {
+                // Room for one byte past the limit is enough to tell that it was passed.
+                bytes += [UInt8](repeating: 0, count: min(bytes.count, limit + 1 - filled))
+            }
             let count = bytes.withUnsafeMutableBytes { buffer in
                 read(fd, buffer.baseAddress! + filled, buffer.count - filled)
             }
