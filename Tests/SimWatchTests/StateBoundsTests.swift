@@ -139,6 +139,15 @@ struct StateBoundsTests {
         #expect(try StateCodec.decode(Array(text.utf8)).epoch == "")
     }
 
+    @Test func anyDateFormatsWithoutTrapping() {
+        for seconds in [Double.nan, .infinity, -.infinity, 1e300, -1e300, Double(Int64.max), -0.0] {
+            _ = StateDateFormat.compactUTC(Date(timeIntervalSince1970: seconds))
+        }
+        #expect(StateDateFormat.compactUTC(Date(timeIntervalSince1970: 1e300)) == "99991231T235959Z")
+        #expect(StateDateFormat.compactUTC(Date(timeIntervalSince1970: -.infinity)) == "00000101T000000Z")
+        #expect(StateDateFormat.compactUTC(Date(timeIntervalSince1970: -0.0)) == "19700101T000000Z")
+    }
+
     @Test func incrementsSaturate() {
         #expect(Int.max.incrementedSaturating == .max)
         #expect((Int.max - 1).incrementedSaturating == .max)
