@@ -234,6 +234,17 @@ struct StateEngineStartTests {
         #expect(try Self.onDisk(folder.statePath).outbox.map(\.event.kind) == [.pollFailed])
     }
 
+    @Test func healthCheckSurvivesAnyTime() {
+        for now in [Date(timeIntervalSince1970: 1e300), Date(timeIntervalSince1970: .nan), Date.distantFuture] {
+            let check = HealthCheck(startedAt: Date(timeIntervalSince1970: -1e300), interval: .seconds(300),
+                                    lastSuccess: Date(timeIntervalSince1970: -1e300))
+            _ = check.evaluate(now: now)
+            _ = HealthCheck(startedAt: Date(timeIntervalSince1970: -1e300), interval: .seconds(300)).evaluate(now: now)
+        }
+        #expect(EventFactory.test(at: Date(timeIntervalSince1970: 1e300)).kind == .test)
+        #expect(EventFactory.test(at: Date(timeIntervalSince1970: .nan)).id.count == 16)
+    }
+
     @Test func healthCheckCountsFailedSaves() {
         var check = HealthCheck(startedAt: StateFixtures.now, interval: .seconds(300), lastSuccess: StateFixtures.now)
         check.recordSave(failure: "disk full")

@@ -91,8 +91,10 @@ public struct HealthCheck: Sendable, Equatable {
         return TimeInterval(whole) + TimeInterval(attoseconds) / 1e18
     }
 
+    /// Whole seconds, clamped: a time from a damaged clock or file must not trap the conversion.
     private func human(_ interval: TimeInterval) -> String {
-        HumanFormat.seconds(Int64(max(0, interval.rounded(.down))))
+        let clamped = interval.isNaN ? 0 : min(max(0, interval.rounded(.down)), 9e18)
+        return HumanFormat.seconds(Int64(clamped))
     }
 
     /// A reason goes on one response line, whatever it quotes.
