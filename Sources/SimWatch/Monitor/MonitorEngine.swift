@@ -75,8 +75,11 @@ public actor MonitorEngine {
         }
         state.prune(keeping: Set(config.devices.map(\.iccid)))
         let snapshot = state
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
+            metrics?.recordStateSave(duration: clock.now - started, succeeded: true)
         } catch {
             let reason = error.code.map(StateFileSystem.errorTextWithName) ?? error.reason
             throw StateFolderError(folder: StateFileSystem.split(store.path).folder, reason: "\(error.step) failed: \(reason)")
