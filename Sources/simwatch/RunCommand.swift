@@ -41,7 +41,13 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger))
         do {
             try await group.run()
+        } catch let error as StateFolderError {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            throw Exit.configuration
         } catch let error as StateLoadError {
+            logger.error("cannot start", metadata: ["error": "\(error)"])
+            throw Exit.failure
+        } catch let error as StateLockError {
             logger.error("cannot start", metadata: ["error": "\(error)"])
             throw Exit.failure
         }
@@ -69,7 +75,8 @@ struct OnceCommand: AsyncParsableCommand {
             }
         } catch {
             logger.error("cannot start", metadata: ["error": "\(error)"])
-            throw Exit.failure
+            // A state folder that cannot be written is a configuration error; systemd does not restart on it.
+            throw error is StateFolderError ? Exit.configuration : Exit.failure
         }
         progress.finish(ProgressLine(completed: report.polled + report.notFound + report.failed,
                                      total: report.devices, elapsed: report.duration))

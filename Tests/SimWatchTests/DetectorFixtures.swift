@@ -9,6 +9,8 @@ enum DetectorFixtures {
     static let observedAt = Date(timeIntervalSince1970: 1_795_000_000)
     static let megabyte: Int64 = 1_000_000
     static let gigabyte: Int64 = 1_000_000_000
+    /// A fixed state file epoch, so ids can be pinned.
+    static let epoch = "00112233445566778899aabbccddeeff"
 
     /// A healthy record; tests change only the fields they are about.
     static func record(
@@ -26,18 +28,20 @@ enum DetectorFixtures {
 
     static func detect(
         _ previous: DeviceUsage?, _ current: DeviceUsage, rules: DetectionRules = DetectionRules(),
-        state: ThresholdState = ThresholdState(), device: DeviceEntry = named, observation: Int = 2
+        state: ThresholdState = ThresholdState(), device: DeviceEntry = named, observation: Int = 2,
+        epoch: String = epoch
     ) -> Detection {
         Detector.detect(
             DetectionInput(
                 device: device, previous: previous, current: current, thresholdState: state,
-                observation: observation, observedAt: observedAt
+                observation: observation, observedAt: observedAt, epoch: epoch
             ),
             rules: rules
         )
     }
 
-    /// Observes `records` one after another, as the daemon would, starting from nothing.
+    /// Observes `records` one after another, as the daemon would, starting from nothing:
+    /// each is judged against the stored record, which keeps every field's last known value.
     static func observeSequence(_ records: [DeviceUsage], rules: DetectionRules) -> [Detection] {
         var previous: DeviceUsage?
         var state = ThresholdState()
@@ -45,7 +49,7 @@ enum DetectorFixtures {
         for (index, record) in records.enumerated() {
             let detection = detect(previous, record, rules: rules, state: state, observation: index + 1)
             detections.append(detection)
-            previous = record
+            previous = record.keepingKnownValues(of: previous)
             state = detection.thresholdState
         }
         return detections

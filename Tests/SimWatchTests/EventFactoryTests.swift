@@ -21,14 +21,43 @@ struct EventFactoryTests {
     )
 
     @Test func idPinsTheFieldLayout() {
-        // Computed independently: sha256("8988216716970004975␟status_changed␟s:ACTIVATED␟s:DEACTIVATED␟␟7")[:16]
+        // Computed independently (Python hashlib):
+        // sha256("00112233445566778899aabbccddeeff␟8988216716970004975␟status_changed␟s:ACTIVATED␟s:DEACTIVATED␟␟7")[:16]
         let id = EventFactory.eventID(
-            iccid: F.iccid, kind: .statusChanged, previous: .string("ACTIVATED"),
+            epoch: F.epoch, iccid: F.iccid, kind: .statusChanged, previous: .string("ACTIVATED"),
             current: .string("DEACTIVATED"), thresholdKey: nil, sequence: 7
         )
-        #expect(id == "7fbd3148214f3b1c")
+        #expect(id == "8f72d7e90c103efb")
         let event = F.detect(F.record(), F.record(status: "DEACTIVATED"), observation: 7).events.first
         #expect(event?.id == id)
+    }
+
+    @Test func idsPinnedForAFixedEpoch() {
+        let imei = F.detect(F.record(imei: "A"), F.record(imei: "B"), observation: 3).events.first
+        #expect(imei?.kind == .imeiChanged)
+        #expect(imei?.id == "66a941c236f21dc2")
+        #expect(EventFactory.pollFailed(epoch: F.epoch, cycle: 4, reason: "down", at: F.observedAt).id == "3fca0926c865892e")
+    }
+
+    @Test func anotherEpochGivesNewIDs() {
+        // The same transition at the same observation number after a state reset.
+        let other = "ffeeddccbbaa99887766554433221100"
+        let before = F.detect(Self.before, Self.after, rules: Self.everyKindRules, observation: 7).events.map(\.id)
+        let after = F.detect(Self.before, Self.after, rules: Self.everyKindRules, observation: 7, epoch: other).events.map(\.id)
+        #expect(before.count == after.count)
+        #expect(Set(before).isDisjoint(with: after))
+        let status = F.detect(F.record(), F.record(status: "DEACTIVATED"), observation: 7, epoch: other).events.first
+        #expect(status?.id == "2696b44e10fdc833")
+        #expect(EventFactory.pollFailed(epoch: other, cycle: 4, reason: "down", at: F.observedAt).id
+            != EventFactory.pollFailed(epoch: F.epoch, cycle: 4, reason: "down", at: F.observedAt).id)
+        #expect(EventFactory.deviceNotFound(epoch: other, device: F.named, observation: 3, at: F.observedAt).id
+            != EventFactory.deviceNotFound(epoch: F.epoch, device: F.named, observation: 3, at: F.observedAt).id)
+    }
+
+    @Test func newEpochsAreRandomHex() {
+        let epochs = (0..<100).map { _ in PersistentState.newEpoch() }
+        #expect(Set(epochs).count == 100)
+        #expect(epochs.allSatisfy { $0.count == 32 && $0.allSatisfy { $0.isHexDigit && !$0.isUppercase } })
     }
 
     @Test func sameInputGivesTheSameIDs() {
@@ -53,7 +82,7 @@ struct EventFactoryTests {
 
     @Test func everyKindHasItsOwnID() {
         let ids = EventKind.allCases.map {
-            EventFactory.eventID(iccid: F.iccid, kind: $0, previous: nil, current: nil, thresholdKey: nil, sequence: 1)
+            EventFactory.eventID(epoch: F.epoch, iccid: F.iccid, kind: $0, previous: nil, current: nil, thresholdKey: nil, sequence: 1)
         }
         #expect(Set(ids).count == EventKind.allCases.count)
     }
@@ -65,7 +94,7 @@ struct EventFactoryTests {
     ])
     func idTellsValueTypesApart(_ one: EventValue, _ other: EventValue?) {
         let ids = [one, other].map {
-            EventFactory.eventID(iccid: F.iccid, kind: .test, previous: $0, current: nil, thresholdKey: nil, sequence: 1)
+            EventFactory.eventID(epoch: F.epoch, iccid: F.iccid, kind: .test, previous: $0, current: nil, thresholdKey: nil, sequence: 1)
         }
         #expect(ids[0] != ids[1])
     }
@@ -86,11 +115,11 @@ struct EventFactoryTests {
     }
 
     static let daemonCases: [DaemonCase] = [
-        .init(event: EventFactory.pollFailed(cycle: 4, reason: "credentials rejected (HTTP 401)", at: F.observedAt),
+        .init(event: EventFactory.pollFailed(epoch: F.epoch, cycle: 4, reason: "credentials rejected (HTTP 401)", at: F.observedAt),
               kind: .pollFailed, severity: .critical, summary: "simwatch: poll failed: credentials rejected (HTTP 401)"),
-        .init(event: EventFactory.pollRecovered(cycle: 5, at: F.observedAt),
+        .init(event: EventFactory.pollRecovered(epoch: F.epoch, cycle: 5, at: F.observedAt),
               kind: .pollRecovered, severity: .info, summary: "simwatch: poll recovered: Control Center answers again"),
-        .init(event: EventFactory.stateReset(cycle: 1, corruptPath: "/var/lib/simwatch/state.json.corrupt-20261127T100000Z", at: F.observedAt),
+        .init(event: EventFactory.stateReset(epoch: F.epoch, cycle: 1, corruptPath: "/var/lib/simwatch/state.json.corrupt-20261127T100000Z", at: F.observedAt),
               kind: .stateReset, severity: .warning,
               summary: "simwatch: state file could not be read; kept as /var/lib/simwatch/state.json.corrupt-20261127T100000Z; starting a new baseline"),
         .init(event: EventFactory.test(at: F.observedAt), kind: .test, severity: .info,
@@ -109,11 +138,11 @@ struct EventFactoryTests {
     }
 
     @Test func daemonIDsFollowTheCycleNumber() {
-        let failed = EventFactory.pollFailed(cycle: 4, reason: "API unreachable", at: F.observedAt)
-        #expect(EventFactory.pollFailed(cycle: 4, reason: "credentials rejected", at: .distantFuture).id == failed.id)
-        #expect(EventFactory.pollFailed(cycle: 5, reason: "API unreachable", at: F.observedAt).id != failed.id)
-        #expect(EventFactory.pollRecovered(cycle: 4, at: F.observedAt).id != failed.id)
-        #expect(EventFactory.stateReset(cycle: 4, corruptPath: "x", at: F.observedAt).id != failed.id)
+        let failed = EventFactory.pollFailed(epoch: F.epoch, cycle: 4, reason: "API unreachable", at: F.observedAt)
+        #expect(EventFactory.pollFailed(epoch: F.epoch, cycle: 4, reason: "credentials rejected", at: .distantFuture).id == failed.id)
+        #expect(EventFactory.pollFailed(epoch: F.epoch, cycle: 5, reason: "API unreachable", at: F.observedAt).id != failed.id)
+        #expect(EventFactory.pollRecovered(epoch: F.epoch, cycle: 4, at: F.observedAt).id != failed.id)
+        #expect(EventFactory.stateReset(epoch: F.epoch, cycle: 4, corruptPath: "x", at: F.observedAt).id != failed.id)
     }
 
     @Test func testAlertsGetNewIDsOverTime() {
@@ -123,7 +152,7 @@ struct EventFactoryTests {
     }
 
     @Test func deviceNotFoundNamesTheDevice() {
-        let event = EventFactory.deviceNotFound(device: F.named, observation: 3, at: F.observedAt)
+        let event = EventFactory.deviceNotFound(epoch: F.epoch, device: F.named, observation: 3, at: F.observedAt)
         #expect(event.kind == .deviceNotFound)
         #expect(event.severity == .warning)
         #expect(event.iccid == F.iccid)
@@ -131,9 +160,9 @@ struct EventFactoryTests {
         #expect(event.labels == ["site": "berlin"])
         #expect(event.device == nil)
         #expect(event.summary.hasPrefix("truck-17 (8988216716970004975): ICCID not found in Control Center"))
-        #expect(EventFactory.deviceNotFound(device: F.named, observation: 3, at: .distantPast).id == event.id)
-        #expect(EventFactory.deviceNotFound(device: F.named, observation: 4, at: F.observedAt).id != event.id)
-        let unnamed = EventFactory.deviceNotFound(device: F.unnamed, observation: 3, at: F.observedAt)
+        #expect(EventFactory.deviceNotFound(epoch: F.epoch, device: F.named, observation: 3, at: .distantPast).id == event.id)
+        #expect(EventFactory.deviceNotFound(epoch: F.epoch, device: F.named, observation: 4, at: F.observedAt).id != event.id)
+        let unnamed = EventFactory.deviceNotFound(epoch: F.epoch, device: F.unnamed, observation: 3, at: F.observedAt)
         #expect(unnamed.deviceName == nil && unnamed.labels == nil)
         #expect(unnamed.summary.hasPrefix("8988216716970004975: "))
     }

@@ -73,14 +73,14 @@ struct StateCodecTests {
         {"outbox":[],"dead_letters":[],"future":{"a":[1,2.5e3,true,null,"x"]},
          "devices":{"8988\\u0032": {"thresholds":{"fired":["sms>=10"],"extra":1},"not_found":true,
             "last":{"iccid":"89882","ctdSessionCount":null,"status":"A\\"B\\u00fc\\ud83d\\ude9a","note":"x"},
-            "observed_at":"2026-11-27T11:00:00.500+01:00","observation":-3}},
+            "observed_at":"2026-11-27T11:00:00.500+01:00","observation":3}},
          "health":{"consecutive_failed_cycles":0,"poll_failed_raised":false},
          "cycle":7,"schema_version":1}
         """
         let state = try StateCodec.decode(Array(text.utf8))
         let record = try #require(state.devices["89882"])
         #expect(state.cycle == 7)
-        #expect(record.observation == -3)
+        #expect(record.observation == 3)
         #expect(record.notFound)
         #expect(record.thresholds.fired == ["sms>=10"])
         #expect(record.observedAt == StateFixtures.now.addingTimeInterval(0.5))

@@ -73,7 +73,7 @@ enum StateFixtures {
             iccid: "8988216716970004975", imsi: "204043110000000", msisdn: "882000000001",
             imei: "351234567890123", status: "ACTIVATED", ratePlan: "hphlr \"rp1\" \\ / ü ✓",
             communicationPlan: "CP_Basic\n\t\u{01}", ctdDataUsage: 9_223_372_036_854_775_807,
-            ctdSMSUsage: 0, ctdVoiceUsage: -1, ctdSessionCount: 42, overageLimitReached: true,
+            ctdSMSUsage: 0, ctdVoiceUsage: 7_200, ctdSessionCount: 42, overageLimitReached: true,
             overageLimitOverride: "TEMPORARY_OVERRIDE"
         )
         let event = Event(
@@ -84,7 +84,7 @@ enum StateFixtures {
             thresholdPercent: 80, percentOfPlan: 85.25, device: usage
         )
         return PersistentState(
-            schemaVersion: 1, cycle: 4_321,
+            schemaVersion: 1, epoch: "5f0c4d2e9a8b7c6d5f0c4d2e9a8b7c6d", cycle: 4_321,
             devices: [
                 usage.iccid: DeviceRecord(
                     last: usage, observedAt: now, observation: 17,

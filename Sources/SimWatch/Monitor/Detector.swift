@@ -21,7 +21,8 @@ public struct DetectionRules: Sendable, Equatable {
 /// One successful observation of one device, with what was known before it.
 public struct DetectionInput: Sendable, Equatable {
     public var device: DeviceEntry
-    /// The stored record; `nil` makes this observation the device's baseline.
+    /// The stored record, holding each field's last known value; `nil` makes this
+    /// observation the device's baseline.
     public var previous: DeviceUsage?
     public var current: DeviceUsage
     /// Thresholds that already fired in the device's current billing cycle.
@@ -29,11 +30,14 @@ public struct DetectionInput: Sendable, Equatable {
     /// The new observation number (the stored one plus one); it goes into every event id.
     public var observation: Int
     public var observedAt: Date
+    /// The state file's epoch; it goes into every event id.
+    public var epoch: String
 
     public init(
         device: DeviceEntry, previous: DeviceUsage?, current: DeviceUsage,
-        thresholdState: ThresholdState = ThresholdState(), observation: Int, observedAt: Date
+        thresholdState: ThresholdState = ThresholdState(), observation: Int, observedAt: Date, epoch: String
     ) {
+        self.epoch = epoch
         self.device = device
         self.previous = previous
         self.current = current
@@ -86,7 +90,7 @@ public enum Detector {
     /// Detects the events of one observation.
     public static func detect(_ input: DetectionInput, rules: DetectionRules) -> Detection {
         let context = DeviceEventContext(
-            device: input.device, record: input.current,
+            epoch: input.epoch, device: input.device, record: input.current,
             observation: input.observation, observedAt: input.observedAt
         )
         var events: [Event] = []

@@ -74,7 +74,7 @@ public enum EventValue: Codable, Sendable, Equatable, Hashable, CustomStringConv
 ///
 /// Encodes with DESIGN.md's snake_case keys (the generic webhook payload).
 public struct Event: Codable, Sendable, Equatable, Hashable, Identifiable {
-    /// First 16 hex digits of SHA-256 over the transition; stable across redelivery.
+    /// First 16 hex digits of SHA-256 over the state file's epoch and the transition; stable across redelivery.
     public var id: String
     public var kind: EventKind
     public var severity: Severity

@@ -5,23 +5,26 @@ import Foundation
 /// Device events come from the `Detector`; the daemon-level ones (poll failures, state
 /// resets, test alerts) are built here too, so no other code invents an id.
 public enum EventFactory {
-    /// Joins the id fields; a unit separator cannot appear in an ICCID, a kind or a number,
-    /// and Control Center does not send control characters in names.
+    /// Joins the id fields; a unit separator cannot appear in an epoch (the state reader
+    /// refuses control characters in it), an ICCID, a kind or a number, and Control Center
+    /// does not send control characters in names.
     static let fieldSeparator = "\u{1F}"
 
-    /// The event id: first 16 hex digits of SHA-256 over the transition.
+    /// The event id: first 16 hex digits of SHA-256 over the state file's epoch and the transition.
     ///
     /// - Parameters:
+    ///   - epoch: the state file's epoch (`PersistentState.epoch`), new with each new or
+    ///     reset state file, so ids never repeat after a reset.
     ///   - iccid: the device's ICCID; `nil` for daemon-level events.
     ///   - sequence: the device's observation number, or the cycle number for daemon-level
     ///     events. Repeating a poll after a crash gives the same id; the same transition
     ///     happening later gives a new one.
     public static func eventID(
-        iccid: String?, kind: EventKind, previous: EventValue?, current: EventValue?,
+        epoch: String, iccid: String?, kind: EventKind, previous: EventValue?, current: EventValue?,
         thresholdKey: String?, sequence: Int
     ) -> String {
         let fields = [
-            iccid ?? "", kind.rawValue, idField(previous), idField(current),
+            epoch, iccid ?? "", kind.rawValue, idField(previous), idField(current),
             thresholdKey ?? "", String(sequence),
         ]
         return String(SHA256.hexDigest(fields.joined(separator: fieldSeparator)).prefix(16))
@@ -55,6 +58,8 @@ public enum EventFactory {
 
 /// Everything a device event shares within one observation of one device.
 struct DeviceEventContext {
+    /// The state file's epoch, the first field of every id.
+    var epoch: String
     var device: DeviceEntry
     /// The record just observed; attached to every event of the observation.
     var record: DeviceUsage?
@@ -69,7 +74,7 @@ struct DeviceEventContext {
         thresholdPercent: Double? = nil, percentOfPlan: Double? = nil
     ) -> Event {
         let id = EventFactory.eventID(
-            iccid: device.iccid, kind: kind, previous: previous, current: current,
+            epoch: epoch, iccid: device.iccid, kind: kind, previous: previous, current: current,
             thresholdKey: thresholdKey, sequence: observation
         )
         return Event(

@@ -18,7 +18,10 @@ public actor MonitorEngine {
     let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
     private var lastSave = ContinuousClock.now
-    private var saveFailing = false
+    /// Saves failed in a row; `/healthz` turns unhealthy at `HealthCheck.failedSavesLimit`.
+    public private(set) var consecutiveSaveFailures = 0
+    /// Held from `start()` for the engine's life: one process per state file.
+    private var lock: StateLockHandle?
     /// Outbox ids as of the last save attempt: only these may be delivered, so an event
     /// reaches the state file before any webhook sees it.
     private var deliverable: Set<String> = []
@@ -39,23 +42,50 @@ public actor MonitorEngine {
 
     // MARK: Start and reload
 
-    /// Loads the state file; a corrupt one is set aside and raises `state_reset`.
+    /// Takes the state lock, loads the state file and saves it straight back, before any API call.
     ///
-    /// Throws `StateLoadError` when the file exists but cannot be read at all.
+    /// The save proves the folder writable and makes a `state_reset` (for a corrupt file,
+    /// set aside) and a newly assigned epoch durable before anything can be delivered.
+    ///
+    /// Throws `StateLockError` when another process holds the lock (exit 1),
+    /// `StateFolderError` when the folder cannot be written (exit 78), and
+    /// `StateLoadError` when the file exists but cannot be read at all.
     public func start() async throws {
-        let result = try await BlockingIO.run { [store, now] () throws(StateLoadError) in try store.load(now: now()) }
-        switch result {
+        let result = try await BlockingIO.run { [store, now, lock] () throws -> (StateLockHandle, StateStore.LoadResult) in
+            let held = try lock ?? StateLock.acquire(forStateFile: store.path)
+            return (held, try store.load(now: now()))
+        }
+        lock = result.0
+        switch result.1 {
         case .fresh:
+            state = PersistentState(epoch: PersistentState.newEpoch())
             logger.info("no state file yet; the first cycle is a baseline", metadata: ["path": "\(config.stateFile)"])
         case .loaded(let loaded):
             state = loaded
+            if state.epoch.isEmpty {
+                // Written before epochs existed: one from now on, kept by every later save.
+                state.epoch = PersistentState.newEpoch()
+            }
             logger.info("state loaded", metadata: [
                 "path": "\(config.stateFile)", "devices": "\(loaded.devices.count)", "outbox": "\(loaded.outbox.count)",
             ])
         case .reset(let corruptPath):
-            raise([EventFactory.stateReset(cycle: state.cycle, corruptPath: corruptPath, at: now())])
+            state = PersistentState(epoch: PersistentState.newEpoch())
+            raise([EventFactory.stateReset(epoch: state.epoch, cycle: state.cycle, corruptPath: corruptPath, at: now())])
         }
         state.prune(keeping: Set(config.devices.map(\.iccid)))
+        let snapshot = state
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
+            metrics?.recordStateSave(duration: clock.now - started, succeeded: true)
+        } catch {
+            let reason = error.code.map(StateFileSystem.errorTextWithName) ?? error.reason
+            throw StateFolderError(folder: StateFileSystem.split(store.path).folder, reason: "\(error.step) failed: \(reason)")
+        }
+        lastSave = ContinuousClock.now
+        unsavedEvents = 0
         deliverable = Set(state.outbox.map(\.event.id))
     }
 
@@ -72,7 +102,7 @@ public actor MonitorEngine {
             guard var record = state.devices[device.iccid], let last = record.last, !record.notFound else { continue }
             let detection = Detector.detect(
                 DetectionInput(device: device, previous: last, current: last, thresholdState: record.thresholds,
-                               observation: record.observation, observedAt: now()),
+                               observation: record.observation, observedAt: now(), epoch: state.epoch),
                 rules: rules)
             record.thresholds = detection.thresholdState
             state.devices[device.iccid] = record
@@ -103,13 +133,14 @@ public actor MonitorEngine {
             previous = nil
             record.notFound = false
         }
+        let observation = record.observation.incrementedSaturating
         let detection = Detector.detect(
             DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
-                           observation: record.observation + 1, observedAt: at),
+                           observation: observation, observedAt: at, epoch: state.epoch),
             rules: DetectionRules(config: config))
-        record.last = usage.keepingKnownCounters(of: record.last)
+        record.last = usage.keepingKnownValues(of: record.last)
         record.observedAt = at
-        record.observation += 1
+        record.observation = observation
         record.thresholds = detection.thresholdState
         state.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
@@ -125,27 +156,29 @@ public actor MonitorEngine {
         guard !record.notFound else { return [] }
         record.notFound = true
         state.devices[device.iccid] = record
-        let event = EventFactory.deviceNotFound(device: device, observation: record.observation, at: now())
+        let event = EventFactory.deviceNotFound(
+            epoch: state.epoch, device: device, observation: record.observation, at: now()
+        )
         raise([event])
         return [event]
     }
 
     /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
     public func finishCycle(failure: String?) -> [Event] {
-        state.cycle += 1
+        state.cycle = state.cycle.incrementedSaturating
         var events: [Event] = []
         if let failure {
-            state.health.consecutiveFailedCycles += 1
+            state.health.consecutiveFailedCycles = state.health.consecutiveFailedCycles.incrementedSaturating
             if !state.health.pollFailedRaised {
                 state.health.pollFailedRaised = true
-                events.append(EventFactory.pollFailed(cycle: state.cycle, reason: failure, at: now()))
+                events.append(EventFactory.pollFailed(epoch: state.epoch, cycle: state.cycle, reason: failure, at: now()))
             }
         } else {
             state.health.consecutiveFailedCycles = 0
             state.health.lastSuccessfulCycleAt = now()
             if state.health.pollFailedRaised {
                 state.health.pollFailedRaised = false
-                events.append(EventFactory.pollRecovered(cycle: state.cycle, at: now()))
+                events.append(EventFactory.pollRecovered(epoch: state.epoch, cycle: state.cycle, at: now()))
             }
         }
         raise(events)
@@ -153,7 +186,7 @@ public actor MonitorEngine {
     }
 
     /// The number the next cycle will carry.
-    public var nextCycleNumber: Int { state.cycle + 1 }
+    public var nextCycleNumber: Int { state.cycle.incrementedSaturating }
 
     // MARK: Outbox
 
@@ -214,9 +247,10 @@ public actor MonitorEngine {
 
     /// Saves the state now.
     ///
-    /// A failed save is logged and retried at the next call; the old file stays intact
-    /// and monitoring goes on from memory. Its events are delivered all the same: an
-    /// alert that may repeat after a crash beats one that never leaves.
+    /// A failed save is logged, counted and retried at the next call; the old file stays
+    /// intact and monitoring goes on from memory. Its events are delivered all the same:
+    /// an alert that may repeat after a crash beats one that never leaves. Three failures
+    /// in a row make `/healthz` unhealthy, so someone looks at the disk.
     public func save() async {
         lastSave = ContinuousClock.now
         unsavedEvents = 0
@@ -234,17 +268,19 @@ public actor MonitorEngine {
         let started = clock.now
         do {
             try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
-            if saveFailing {
-                logger.info("state saved again", metadata: ["path": "\(store.path)"])
-                saveFailing = false
+            if consecutiveSaveFailures > 0 {
+                logger.info("state saved again", metadata: [
+                    "path": "\(store.path)", "failed_before": "\(consecutiveSaveFailures)",
+                ])
+                consecutiveSaveFailures = 0
             }
             logger.debug("state saved", metadata: ["duration": "\(clock.now - started)"])
             metrics?.recordStateSave(duration: clock.now - started, succeeded: true)
         } catch {
-            metrics?.recordStateSave(duration: clock.now - started, succeeded: false)
-            saveFailing = true
+            consecutiveSaveFailures = consecutiveSaveFailures.incrementedSaturating
+            metrics?.recordStateSave(duration: clock.now - started, succeeded: false, failure: error.description)
             logger.error("state not saved; keeping it in memory and retrying at the next save", metadata: [
-                "error": "\(error)",
+                "error": "\(error)", "failures_in_a_row": "\(consecutiveSaveFailures)",
             ])
         }
     }

@@ -36,7 +36,7 @@ extension PersistentState {
     public mutating func markAttempted(eventIDs: some Sequence<String>, nextAttemptAt: Date?) {
         let ids = Set(eventIDs)
         for index in outbox.indices where ids.contains(outbox[index].event.id) {
-            outbox[index].attempts += 1
+            outbox[index].attempts = outbox[index].attempts.incrementedSaturating
             outbox[index].nextAttemptAt = nextAttemptAt
         }
     }

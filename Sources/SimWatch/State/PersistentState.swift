@@ -11,6 +11,10 @@ public struct PersistentState: Codable, Sendable, Equatable {
     public static let deadLetterLimit = 1_000
 
     public var schemaVersion: Int
+    /// A random value made with each new or reset state file; every event id mixes it in,
+    /// so ids never repeat after a reset. Empty until the engine assigns one at start
+    /// (a file written before epochs existed gets one then, and keeps it).
+    public var epoch: String
     /// Poll cycles run so far; daemon-level event ids use it.
     public var cycle: Int
     /// Per-device memory, by ICCID.
@@ -22,11 +26,12 @@ public struct PersistentState: Codable, Sendable, Equatable {
     public var deadLetters: [DeadLetter]
 
     public init(
-        schemaVersion: Int = PersistentState.currentSchemaVersion, cycle: Int = 0,
+        schemaVersion: Int = PersistentState.currentSchemaVersion, epoch: String = "", cycle: Int = 0,
         devices: [String: DeviceRecord] = [:], health: Health = Health(),
         outbox: [OutboxEntry] = [], deadLetters: [DeadLetter] = []
     ) {
         self.schemaVersion = schemaVersion
+        self.epoch = epoch
         self.cycle = cycle
         self.devices = devices
         self.health = health
@@ -34,8 +39,17 @@ public struct PersistentState: Codable, Sendable, Equatable {
         self.deadLetters = deadLetters
     }
 
+    /// A new random epoch: 32 hex digits (128 bits from the system's secure generator).
+    public static func newEpoch() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
     enum CodingKeys: String, CodingKey {
-        case cycle, devices, health, outbox
+        case epoch, cycle, devices, health, outbox
         case schemaVersion = "schema_version"
         case deadLetters = "dead_letters"
     }

@@ -13,6 +13,8 @@ enum StateCodec {
         let encoder = sectionEncoder()
         writer.raw("{\n  \"schema_version\": ")
         writer.int(state.schemaVersion)
+        writer.raw(",\n  \"epoch\": ")
+        writer.string(state.epoch)
         writer.raw(",\n  \"cycle\": ")
         writer.int(state.cycle)
         writer.raw(",\n  \"health\": ")

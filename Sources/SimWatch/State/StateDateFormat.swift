@@ -8,8 +8,13 @@ enum StateDateFormat {
         var year, month, day, hour, minute, second: Int
     }
 
+    /// The UTC fields of `date`, clamped to the years 0000 to 9999 (`StateBounds.dateRange`):
+    /// a date from anywhere can be formatted without trapping.
     static func fields(_ date: Date) -> Fields {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let raw = date.timeIntervalSince1970
+        let range = StateBounds.dateRange
+        let clamped = raw.isNaN ? 0 : min(max(raw, range.lowerBound), range.upperBound)
+        let seconds = Int(clamped.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)

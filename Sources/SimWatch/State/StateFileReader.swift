@@ -11,6 +11,7 @@ struct StateFileReader {
 
     mutating func readState() throws(StateFormatError) -> PersistentState {
         var version: Int?
+        var epoch = ""
         var cycle: Int?
         var devices: [String: DeviceRecord]?
         var health: Health?
@@ -20,16 +21,18 @@ struct StateFileReader {
         while let key = try scanner.nextKey(&object) {
             if key.matches("schema_version") {
                 version = try readVersion()
+            } else if key.matches("epoch") {
+                epoch = try readEpoch()
             } else if key.matches("cycle") {
-                cycle = try scanner.readInt()
+                cycle = try readSequence("cycle")
             } else if key.matches("devices") {
                 devices = try readDevices()
             } else if key.matches("health") {
-                health = try decodeSmall(Health.self, key: "health")
+                health = try readHealth()
             } else if key.matches("outbox") {
-                outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
+                outbox = try readOutbox()
             } else if key.matches("dead_letters") {
-                deadLetters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+                deadLetters = try readDeadLetters()
             } else {
                 try scanner.skipValue()
             }
@@ -40,7 +43,7 @@ struct StateFileReader {
             throw StateFormatError(description: "missing one of \"cycle\", \"devices\", \"health\", \"outbox\", \"dead_letters\"")
         }
         return PersistentState(
-            schemaVersion: version, cycle: cycle, devices: devices, health: health,
+            schemaVersion: version, epoch: epoch, cycle: cycle, devices: devices, health: health,
             outbox: outbox, deadLetters: deadLetters
         )
     }
@@ -53,6 +56,70 @@ struct StateFileReader {
         }
         guard version >= 1 else { throw scanner.error("schema_version must be 1 or more") }
         return version
+    }
+
+    /// A sequence number or count: a whole number from 0 to 2^53 (`StateBounds`).
+    private mutating func readSequence(_ key: String) throws(StateFormatError) -> Int {
+        _ = scanner.peek()
+        let start = scanner.index
+        let value: Int64 = try scanner.readInt()
+        guard let exact = Int(exactly: value), StateBounds.sequenceRange.contains(exact) else {
+            throw scanner.error(StateBounds.outOfRange(key, value), at: start)
+        }
+        return exact
+    }
+
+    /// The epoch as written; an empty one is treated as missing (the engine assigns one).
+    private mutating func readEpoch() throws(StateFormatError) -> String {
+        _ = scanner.peek()
+        let start = scanner.index
+        let epoch = try scanner.readString()
+        guard epoch.utf8.count <= StateBounds.maxEpochLength,
+              epoch.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw scanner.error("\"epoch\" must be at most \(StateBounds.maxEpochLength) visible characters", at: start)
+        }
+        return epoch
+    }
+
+    private mutating func readHealth() throws(StateFormatError) -> Health {
+        _ = scanner.peek()
+        let start = scanner.index
+        let health = try decodeSmall(Health.self, key: "health")
+        guard StateBounds.sequenceRange.contains(health.consecutiveFailedCycles) else {
+            throw scanner.error(StateBounds.outOfRange("health.consecutive_failed_cycles", health.consecutiveFailedCycles), at: start)
+        }
+        guard StateBounds.isInRange(health.lastSuccessfulCycleAt) else {
+            throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
+        }
+        return health
+    }
+
+    private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
+        _ = scanner.peek()
+        let start = scanner.index
+        let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
+        for (index, entry) in outbox.enumerated() {
+            guard StateBounds.sequenceRange.contains(entry.attempts) else {
+                throw scanner.error(StateBounds.outOfRange("outbox[\(index)].attempts", entry.attempts), at: start)
+            }
+            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("next_attempt_at", entry.nextAttemptAt),
+                                ("event.observed_at", entry.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
+            }
+        }
+        return outbox
+    }
+
+    private mutating func readDeadLetters() throws(StateFormatError) -> [DeadLetter] {
+        _ = scanner.peek()
+        let start = scanner.index
+        let letters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+        for (index, letter) in letters.enumerated() {
+            for (key, date) in [("at", letter.at), ("event.observed_at", letter.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("dead_letters[\(index)].\(key)"), at: start)
+            }
+        }
+        return letters
     }
 
     /// The small sections go through Foundation, which is plenty fast for them.
@@ -83,7 +150,7 @@ struct StateFileReader {
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("observation") {
-                record.observation = try scanner.readInt()
+                record.observation = try readSequence("observation")
                 seenObservation = true
             } else if key.matches("observed_at") {
                 record.observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
@@ -147,13 +214,13 @@ struct StateFileReader {
             } else if key.matches("imei") {
                 usage.imei = try optionalString()
             } else if key.matches("ctdDataUsage") {
-                usage.ctdDataUsage = try optionalInt()
+                usage.ctdDataUsage = try optionalCounter("ctdDataUsage")
             } else if key.matches("ctdSMSUsage") {
-                usage.ctdSMSUsage = try optionalInt()
+                usage.ctdSMSUsage = try optionalCounter("ctdSMSUsage")
             } else if key.matches("ctdVoiceUsage") {
-                usage.ctdVoiceUsage = try optionalInt()
+                usage.ctdVoiceUsage = try optionalCounter("ctdVoiceUsage")
             } else if key.matches("ctdSessionCount") {
-                usage.ctdSessionCount = try optionalInt()
+                usage.ctdSessionCount = try optionalCounter("ctdSessionCount")
             } else if key.matches("overageLimitReached") {
                 usage.overageLimitReached = try scanner.skipNull() ? nil : try scanner.readBool()
             } else if key.matches("overageLimitOverride") {
@@ -170,7 +237,13 @@ struct StateFileReader {
         try scanner.skipNull() ? nil : try scanner.readString()
     }
 
-    private mutating func optionalInt() throws(StateFormatError) -> Int64? {
-        try scanner.skipNull() ? nil : try scanner.readInt()
+    /// A usage counter: `null`, or a whole number from 0 to `Int64.max`. Control Center
+    /// never reports a negative one, so a stored one means the file was damaged.
+    private mutating func optionalCounter(_ key: String) throws(StateFormatError) -> Int64? {
+        if try scanner.skipNull() { return nil }
+        let start = scanner.index
+        let value: Int64 = try scanner.readInt()
+        guard value >= 0 else { throw scanner.error("counter \"\(key)\" is negative (\(value))", at: start) }
+        return value
     }
 }

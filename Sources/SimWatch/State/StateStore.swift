@@ -21,38 +21,61 @@ public final class StateStore: Sendable {
 
     public let path: String
     private let logger: Logger
+    /// Files larger than this are not read (see `StateFileSystem.maxStateFileBytes`).
+    let readLimit: Int
 
-    public init(path: String, logger: Logger) {
-        self.path = path
-        self.logger = logger
+    public convenience init(path: String, logger: Logger) {
+        self.init(path: path, logger: logger, readLimit: StateFileSystem.maxStateFileBytes)
     }
 
-    /// Loads the state file for the process that owns it, removing temp files left by a crashed save.
+    /// With a smaller limit, for tests.
+    init(path: String, logger: Logger, readLimit: Int) {
+        self.path = path
+        self.logger = logger
+        self.readLimit = readLimit
+    }
+
+    /// Loads the state file for the process that owns it (holding its `StateLock`),
+    /// removing temp files left by crashed saves of processes that are gone.
     ///
-    /// A file that is not valid state (garbage, truncated, empty, or written by a newer
-    /// simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
+    /// A file that is not valid state (garbage, truncated, empty, out-of-range numbers,
+    /// larger than 1 GiB, or written by a newer simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
     /// logged at error, and `.reset` is returned. A file that cannot be read at all
     /// (permissions, a folder in its place) throws instead: it is left where it is.
     public func load(now: Date) throws(StateLoadError) -> LoadResult {
-        for removed in StateFileSystem.removeLeftoverTempFiles(of: path) {
+        let temps = StateFileSystem.removeLeftoverTempFiles(of: path)
+        for removed in temps.removed {
             logger.info("removed temp file left by an interrupted save", metadata: ["path": "\(removed)"])
         }
+        for kept in temps.kept {
+            logger.warning("temp file of a running process (or of an unknown writer) left alone", metadata: ["path": "\(kept)"])
+        }
         let bytes: [UInt8]
-        switch try StateFileSystem.readContents(path: path) {
+        switch try StateFileSystem.readContents(path: path, limit: readLimit) {
         case .missing: return .fresh
         case .contents(let contents): bytes = contents
+        case .tooLarge: return try setAside(reason: "larger than \(readLimit) bytes: not a state file simwatch wrote", now: now)
         }
         do {
             return .loaded(try StateCodec.decode(bytes))
         } catch {
-            let target = Self.unusedCorruptPath(for: path, at: now)
-            try StateFileSystem.renameAside(path, to: target)
-            logger.error(
-                "state file unusable, set aside; starting a new baseline",
-                metadata: ["path": "\(path)", "moved_to": "\(target)", "reason": "\(error.description)"]
-            )
-            return .reset(corruptPath: target)
+            return try setAside(reason: error.description, now: now)
         }
+    }
+
+    /// Renames the unusable file aside (never deletes it) and logs why.
+    private func setAside(reason: String, now: Date) throws(StateLoadError) -> LoadResult {
+        let target = Self.unusedCorruptPath(for: path, at: now)
+        if let warning = try StateFileSystem.renameAside(path, to: target) {
+            logger.warning("state file set aside but its folder could not be synced", metadata: [
+                "path": "\(path)", "reason": "\(warning)",
+            ])
+        }
+        logger.error(
+            "state file unusable, set aside; starting a new baseline",
+            metadata: ["path": "\(path)", "moved_to": "\(target)", "reason": "\(reason)"]
+        )
+        return .reset(corruptPath: target)
     }
 
     /// Reads the state file without changing anything: for `simwatch status` and other readers
@@ -61,9 +84,11 @@ public final class StateStore: Sendable {
     /// Unlike `load`, a file that cannot be parsed throws (and stays where it is), and temp
     /// files are left alone: they may be a save in progress.
     public func read() throws(StateLoadError) -> PersistentState? {
-        switch try StateFileSystem.readContents(path: path) {
+        switch try StateFileSystem.readContents(path: path, limit: readLimit) {
         case .missing:
             return nil
+        case .tooLarge:
+            throw StateLoadError(path: path, reason: "not a valid state file: larger than \(readLimit) bytes")
         case .contents(let bytes):
             do {
                 return try StateCodec.decode(bytes)

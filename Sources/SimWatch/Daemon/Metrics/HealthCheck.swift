@@ -14,8 +14,13 @@ public enum HealthStatus: Sendable, Equatable {
 /// the first success, the daemon gets the same grace from its start, but only while no
 /// cycle has failed: a first cycle that fails (credentials rejected, API unreachable)
 /// is reported at once rather than two intervals later. After a success, one failed
-/// cycle alone does not make it unhealthy; two intervals without a success do.
+/// cycle alone does not make it unhealthy; two intervals without a success do. Whatever
+/// the cycles do, `failedSavesLimit` state saves failing in a row make it unhealthy: the
+/// daemon still alerts, but a restart then would forget everything since the last save.
 public struct HealthCheck: Sendable, Equatable {
+    /// Failed saves in a row that make `/healthz` unhealthy; one or two may be a passing hiccup.
+    public static let failedSavesLimit = 3
+
     public var startedAt: Date
     /// `poll.interval`; updated on reload.
     public var interval: Duration
@@ -23,12 +28,32 @@ public struct HealthCheck: Sendable, Equatable {
     public var lastSuccess: Date?
     /// Why the last cycle failed, when the last finished cycle failed.
     public var lastFailure: String?
+    /// State saves that failed since the last one that succeeded.
+    public var consecutiveFailedSaves: Int
+    /// Why the last save failed, while saves are failing.
+    public var lastSaveFailure: String?
 
-    public init(startedAt: Date, interval: Duration, lastSuccess: Date? = nil, lastFailure: String? = nil) {
+    public init(
+        startedAt: Date, interval: Duration, lastSuccess: Date? = nil, lastFailure: String? = nil,
+        consecutiveFailedSaves: Int = 0, lastSaveFailure: String? = nil
+    ) {
         self.startedAt = startedAt
         self.interval = interval
         self.lastSuccess = lastSuccess
         self.lastFailure = lastFailure
+        self.consecutiveFailedSaves = consecutiveFailedSaves
+        self.lastSaveFailure = lastSaveFailure
+    }
+
+    /// Notes a save's outcome: `failure` is why it failed, `nil` when it succeeded.
+    public mutating func recordSave(failure: String?) {
+        if let failure {
+            consecutiveFailedSaves = consecutiveFailedSaves < Int.max ? consecutiveFailedSaves + 1 : .max
+            lastSaveFailure = failure
+        } else {
+            consecutiveFailedSaves = 0
+            lastSaveFailure = nil
+        }
     }
 
     /// Two poll intervals: one cycle may be late or fail without alarming anyone.
@@ -36,6 +61,10 @@ public struct HealthCheck: Sendable, Equatable {
 
     /// The decision at `now`.
     public func evaluate(now: Date) -> HealthStatus {
+        if consecutiveFailedSaves >= Self.failedSavesLimit {
+            return .unhealthy(reason: "the state file could not be saved \(consecutiveFailedSaves) times in a row"
+                + (lastSaveFailure.map { "; the last error: " + oneLine($0) } ?? ""))
+        }
         let window = seconds(self.window)
         if let lastSuccess {
             let age = now.timeIntervalSince(lastSuccess)
@@ -62,8 +91,10 @@ public struct HealthCheck: Sendable, Equatable {
         return TimeInterval(whole) + TimeInterval(attoseconds) / 1e18
     }
 
+    /// Whole seconds, clamped: a time from a damaged clock or file must not trap the conversion.
     private func human(_ interval: TimeInterval) -> String {
-        HumanFormat.seconds(Int64(max(0, interval.rounded(.down))))
+        let clamped = interval.isNaN ? 0 : min(max(0, interval.rounded(.down)), 9e18)
+        return HumanFormat.seconds(Int64(clamped))
     }
 
     /// A reason goes on one response line, whatever it quotes.

@@ -134,10 +134,13 @@ public final class SimwatchMetrics: Sendable {
 
     // MARK: State
 
-    /// A state file save ended.
-    public func recordStateSave(duration: Duration, succeeded: Bool) {
+    /// A state file save ended; failures in a row feed `/healthz` too.
+    ///
+    /// - Parameter failure: why it failed, for `/healthz`'s reason; ignored when it succeeded.
+    public func recordStateSave(duration: Duration, succeeded: Bool, failure: String? = nil) {
         families.stateSaveDuration.set(duration.secondsValue)
         families.stateSaves(succeeded: succeeded).increment()
+        health.withLock { $0.recordSave(failure: succeeded ? nil : failure ?? "state save failed") }
     }
 
     // MARK: Output
