@@ -99,6 +99,13 @@ extension MappingReader {
         let text = scalar.string
         switch key {
         case file:
+            // A secret pasted where its file belongs must not come back as "cannot read file …".
+            guard !ConfigText.mayBeSecret(text) else {
+                diagnostics.error(
+                    "expected the path of a file holding the \(what), not the \(what) itself (value not shown)",
+                    at: mark, keyPath)
+                return nil
+            }
             let path = context.resolve(text)
             switch ConfigFiles.contents(path, limit: 1 << 20) {
             case .failure(let failure):

@@ -1,0 +1,62 @@
+import Foundation
+
+/// How configuration messages quote what the file says, without ever showing a secret.
+///
+/// DESIGN.md: an error "never quotes a value that may be a secret (URLs, keys)". Values of
+/// secret keys are never shown; any other value is shown unless it looks like a URL or a
+/// token, since a secret pasted under the wrong key is still a secret.
+enum ConfigText {
+    /// Stands in for a value that is not shown.
+    static let hidden = "a value not shown here (it may be a secret)"
+
+    /// `"text"`, shortened to 60 characters, or `hidden` when it may be a secret.
+    static func quoted(_ text: String) -> String {
+        if mayBeSecret(text) { return hidden }
+        return "\"\(text.count > 60 ? String(text.prefix(60)) + "…" : text)\""
+    }
+
+    /// `quoted` without the quotes, for numbers: `got 0`, `got -2.5`.
+    static func plain(_ text: String) -> String {
+        if mayBeSecret(text) { return hidden }
+        return text.count > 60 ? String(text.prefix(60)) + "…" : text
+    }
+
+    /// A bound as people write it: `0.001`, `100000`.
+    static func number(_ value: Double) -> String {
+        guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else { return "\(value)" }
+        return String(Int64(value))
+    }
+
+    /// Whether text looks like a URL, user info or an API token rather than a word or number.
+    ///
+    /// Tokens are long runs without spaces or slashes that mix letters and digits; ICCIDs
+    /// (digits only), paths, durations and names stay visible, so most messages can still
+    /// say what they got.
+    static func mayBeSecret(_ text: String) -> Bool {
+        if text.contains("://") { return true }
+        guard text.count >= 24, !text.contains(where: { $0.isWhitespace || $0 == "/" }) else { return false }
+        return text.contains(where: \.isLetter) && text.contains(where: \.isNumber)
+    }
+
+    /// Whether values under this key are secrets by name: `url`, `api_key`, `routing_key`,
+    /// `*token*`, `password*`, `secret*`.
+    ///
+    /// `*_file` and `*_env` keys hold a path or a variable name, which messages do name.
+    static func isSecretKey(_ name: String) -> Bool {
+        let key = name.lowercased()
+        if key.hasSuffix("_file") || key.hasSuffix("_env") { return false }
+        return key == "url" || (key.hasSuffix("_url") && key != "base_url") || key.hasSuffix("key")
+            || key.contains("token") || key.contains("password") || key.contains("secret")
+    }
+
+    /// `message` without `value`, for a value that must not be shown (by key or by look).
+    static func scrub(_ message: String, value: String, key: String?) -> String {
+        // Shorter values are no secret, and replacing them would garble the message.
+        guard value.count >= 4, key.map(isSecretKey) == true || mayBeSecret(value) else { return message }
+        var result = message
+        for form in ["\"\(value)\"", value, String(value.prefix(60))] where !form.isEmpty {
+            result = result.replacingOccurrences(of: form, with: form.hasPrefix("\"") ? hidden : "<not shown>")
+        }
+        return result
+    }
+}
