@@ -53,8 +53,8 @@ enum ConfigSections {
         if settings.maxAge < settings.groupWait {
             let key = maxAge != nil ? "max_age" : "group_wait"
             section.diagnostics.error(
-                "max_age (\(HumanFormat.duration(settings.maxAge))) must be at least group_wait "
-                    + "(\(HumanFormat.duration(settings.groupWait))): events would expire while they wait for their group",
+                "max_age (\(ConfigText.duration(settings.maxAge))) must be at least group_wait "
+                    + "(\(ConfigText.duration(settings.groupWait))): events would expire while they wait for their group",
                 at: section.valueMark(key), section.path.key(key))
         }
         return settings

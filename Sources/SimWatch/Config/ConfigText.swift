@@ -27,6 +27,21 @@ enum ConfigText {
         return String(Int64(value))
     }
 
+    /// A duration in the configuration's own syntax, e.g. `7d`, `1h30m`, `100ms`, for bounds.
+    static func duration(_ value: Duration) -> String {
+        let (seconds, attoseconds) = value.components
+        // Bounds are whole milliseconds well inside Int64; anything else is shown as people read it.
+        guard seconds >= 0, seconds < 1 << 40, attoseconds >= 0 else { return HumanFormat.duration(value) }
+        var rest = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if rest == 0 { return "0s" }
+        var text = ""
+        for (suffix, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= size {
+            text += "\(rest / size)\(suffix)"
+            rest %= size
+        }
+        return text
+    }
+
     /// Whether text looks like a URL, user info or an API token rather than a word or number.
     ///
     /// Tokens are long runs without spaces or slashes that mix letters and digits; ICCIDs

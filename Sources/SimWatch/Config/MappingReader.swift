@@ -155,7 +155,7 @@ struct MappingReader {
         let value: Duration
         switch ConfigUnits.parseDuration(text) {
         case .value(let parsed): value = parsed
-        case .tooLarge: throw ValueProblem("is too large: at most \(HumanFormat.duration(range.upperBound)); got \(ConfigText.quoted(text))")
+        case .tooLarge: throw ValueProblem("is too large: at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
         case .invalid:
             let hint = text.contains(".") ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
             throw ValueProblem("expected a duration like 500ms, 30s, 5m, 2h or 1h30m\(hint); got \(ConfigText.quoted(text))")
@@ -164,10 +164,10 @@ struct MappingReader {
             throw ValueProblem("must be more than 0; got \(ConfigText.quoted(text))")
         }
         guard value >= range.lowerBound else {
-            throw ValueProblem("must be at least \(HumanFormat.duration(range.lowerBound)); got \(ConfigText.quoted(text))")
+            throw ValueProblem("must be at least \(ConfigText.duration(range.lowerBound)); got \(ConfigText.quoted(text))")
         }
         guard value <= range.upperBound else {
-            throw ValueProblem("must be at most \(HumanFormat.duration(range.upperBound)); got \(ConfigText.quoted(text))")
+            throw ValueProblem("must be at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
         }
         return value
     }
