@@ -9,9 +9,10 @@ struct KeyPath: CustomStringConvertible {
     static let root = KeyPath(text: "")
 
     func key(_ name: String) -> KeyPath {
-        let isPlain = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-        // A name is shown like a value: a URL pasted as a key is not repeated.
-        let component = isPlain ? name : ConfigText.mayBeSecret(name) ? "<not shown>" : "\"\(name)\""
+        let isPlain = !name.isEmpty && name.count <= 60
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        // A name is shown like a value: a URL or token pasted as a key is not repeated.
+        let component = ConfigText.mayBeSecret(name) ? "<not shown>" : isPlain ? name : ConfigText.quoted(name)
         return KeyPath(text: text.isEmpty ? component : text + "." + component, lastKey: name)
     }
 

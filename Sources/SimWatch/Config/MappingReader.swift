@@ -42,7 +42,8 @@ struct MappingReader {
             }
             let name = scalar.string
             if let known, !known.contains(name) {
-                var message = "unknown key \(ConfigText.quoted(name))"
+                var message = ConfigText.mayBeSecret(name)
+                    ? "unknown key (not shown: it may be a secret)" : "unknown key \(ConfigText.quoted(name))"
                 if let suggestion = closestKey(to: name, in: known) ?? relocations[name] {
                     message += "; did you mean \"\(suggestion)\"?"
                 } else {
@@ -157,7 +158,7 @@ struct MappingReader {
         case .value(let parsed): value = parsed
         case .tooLarge: throw ValueProblem("is too large: at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
         case .invalid:
-            let hint = text.contains(".") ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
+            let hint = text.contains(".") && text.first?.isNumber == true ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
             throw ValueProblem("expected a duration like 500ms, 30s, 5m, 2h or 1h30m\(hint); got \(ConfigText.quoted(text))")
         }
         if !allowZero && value <= .zero {
