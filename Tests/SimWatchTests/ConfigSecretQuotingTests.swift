@@ -5,12 +5,12 @@ import Testing
 /// and not when a URL or token was pasted under the wrong key.
 @Suite struct ConfigSecretQuotingTests {
     static let token = "xoxb-CANARY0123456789abcdefghij"
-    static let uuidKey = "CANARY00-8a7d-4e6f-9b0a-1c2d3e4f5a6b"
+    static let uuidKey = "3f2b9c1e-8a7d-4e6f-9b0a-1c2d3e4f5a6b"
 
     private func expectNoCanary(_ issues: [ConfigIssue], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(!issues.isEmpty, sourceLocation: sourceLocation)
         let text = ConfigError(issues: issues).description
-        #expect(!text.contains("CANARY"), "leaked: \(text)", sourceLocation: sourceLocation)
+        #expect(!text.contains("CANARY") && !text.contains(Self.uuidKey), "leaked: \(text)", sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [
@@ -55,6 +55,27 @@ import Testing
 
     @Test func aDuplicateKeyThatLooksLikeASecretIsNotQuoted() {
         expectNoCanary(configIssues(minimalYAML + "plans:\n  \"\(Canary.webhookURL)\": {}\n  \"\(Canary.webhookURL)\": {}\n"))
+    }
+
+    @Test(arguments: [
+        (Canary.webhookURL, true), (token, true), (uuidKey, true), (uuidKey.uppercased(), true),
+        ("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6", true), ("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", true),
+        ("IoT_Europe_Pool_1GB_2024", false), ("SIMWATCH_PAGERDUTY_ROUTING_KEY_2", false), ("89882167169700049751234", false),
+        ("slack_url_2024_production_v2.txt", false), ("credentials/a1b2c3d4e5f6a7b8c9d0e1f2", false), ("1h30m", false),
+        ("status_changed", false), ("", false),
+    ])
+    func whatLooksLikeASecret(text: String, secret: Bool) {
+        #expect(ConfigText.mayBeSecret(text) == secret)
+    }
+
+    @Test func aLongFileNameIsStillAFileName() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("slack_url_2024_production_v2.txt", "https://hooks.example.com/x\n")
+        let yaml = minimalYAML + "webhooks:\n  - { name: a, format: slack, url_file: slack_url_2024_production_v2.txt }\n"
+        #expect(try loadedConfig(yaml, path: directory.file("simwatch.yaml")).config.webhooks.count == 1)
+        let missing = yaml.replacingOccurrences(of: "v2.txt", with: "v3.txt")
+        let issues = configIssues(missing, path: directory.file("simwatch.yaml"))
+        #expect(issues.first?.message.contains("slack_url_2024_production_v3.txt: No such file or directory") == true, "\(issues)")
     }
 
     @Test func ordinaryValuesAreStillQuoted() {

@@ -42,15 +42,21 @@ enum ConfigText {
         return text
     }
 
-    /// Whether text looks like a URL, user info or an API token rather than a word or number.
+    /// Whether text looks like a URL or an API token rather than a word, name, path or number.
     ///
-    /// Tokens are long runs without spaces or slashes that mix letters and digits; ICCIDs
-    /// (digits only), paths, durations and names stay visible, so most messages can still
-    /// say what they got.
+    /// Tokens have a long run (16 or more) mixing letters and digits between separators, as
+    /// Slack, Telegram and PagerDuty keys do, or are UUIDs (Opsgenie and many API keys).
+    /// Plan names such as `IoT_Europe_Pool_1GB_2024`, ICCIDs (digits only), paths and durations
+    /// stay visible, so most messages can still say what they got.
     static func mayBeSecret(_ text: String) -> Bool {
         if text.contains("://") { return true }
-        guard text.count >= 24, !text.contains(where: { $0.isWhitespace || $0 == "/" }) else { return false }
-        return text.contains(where: \.isLetter) && text.contains(where: \.isNumber)
+        guard text.count >= 16, !text.contains(where: { $0.isWhitespace || $0 == "/" }) else { return false }
+        let runs = text.split(whereSeparator: { "-_.:".contains($0) })
+        if runs.contains(where: { $0.count >= 16 && $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }) {
+            return true
+        }
+        let hex = text.filter { $0 != "-" }
+        return text.contains("-") && hex.count == 32 && hex.allSatisfy(\.isHexDigit)
     }
 
     /// Whether values under this key are secrets by name: `url`, `api_key`, `routing_key`,
