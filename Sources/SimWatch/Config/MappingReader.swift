@@ -152,13 +152,16 @@ struct MappingReader {
         }
     }
 
+    /// A duration within `range`; messages say whether it was malformed, too large or out of range.
     static func duration(_ text: String, in range: ClosedRange<Duration>, allowZero: Bool) throws(ValueProblem) -> Duration {
         let value: Duration
         switch ConfigUnits.parseDuration(text) {
         case .value(let parsed): value = parsed
-        case .tooLarge: throw ValueProblem("is too large: at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
+        case .tooLarge:
+            throw ValueProblem("is too large: at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
         case .invalid:
-            let hint = text.contains(".") && text.first?.isNumber == true ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
+            let hint = text.contains(".") && text.first?.isNumber == true
+                ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
             throw ValueProblem("expected a duration like 500ms, 30s, 5m, 2h or 1h30m\(hint); got \(ConfigText.quoted(text))")
         }
         if !allowZero && value <= .zero {
