@@ -27,7 +27,7 @@ import Testing
         (Double(Int64.max), "2562047788015215h 30m"),
     ] as [(Double, String)])
     func secondsOfADouble(value: Double, expected: String) {
-        #expect(HumanFormat.seconds(value) == expected)
+        #expect(HumanFormat.seconds(measured: value) == expected)
     }
 
     @Test(arguments: [

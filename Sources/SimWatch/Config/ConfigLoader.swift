@@ -102,9 +102,9 @@ public enum ConfigLoader {
         let mark = root.value("poll")?["interval"]?.mark ?? root.mark
         root.diagnostics.warning(
             "\(deviceCount) devices at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s take "
-                + "\(HumanFormat.seconds(cycle)) to poll, longer than the interval of "
+                + "\(HumanFormat.seconds(measured: cycle)) to poll, longer than the interval of "
                 + "\(HumanFormat.duration(poll.interval)): polls will run back to back; the shortest interval "
-                + "this fleet allows is \(HumanFormat.seconds(cycle))",
+                + "this fleet allows is \(HumanFormat.seconds(measured: cycle))",
             at: mark, root.path.key("poll").key("interval"))
     }
 

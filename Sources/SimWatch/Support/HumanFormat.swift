@@ -35,7 +35,7 @@ public enum HumanFormat {
     ///
     /// For callers that would otherwise write `seconds(Int64(x.rounded(.up)))`, which traps on
     /// NaN, infinities and values beyond `Int64`: those become `?` and are clamped instead.
-    public static func seconds(_ value: Double, rounding rule: FloatingPointRoundingRule = .up) -> String {
+    public static func seconds(measured value: Double, rounding rule: FloatingPointRoundingRule = .up) -> String {
         guard !value.isNaN else { return "?" }
         return seconds(clampedInt64(value.rounded(rule)))
     }
