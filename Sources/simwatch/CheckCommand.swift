@@ -19,6 +19,9 @@ struct CheckCommand: AsyncParsableCommand {
         for warning in loaded.warnings {
             Bootstrap.printError("\(warning)")
         }
+        for note in loaded.notes {
+            Bootstrap.printError("\(note)")
+        }
         print(loaded.config.summary())
         guard online else {
             print("\nconfiguration OK")

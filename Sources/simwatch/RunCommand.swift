@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
         ]
         if let metrics = config.metrics {
             services.append(.init(
-                service: MetricsServer(listen: metrics.listen, metrics: runtime.metrics, logger: logger),
+                service: MetricsServer(address: metrics.address, metrics: runtime.metrics, logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup))
         }

@@ -83,4 +83,48 @@ import Testing
         #expect(closestKey(to: "usrename", in: ConfigSections.controlCenterKeys) == "username")
         #expect(closestKey(to: "colour", in: ConfigSections.controlCenterKeys) == nil)
     }
+
+    @Test(arguments: [
+        ("99999999999999999d", ConfigUnits.Parsed<Duration>.tooLarge),
+        ("106751991168d", .tooLarge),
+        ("1d99999999999999999999ms", .tooLarge), ("1d9223372036854775807ms", .tooLarge),
+        ("99999999999999999x", .invalid),
+        ("99999999999999999d1x", .invalid),
+        ("0.5s", .invalid), ("-5s", .invalid), ("+5s", .invalid), ("5 s", .invalid), ("1e3s", .invalid), ("", .invalid),
+        ("106751991d", .value(.seconds(106_751_991 * 86_400))),
+        ("1h30m", .value(.seconds(5400))),
+    ])
+    func durationsTellTooLargeFromGarbage(text: String, expected: ConfigUnits.Parsed<Duration>) {
+        #expect(ConfigUnits.parseDuration(text) == expected)
+    }
+
+    @Test(arguments: [
+        ("99999999999999999999", ConfigUnits.Parsed<Int64>.tooLarge),
+        ("9223372036854775807", .value(.max)),
+        ("9223372036854775808", .tooLarge),
+        ("9999999999GiB", .tooLarge),
+        ("8388608TiB", .tooLarge),
+        ("8388607.999999999999TiB", .value(9_223_370_937_343_148_032 + 1_099_511_627_774)),
+        ("1.999999999999TiB", .value(2_199_023_255_550)),
+        ("0.000000000001TiB", .value(1)),
+        ("1.5", .value(1)),
+        ("1e30GB", .invalid), ("-1MB", .invalid), ("NaNGB", .invalid), ("infGB", .invalid), ("nan", .invalid),
+        ("0x10", .invalid), ("1,5MB", .invalid), ("", .invalid), (" ", .invalid), ("1 2MB", .invalid),
+    ])
+    func sizesTellTooLargeFromGarbage(text: String, expected: ConfigUnits.Parsed<Int64>) {
+        #expect(ConfigUnits.parseSize(text) == expected)
+    }
+
+    @Test func countsAndPercentsTellTooLargeFromGarbage() {
+        #expect(ConfigUnits.parseCount("99999999999999999999") == .tooLarge)
+        #expect(ConfigUnits.parseCount("-0") == .invalid)
+        #expect(ConfigUnits.parseCount("١٢") == .invalid)
+        #expect(ConfigUnits.parsePercent("1\(String(repeating: "0", count: 400))%") == .tooLarge)
+        #expect(ConfigUnits.percent("1\(String(repeating: "0", count: 400))%") == nil)
+        #expect(ConfigUnits.parsePercent(".inf%") == .invalid)
+        #expect(ConfigUnits.parsePercent("nan%") == .invalid)
+        #expect(ConfigUnits.parsePercent("-0%") == .invalid)
+        #expect(ConfigUnits.parsePercent("100000%") == .value(100_000))
+        #expect(ConfigUnits.number("1\(String(repeating: "0", count: 400))") == .infinity)
+    }
 }

@@ -143,8 +143,11 @@ public struct Threshold: Sendable, Equatable, Hashable {
         }
     }
 
+    /// `80`, `12.5`; never traps, though the configuration bounds percents to 100000.
     static func formatPercent(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
+        // Within ±2^53 a whole Double converts exactly; beyond, `Int64(value)` could trap.
+        guard value.isFinite, value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return String(value) }
+        return String(Int64(value))
     }
 }
 
@@ -211,11 +214,14 @@ public struct DeliverySettings: Sendable {
 
 /// `metrics:`
 public struct MetricsSettings: Sendable {
-    /// `host:port` to serve `/metrics` and `/healthz` on.
-    public var listen: String
+    /// Where to serve `/metrics` and `/healthz`: parsed and checked by the configuration.
+    public var address: HostPort
 
-    public init(listen: String) {
-        self.listen = listen
+    /// `address` as `host:port`, e.g. `127.0.0.1:9464`, `[::1]:9464`.
+    public var listen: String { address.description }
+
+    public init(address: HostPort) {
+        self.address = address
     }
 }
 

@@ -31,7 +31,7 @@ enum ConfigDevices {
     /// 15 to 22 digits; no Luhn check, since Control Center's own example fails it.
     static func iccid(_ text: String) throws(ValueProblem) -> String {
         guard (15...22).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw ValueProblem("expected an ICCID of 15 to 22 digits; got \"\(text)\"")
+            throw ValueProblem("expected an ICCID of 15 to 22 digits; got \(ConfigText.quoted(text))")
         }
         return text
     }

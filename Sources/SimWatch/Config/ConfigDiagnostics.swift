@@ -3,17 +3,21 @@ import Yams
 /// A key path as configuration errors print it: `webhooks[0].url`, `plans."hphlr rp1".data`.
 struct KeyPath: CustomStringConvertible {
     private(set) var text: String
+    /// The innermost key name (`url` in `webhooks[0].url`), to know whether its value is secret.
+    private(set) var lastKey: String?
 
     static let root = KeyPath(text: "")
 
     func key(_ name: String) -> KeyPath {
-        let isPlain = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-        let component = isPlain ? name : "\"\(name)\""
-        return KeyPath(text: text.isEmpty ? component : text + "." + component)
+        let isPlain = !name.isEmpty && name.count <= 60
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+        // A name is shown like a value: a URL or token pasted as a key is not repeated.
+        let component = ConfigText.mayBeSecret(name) ? "<not shown>" : isPlain ? name : ConfigText.quoted(name)
+        return KeyPath(text: text.isEmpty ? component : text + "." + component, lastKey: name)
     }
 
     func index(_ index: Int) -> KeyPath {
-        KeyPath(text: text + "[\(index)]")
+        KeyPath(text: text + "[\(index)]", lastKey: lastKey)
     }
 
     var description: String { text }
@@ -27,6 +31,7 @@ final class ConfigDiagnostics {
     let file: String
     private(set) var issues: [ConfigIssue] = []
     private(set) var warnings: [ConfigWarning] = []
+    private(set) var notes: [ConfigNote] = []
 
     init(file: String) {
         self.file = file
@@ -48,6 +53,11 @@ final class ConfigDiagnostics {
             file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, keyPath: path.text, message: message))
     }
 
+    func note(_ message: String, at mark: Mark?, _ path: KeyPath) {
+        notes.append(ConfigNote(
+            file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, keyPath: path.text, message: message))
+    }
+
     /// `file:line:column` of a mark, for messages that point at a second place.
     func place(_ mark: Mark?) -> String {
         guard let mark else { return file }
@@ -63,7 +73,7 @@ extension Node {
 
     /// How a value is named in "expected …; got …" messages.
     ///
-    /// Only used for values that are not secrets; secret-bearing keys never echo their value.
+    /// A scalar is quoted by `ConfigText.quoted`: one that may be a secret is not shown.
     var shortDescription: String {
         switch self {
         case .mapping: return "a mapping"
@@ -71,8 +81,7 @@ extension Node {
         case .alias: return "an alias"
         case .scalar(let scalar):
             if isNull { return "nothing" }
-            let text = scalar.string.count > 60 ? String(scalar.string.prefix(60)) + "…" : scalar.string
-            return "\"\(text)\""
+            return ConfigText.quoted(scalar.string)
         }
     }
 }

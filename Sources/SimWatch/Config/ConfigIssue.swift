@@ -48,6 +48,23 @@ public struct ConfigWarning: Sendable, Equatable, Hashable, CustomStringConverti
     }
 }
 
+/// Something worth knowing about a valid setting, e.g. a rate above Control Center's usual
+/// limit; `check` prints these, the daemon does not.
+public struct ConfigNote: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// Where and what, exactly as for an error.
+    public var issue: ConfigIssue
+
+    public init(file: String, line: Int, column: Int, keyPath: String, message: String) {
+        issue = ConfigIssue(file: file, line: line, column: column, keyPath: keyPath, message: message)
+    }
+
+    public var description: String {
+        ConfigPosition.render(
+            file: issue.file, line: issue.line, column: issue.column, keyPath: issue.keyPath, message: issue.message,
+            label: "note: ")
+    }
+}
+
 /// Every problem found in a configuration; loading reports them all at once.
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// In the order they were found: file order, mostly.
@@ -67,10 +84,13 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 public struct LoadedConfig: Sendable {
     public var config: Config
     public var warnings: [ConfigWarning]
+    /// For `check` only.
+    public var notes: [ConfigNote]
 
-    public init(config: Config, warnings: [ConfigWarning]) {
+    public init(config: Config, warnings: [ConfigWarning], notes: [ConfigNote] = []) {
         self.config = config
         self.warnings = warnings
+        self.notes = notes
     }
 }
 

@@ -56,7 +56,7 @@ public enum ConfigLoader {
         guard diagnostics.issues.isEmpty, let config else {
             throw ConfigError(issues: diagnostics.issues)
         }
-        return LoadedConfig(config: config, warnings: diagnostics.warnings)
+        return LoadedConfig(config: config, warnings: diagnostics.warnings, notes: diagnostics.notes)
     }
 
     private static func build(_ node: Node, path: String, _ context: ConfigContext) -> Config? {
@@ -82,6 +82,7 @@ public enum ConfigLoader {
         }
         if let controlCenter {
             warnIfFleetDoesNotFit(devices.count, controlCenter, poll, root)
+            checkControlCenterPace(controlCenter, root, context)
         }
         guard let controlCenter else { return nil }
         return Config(
@@ -94,16 +95,36 @@ public enum ConfigLoader {
     private static func warnIfFleetDoesNotFit(
         _ deviceCount: Int, _ controlCenter: ControlCenterSettings, _ poll: PollSettings, _ root: MappingReader
     ) {
+        // rate_limit is bounded to 0.001...100000, so this is finite; HumanFormat clamps anyway.
         let cycle = Double(deviceCount) / controlCenter.rateLimit
         let interval = Double(poll.interval.components.seconds)
         guard cycle > interval else { return }
         let mark = root.value("poll")?["interval"]?.mark ?? root.mark
         root.diagnostics.warning(
             "\(deviceCount) devices at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s take "
-                + "\(HumanFormat.seconds(Int64(cycle.rounded(.up)))) to poll, longer than the interval of "
+                + "\(HumanFormat.seconds(measured: cycle)) to poll, longer than the interval of "
                 + "\(HumanFormat.duration(poll.interval)): polls will run back to back; the shortest interval "
-                + "this fleet allows is \(HumanFormat.seconds(Int64(cycle.rounded(.up))))",
+                + "this fleet allows is \(HumanFormat.seconds(measured: cycle))",
             at: mark, root.path.key("poll").key("interval"))
+    }
+
+    /// The watchdog warning for a long `timeout`, and `check`'s note for a rate above 5/s.
+    private static func checkControlCenterPace(
+        _ controlCenter: ControlCenterSettings, _ root: MappingReader, _ context: ConfigContext
+    ) {
+        let section = root.value("control_center")
+        let path = root.path.key("control_center")
+        let watchdog = WatchdogBudget.period(environment: context.environment)
+        if let warning = WatchdogBudget.warning(timeout: controlCenter.timeout, watchdog: watchdog) {
+            let mark = section?["timeout"]?.mark ?? section?.mark ?? root.mark
+            context.diagnostics.warning(warning, at: mark, path.key("timeout"))
+        }
+        if controlCenter.rateLimit > ConfigBounds.rateLimitNoteAbove {
+            context.diagnostics.note(
+                "\(HumanFormat.decimal(controlCenter.rateLimit)) requests/s is above the 5/s Control Center accounts "
+                    + "usually allow: expect rate-limited answers (simwatch then pauses) unless yours allows more",
+                at: section?["rate_limit"]?.mark ?? section?.mark, path.key("rate_limit"))
+        }
     }
 
     /// Where a key misplaced at the top level belongs, for "did you mean" hints.
@@ -140,7 +161,7 @@ public enum ConfigLoader {
             if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
             diagnostics.error(message, at: mark, .root)
         case .duplicatedKeysInMapping(let duplicates, let context):
-            let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            let names = duplicates.map(ConfigText.quoted).joined(separator: ", ")
             diagnostics.error("duplicate key \(names) in one mapping", at: context.mark, .root)
         case .reader(let problem, _, _, _):
             diagnostics.error("invalid YAML: \(problem)", at: nil, .root)

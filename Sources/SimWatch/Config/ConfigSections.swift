@@ -21,10 +21,12 @@ enum ConfigSections {
         let apiKey = section.secret(
             inline: nil, file: "api_key_file", env: "api_key_env", what: "API key", required: true, context)
         let defaults = ControlCenterSettings(baseURL: "", username: "", apiKey: Secret(""))
-        let apiVersion = section.integer("api_version", minimum: 1) ?? defaults.apiVersion
-        let timeout = section.duration("timeout", allowZero: false) ?? defaults.timeout
-        let rateLimit = section.positiveNumber("rate_limit") ?? defaults.rateLimit
-        let concurrency = section.integer("concurrency", minimum: 1) ?? defaults.concurrency
+        let apiVersion = section.integer("api_version", in: ConfigBounds.apiVersion) ?? defaults.apiVersion
+        let timeout = section.duration("timeout", in: ConfigBounds.timeout, allowZero: false) ?? defaults.timeout
+        let rateLimit = section.positiveNumber(
+            "rate_limit", minimum: ConfigBounds.rateLimit.lowerBound, maximum: ConfigBounds.rateLimit.upperBound)
+            ?? defaults.rateLimit
+        let concurrency = section.integer("concurrency", in: ConfigBounds.concurrency) ?? defaults.concurrency
         guard let baseURL, let username, let apiKey else { return nil }
         return ControlCenterSettings(
             baseURL: baseURL, username: username, apiKey: Secret(apiKey.value), apiVersion: apiVersion,
@@ -34,23 +36,34 @@ enum ConfigSections {
     static func poll(_ root: MappingReader) -> PollSettings {
         var settings = PollSettings()
         guard let section = root.mapping("poll", known: pollKeys) else { return settings }
-        if let interval = section.duration("interval", allowZero: false) { settings.interval = interval }
+        if let interval = section.duration("interval", in: ConfigBounds.pollInterval, allowZero: false) {
+            settings.interval = interval
+        }
         return settings
     }
 
     static func delivery(_ root: MappingReader) -> DeliverySettings {
         var settings = DeliverySettings()
         guard let section = root.mapping("delivery", known: deliveryKeys) else { return settings }
-        if let maxAge = section.duration("max_age", allowZero: false) { settings.maxAge = maxAge }
-        if let groupWait = section.duration("group_wait") { settings.groupWait = groupWait }
-        if let maxRate = section.positiveNumber("max_rate") { settings.maxRate = maxRate }
+        let maxAge = section.duration("max_age", in: .zero...ConfigBounds.maxAge, allowZero: false)
+        if let maxAge { settings.maxAge = maxAge }
+        if let groupWait = section.duration("group_wait", in: ConfigBounds.groupWait) { settings.groupWait = groupWait }
+        if let maxRate = section.positiveNumber("max_rate", maximum: ConfigBounds.maxRate) { settings.maxRate = maxRate }
+        // An event must be able to wait out its group before it may expire.
+        if settings.maxAge < settings.groupWait {
+            let key = maxAge != nil ? "max_age" : "group_wait"
+            section.diagnostics.error(
+                "max_age (\(ConfigText.duration(settings.maxAge))) must be at least group_wait "
+                    + "(\(ConfigText.duration(settings.groupWait))): events would expire while they wait for their group",
+                at: section.valueMark(key), section.path.key(key))
+        }
         return settings
     }
 
     static func metrics(_ root: MappingReader) -> MetricsSettings? {
         guard let section = root.mapping("metrics", known: metricsKeys) else { return nil }
-        guard let listen = section.scalar("listen", required: true, expected: "host:port", hostPort) else { return nil }
-        return MetricsSettings(listen: listen)
+        guard let address = section.scalar("listen", required: true, expected: "host:port", hostPort) else { return nil }
+        return MetricsSettings(address: address)
     }
 
     static func log(_ root: MappingReader) -> LogSettings {
@@ -90,24 +103,12 @@ enum ConfigSections {
         return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
-    /// `host:port`, `[::1]:9464`; port 0 to 65535.
-    static func hostPort(_ text: String) throws(ValueProblem) -> String {
-        let problem = ValueProblem("expected host:port, e.g. 127.0.0.1:9464; got \"\(text)\"")
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[close...].hasPrefix("]:") else { throw problem }
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":") else { throw problem }
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-            guard !host.contains(":") else { throw problem }
+    /// `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464`: `HostPort.parse`, the one parser `run` binds with.
+    static func hostPort(_ text: String) throws(ValueProblem) -> HostPort {
+        do {
+            return try HostPort.parse(text)
+        } catch {
+            throw ValueProblem(error.message)
         }
-        guard !host.isEmpty, !host.contains(where: \.isWhitespace),
-              let number = ConfigUnits.count(String(port)), number <= 65535
-        else { throw problem }
-        return text
     }
 }

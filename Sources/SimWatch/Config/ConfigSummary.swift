@@ -74,8 +74,7 @@ extension Config {
     }
 
     private func fleetFit() -> String {
-        let seconds = Int64(cycleDuration.rounded(.up))
-        let cycle = "a full cycle takes about \(HumanFormat.seconds(seconds)) at the rate limit"
+        let cycle = "a full cycle takes about \(HumanFormat.seconds(measured: cycleDuration)) at the rate limit"
         return cycleDuration <= Double(poll.interval.components.seconds)
             ? cycle + ", which fits"
             : cycle + ", longer than the interval: polls run back to back"

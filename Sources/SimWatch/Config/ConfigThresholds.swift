@@ -52,14 +52,18 @@ enum ConfigThresholds {
             let expected = metric.map(expectedAmount) ?? "a percent like 80%"
             let level = MappingReader.scalar(aboveNode, path.key("above"), expected: expected, root.diagnostics) {
                 (text) throws(ValueProblem) -> Threshold.Level? in
-                if let percent = ConfigUnits.percent(text) {
-                    guard percent > 0 else { throw ValueProblem("must be more than 0%; got \"\(text)\"") }
+                switch ConfigUnits.parsePercent(text) {
+                case .value(let percent):
+                    guard percent > 0 else { throw ValueProblem("must be more than 0%; got \(ConfigText.quoted(text))") }
+                    guard percent <= ConfigBounds.maxPercent else { throw tooLargePercent(text) }
                     return .percent(percent)
+                case .tooLarge: throw tooLargePercent(text)
+                case .invalid: break
                 }
                 // Without a valid metric the unit is unknown; the metric's own error says enough.
                 guard let metric else { return nil }
                 let amount = try amount(text, of: metric, percentAllowed: true)
-                guard amount > 0 else { throw ValueProblem("must be more than 0; got \"\(text)\"") }
+                guard amount > 0 else { throw ValueProblem("must be more than 0; got \(ConfigText.quoted(text))") }
                 return .absolute(amount)
             }
             guard let metric, let level = level ?? nil else { return nil }
@@ -96,29 +100,52 @@ enum ConfigThresholds {
         }
     }
 
+    private static func tooLargePercent(_ text: String) -> ValueProblem {
+        ValueProblem("must be at most \(ConfigText.number(ConfigBounds.maxPercent))%; got \(ConfigText.quoted(text))")
+    }
+
     /// An amount in the metric's base unit: bytes, messages, seconds or sessions.
+    ///
+    /// At most `ConfigBounds.maxAmount`, so thresholds and allowances can be added and
+    /// multiplied in `Int64` downstream.
     static func amount(_ text: String, of metric: Metric, percentAllowed: Bool) throws(ValueProblem) -> Int64 {
-        let value: Int64?
+        let parsed: ConfigUnits.Parsed<Int64>
         switch metric {
-        case .data: value = ConfigUnits.size(text)
-        case .sms, .sessions: value = ConfigUnits.count(text)
+        case .data: parsed = ConfigUnits.parseSize(text)
+        case .sms, .sessions: parsed = ConfigUnits.parseCount(text)
         case .voice:
-            if let seconds = ConfigUnits.count(text) {
-                value = seconds
-            } else if let duration = ConfigUnits.duration(text) {
-                guard duration.components.attoseconds == 0 else {
-                    throw ValueProblem("voice is counted in whole seconds; got \"\(text)\"")
+            switch ConfigUnits.parseCount(text) {
+            case .invalid:
+                switch ConfigUnits.parseDuration(text) {
+                case .value(let duration):
+                    guard duration.components.attoseconds == 0 else {
+                        throw ValueProblem("voice is counted in whole seconds; got \(ConfigText.quoted(text))")
+                    }
+                    parsed = .value(duration.components.seconds)
+                case .tooLarge: parsed = .tooLarge
+                case .invalid: parsed = .invalid
                 }
-                value = duration.components.seconds
-            } else {
-                value = nil
+            case let other: parsed = other
             }
         }
-        guard let value else {
+        switch parsed {
+        case .value(let value) where value <= ConfigBounds.maxAmount:
+            return value
+        case .value, .tooLarge:
+            throw ValueProblem("is too large: at most \(maxAmountText(metric)); got \(ConfigText.quoted(text))")
+        case .invalid:
             let percent = percentAllowed ? ", or a percent like 80%" : ""
-            throw ValueProblem("expected \(expectedAmount(metric))\(percent); got \"\(text)\"")
+            throw ValueProblem("expected \(expectedAmount(metric))\(percent); got \(ConfigText.quoted(text))")
         }
-        return value
+    }
+
+    /// `ConfigBounds.maxAmount` in the metric's unit.
+    private static func maxAmountText(_ metric: Metric) -> String {
+        switch metric {
+        case .data: "1PB (\(ConfigBounds.maxAmount) bytes)"
+        case .voice: "\(ConfigBounds.maxAmount) seconds"
+        case .sms, .sessions: "\(ConfigBounds.maxAmount)"
+        }
     }
 
     static func expectedAmount(_ metric: Metric) -> String {

@@ -42,7 +42,8 @@ struct MappingReader {
             }
             let name = scalar.string
             if let known, !known.contains(name) {
-                var message = "unknown key \"\(name)\""
+                var message = ConfigText.mayBeSecret(name)
+                    ? "unknown key (not shown: it may be a secret)" : "unknown key \(ConfigText.quoted(name))"
                 if let suggestion = closestKey(to: name, in: known) ?? relocations[name] {
                     message += "; did you mean \"\(suggestion)\"?"
                 } else {
@@ -115,7 +116,8 @@ struct MappingReader {
         do {
             return try parse(scalar.string)
         } catch {
-            diagnostics.error(error.message, at: node.mark, path)
+            // Parsers quote what they got; under a secret key, or when it looks like one, it goes.
+            diagnostics.error(ConfigText.scrub(error.message, value: scalar.string, key: path.lastKey), at: node.mark, path)
             return nil
         }
     }
@@ -138,39 +140,79 @@ struct MappingReader {
     static func choice<T: RawRepresentable>(_ text: String, of allowed: [T]) throws(ValueProblem) -> T where T.RawValue == String {
         if let value = allowed.first(where: { $0.rawValue == text }) { return value }
         let names = allowed.map(\.rawValue).joined(separator: ", ")
-        throw ValueProblem("expected one of \(names); got \"\(text)\"")
+        throw ValueProblem("expected one of \(names); got \(ConfigText.quoted(text))")
     }
 
-    /// A duration such as `30s`; `minimum` is inclusive.
-    func duration(_ key: String, minimum: Duration = .zero, allowZero: Bool = true) -> Duration? {
+    /// A duration such as `30s` within `range`; `allowZero: false` also refuses `0s`.
+    func duration(
+        _ key: String, in range: ClosedRange<Duration> = .zero...Duration.seconds(Int64.max), allowZero: Bool = true
+    ) -> Duration? {
         scalar(key, expected: "a duration like 30s") { (text) throws(ValueProblem) in
-            guard let value = ConfigUnits.duration(text) else {
-                throw ValueProblem("expected a duration like 500ms, 30s, 5m, 2h or 1h30m; got \"\(text)\"")
-            }
-            if !allowZero && value <= .zero {
-                throw ValueProblem("must be more than 0; got \"\(text)\"")
-            }
-            return value
+            try Self.duration(text, in: range, allowZero: allowZero)
         }
     }
 
-    /// A positive number such as `5` or `0.5`.
-    func positiveNumber(_ key: String) -> Double? {
+    /// A duration within `range`; messages say whether it was malformed, too large or out of range.
+    static func duration(_ text: String, in range: ClosedRange<Duration>, allowZero: Bool) throws(ValueProblem) -> Duration {
+        let value: Duration
+        switch ConfigUnits.parseDuration(text) {
+        case .value(let parsed): value = parsed
+        case .tooLarge:
+            throw ValueProblem("is too large: at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
+        case .invalid:
+            let hint = text.contains(".") && text.first?.isNumber == true
+                ? " (whole numbers only: 1h30m rather than 1.5h, 500ms rather than 0.5s)" : ""
+            throw ValueProblem("expected a duration like 500ms, 30s, 5m, 2h or 1h30m\(hint); got \(ConfigText.quoted(text))")
+        }
+        if !allowZero && value <= .zero {
+            throw ValueProblem("must be more than 0; got \(ConfigText.quoted(text))")
+        }
+        guard value >= range.lowerBound else {
+            throw ValueProblem("must be at least \(ConfigText.duration(range.lowerBound)); got \(ConfigText.quoted(text))")
+        }
+        guard value <= range.upperBound else {
+            throw ValueProblem("must be at most \(ConfigText.duration(range.upperBound)); got \(ConfigText.quoted(text))")
+        }
+        return value
+    }
+
+    /// A positive number such as `5` or `0.5`, at least `minimum` and at most `maximum`.
+    ///
+    /// Only plain decimals: YAML's `.inf`, `.nan`, `1e3` and `0x10` are not numbers here.
+    func positiveNumber(_ key: String, minimum: Double = 0, maximum: Double) -> Double? {
         scalar(key, expected: "a number") { (text) throws(ValueProblem) in
             let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
             guard ConfigUnits.isDecimal(unsigned), let value = Double(text) else {
-                throw ValueProblem("expected a number; got \"\(text)\"")
+                throw ValueProblem("expected a number; got \(ConfigText.quoted(text))")
             }
-            guard value > 0 else { throw ValueProblem("must be more than 0; got \(text)") }
+            // `-0` and digits below Double's precision (0.000…1 → 0) land here too.
+            guard value > 0 else { throw ValueProblem("must be more than 0; got \(ConfigText.plain(text))") }
+            guard value >= minimum else {
+                throw ValueProblem("must be at least \(ConfigText.number(minimum)); got \(ConfigText.plain(text))")
+            }
+            // Also catches digits beyond Double's range, which parse as infinity.
+            guard value <= maximum else {
+                throw ValueProblem("must be at most \(ConfigText.number(maximum)); got \(ConfigText.plain(text))")
+            }
             return value
         }
     }
 
-    /// A whole number of at least `minimum`.
-    func integer(_ key: String, minimum: Int) -> Int? {
+    /// A whole number within `range`.
+    func integer(_ key: String, in range: ClosedRange<Int>) -> Int? {
         scalar(key, expected: "a whole number") { (text) throws(ValueProblem) in
-            guard let value = Int(text) else { throw ValueProblem("expected a whole number; got \"\(text)\"") }
-            guard value >= minimum else { throw ValueProblem("must be at least \(minimum); got \(text)") }
+            let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw ValueProblem("expected a whole number; got \(ConfigText.quoted(text))")
+            }
+            // Out of Int's range is out of any range we allow: say which end.
+            let value = Int(text) ?? (text.hasPrefix("-") ? Int.min : Int.max)
+            guard value >= range.lowerBound else {
+                throw ValueProblem("must be at least \(range.lowerBound); got \(ConfigText.plain(text))")
+            }
+            guard value <= range.upperBound else {
+                throw ValueProblem("must be at most \(range.upperBound); got \(ConfigText.plain(text))")
+            }
             return value
         }
     }

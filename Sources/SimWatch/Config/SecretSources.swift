@@ -99,6 +99,13 @@ extension MappingReader {
         let text = scalar.string
         switch key {
         case file:
+            // A secret pasted where its file belongs must not come back as "cannot read file …".
+            if text.contains("://") {
+                diagnostics.error(
+                    "expected the path of a file holding the \(what), not the \(what) itself (value not shown)",
+                    at: mark, keyPath)
+                return nil
+            }
             let path = context.resolve(text)
             switch ConfigFiles.contents(path, limit: 1 << 20) {
             case .failure(let failure):
@@ -109,7 +116,9 @@ extension MappingReader {
                         at: mark, keyPath)
                     return ResolvedSecret(value: "", key: key, origin: "the file \(path)", deferred: true)
                 }
-                diagnostics.error("cannot read \(what) file \(path): \(failure.reason)", at: mark, keyPath)
+                // Unreadable and token-like: more likely the secret itself than a file name.
+                let shown = ConfigText.mayBeSecret(text) ? "(path not shown: it looks like a secret)" : path
+                diagnostics.error("cannot read \(what) file \(shown): \(failure.reason)", at: mark, keyPath)
                 return nil
             case .success(let data):
                 guard let content = String(data: data, encoding: .utf8) else {

@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// graceful shutdown or cancellation, then closes the socket.
 public struct MetricsServer: Service {
     let listen: String
+    /// Set when built from the configuration, which has parsed `listen` already.
+    let address: HostPort?
     let metrics: SimwatchMetrics
     let logger: Logger
     let onListening: @Sendable (UInt16) -> Void
@@ -20,13 +22,30 @@ public struct MetricsServer: Service {
         onListening: @escaping @Sendable (UInt16) -> Void = { _ in }
     ) {
         self.listen = listen
+        self.address = nil
+        self.metrics = metrics
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    /// Serves on `metrics.listen` as the configuration parsed it: `check` and `run` agree.
+    public init(
+        address: HostPort, metrics: SimwatchMetrics, logger: Logger,
+        onListening: @escaping @Sendable (UInt16) -> Void = { _ in }
+    ) {
+        self.listen = address.description
+        self.address = address
         self.metrics = metrics
         self.logger = logger
         self.onListening = onListening
     }
 
     public func run() async throws {
-        let server = try await RunningMetricsServer.start(listen: listen, metrics: metrics, logger: logger)
+        let server = if let address {
+            try await RunningMetricsServer.start(address: address, metrics: metrics, logger: logger)
+        } else {
+            try await RunningMetricsServer.start(listen: listen, metrics: metrics, logger: logger)
+        }
         logger.info("metrics listening", metadata: [
             "listen": "\(listen)", "port": "\(server.port)", "paths": "/metrics /healthz",
         ])

@@ -35,7 +35,27 @@ public struct RunningMetricsServer: Sendable {
     public static func start(
         listen: String, metrics: SimwatchMetrics, logger: Logger
     ) async throws(MetricsServerError) -> RunningMetricsServer {
-        let socketAddress = try Self.socketAddress(listen)
+        let address: HostPort
+        do {
+            // The configuration's parser; port 0 (a free port) is for tests, which call this.
+            address = try HostPort.parse(listen, allowPortZero: true)
+        } catch {
+            throw .cannotListen(address: listen, reason: error.message)
+        }
+        return try await start(address: address, listen: listen, metrics: metrics, logger: logger)
+    }
+
+    /// Binds `address`, as the configuration parsed it (`metrics.listen`), and serves as above.
+    public static func start(
+        address: HostPort, metrics: SimwatchMetrics, logger: Logger
+    ) async throws(MetricsServerError) -> RunningMetricsServer {
+        try await start(address: address, listen: address.description, metrics: metrics, logger: logger)
+    }
+
+    private static func start(
+        address: HostPort, listen: String, metrics: SimwatchMetrics, logger: Logger
+    ) async throws(MetricsServerError) -> RunningMetricsServer {
+        let socketAddress = try Self.socketAddress(address, listen: listen)
         let stopping = StopFlag()
         let config = HTTPServer.Configuration(
             address: socketAddress, timeout: 30, logger: FlyingFoxLogBridge(logger: logger))
@@ -93,20 +113,14 @@ public struct RunningMetricsServer: Sendable {
         return first.lowercased() + message.dropFirst()
     }
 
-    private static func socketAddress(_ listen: String) throws(MetricsServerError) -> any SocketAddress {
-        let invalid = MetricsServerError.cannotListen(
-            address: listen, reason: "expected host:port with an IP address or localhost as the host, e.g. 127.0.0.1:9464")
-        guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
-            throw invalid
-        }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    private static func socketAddress(_ address: HostPort, listen: String) throws(MetricsServerError) -> any SocketAddress {
         do {
-            if host == "localhost" { return try sockaddr_in.inet(ip4: "127.0.0.1", port: port) }
-            if host.contains(":") { return try sockaddr_in6.inet6(ip6: host, port: port) }
-            return try sockaddr_in.inet(ip4: host, port: port)
+            switch address.family {
+            case .ipv4: return try sockaddr_in.inet(ip4: address.ip, port: address.port)
+            case .ipv6: return try sockaddr_in6.inet6(ip6: address.ip, port: address.port)
+            }
         } catch {
-            throw invalid
+            throw .cannotListen(address: listen, reason: "\(address.ip) is not an address this machine can bind")
         }
     }
 }
