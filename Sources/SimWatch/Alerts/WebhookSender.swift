@@ -52,7 +52,7 @@ public struct WebhookSender: Sendable {
     }
 
     /// Maps an HTTP answer to an outcome; the excerpt in the reason is scrubbed by `redaction`.
-    static func classify(_ response: HTTPResponse, redaction: RedactedURL) -> DeliveryOutcome {
+    public static func classify(_ response: HTTPResponse, redaction: RedactedURL) -> DeliveryOutcome {
         let status = response.status
         if (200..<300).contains(status) { return .delivered(status: status) }
         let reason = "HTTP \(status): \(redaction.excerpt(response.body))"
@@ -70,7 +70,7 @@ public struct WebhookSender: Sendable {
 
     /// Discord also says how long to wait in its JSON body: `{"retry_after": 1.5}` (seconds),
     /// bounded like the header; anything else than a number there is ignored.
-    static func discordRetryAfter(_ body: Data) -> Duration? {
+    public static func discordRetryAfter(_ body: Data) -> Duration? {
         guard body.first(where: { !$0.isASCIIWhitespace }) == UInt8(ascii: "{"),
               let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let number = object["retry_after"] as? NSNumber
