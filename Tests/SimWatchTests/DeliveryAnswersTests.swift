@@ -85,6 +85,10 @@ import Testing
         let body = String(repeating: "[", count: 100_000)
         #expect(WebhookSender.discordRetryAfter(Data(body.utf8)) == nil)
         #expect(WebhookSender.discordRetryAfter(Data(([0xFF, 0x7B] as [UInt8]))) == nil)
+        let nested = #"{"a":"# + String(repeating: "[", count: 60_000) + String(repeating: "]", count: 60_000) + #","retry_after":2}"#
+        _ = WebhookSender.discordRetryAfter(Data(nested.utf8))
+        let objects = String(repeating: #"{"retry_after":"#, count: 20_000) + "1" + String(repeating: "}", count: 20_000)
+        #expect(WebhookSender.discordRetryAfter(Data(objects.utf8)) == nil)
     }
 
     @Test("the header wins over the body")
