@@ -104,6 +104,31 @@ import Testing
         #expect(try fixture.state().deadLetters.count == 1)
     }
 
+    /// An alert restored after a week of downtime is tried once before `max_age` gives up on it.
+    @Test func anAlertOlderThanMaxAgeGetsOneTryAfterARestart() async throws {
+        let fixture = try await Fixture.start()
+        defer { Task { await fixture.stop() } }
+        #expect(try await fixture.once().status == 0)
+        // Retry-After beyond once's budget: each run makes one try and leaves.
+        await fixture.sink.failAll(status: 503, headers: ["Retry-After": "3600"])
+        await flip(fixture, fixture.iccids[0])
+        #expect(try await fixture.once().status == 0)
+        var state = try fixture.state()
+        #expect(state.outbox.count == 1 && state.deadLetters.isEmpty)
+        // A week passes with simwatch stopped.
+        state.outbox[0].enqueuedAt = Date().addingTimeInterval(-7 * 86_400)
+        try fixture.folder.write("state.json", String(decoding: StateCodec.encode(state), as: UTF8.self))
+        await fixture.sink.clearRequests()
+        let restarted = try await fixture.once()
+        #expect(restarted.status == 0)
+        #expect(await fixture.sink.requests.map(\.status) == [503], "exactly one try, then expired")
+        let after = try fixture.state()
+        #expect(after.outbox.isEmpty)
+        #expect(after.deadLetters.map(\.event.kind) == [.statusChanged])
+        #expect(after.deadLetters.first.map { $0.reason.contains("max_age") } == true)
+        #expect(restarted.stderr.contains("event expired undelivered; dead-lettered"))
+    }
+
     @Test func aHangingWebhookDoesNotDelayAnother() async throws {
         let hanging = try SilentServer()
         let fixture = try await Fixture.start(extraYAML: """
