@@ -51,6 +51,8 @@ public struct WebhookRecord: Sendable, Equatable {
 /// GET    /_sink/requests   [{"method", "path", "headers": {...}, "body": "...", "received_at", "status"}]
 /// DELETE /_sink/requests   forget recorded requests
 /// POST   /_sink/fail       {"status": 500, "count": 3 (omit: until DELETE), "retry_after": 3, "body": "..."}
+///                          ("retry_after" may also be a string sent verbatim, e.g. "1e300" or
+///                          an HTTP date, to try how simwatch bears a hostile receiver)
 /// DELETE /_sink/fail       answer 200 "ok" again
 /// ```
 public actor WebhookSink {
@@ -165,7 +167,7 @@ public actor WebhookSink {
                 guard (100...599).contains(status) else {
                     throw ControlAPIError(status: 400, message: "field status must be an HTTP status code (100-599)")
                 }
-                let headers = try fields.int("retry_after").map { ["Retry-After": String($0)] } ?? [:]
+                let headers = try Self.retryAfter(fields).map { ["Retry-After": $0] } ?? [:]
                 let text = try fields.string("body") ?? ""
                 if let count = try fields.int("count") {
                     failNext(Int(count), status: status, headers: headers, body: text)
@@ -183,6 +185,16 @@ public actor WebhookSink {
             return ControlAPIError(
                 status: 404, message: "no such control path; try GET/DELETE /_sink/requests, POST/DELETE /_sink/fail"
             ).response
+        }
+    }
+
+    /// `retry_after` as the header value: an integer, or any string verbatim.
+    private static func retryAfter(_ fields: JSONFields) throws(ControlAPIError) -> String? {
+        if case .string(let text)? = fields.fields["retry_after"] { return text }
+        do {
+            return try fields.int("retry_after").map { String($0) }
+        } catch {
+            throw ControlAPIError(status: 400, message: "field retry_after must be an integer or a string (sent verbatim)")
         }
     }
 

@@ -52,6 +52,83 @@ import Testing
         #expect(try await fixture.deliveredEvents(successfulOnly: true).map(\.kind) == [.statusChanged])
     }
 
+    /// The issue's example: `Retry-After: 1e300` killed `once` with SIGILL, again after every restart.
+    @Test func garbageRetryAfterKeepsTheEventAndOnceExitsZero() async throws {
+        let fixture = try await Fixture.start()
+        defer { Task { await fixture.stop() } }
+        #expect(try await fixture.once().status == 0)
+        await fixture.sink.failAll(status: 429, headers: ["Retry-After": "1e300"], body: #"{"retry_after": 1e300}"#)
+        await flip(fixture, fixture.iccids[0])
+        let clock = ContinuousClock()
+        let started = clock.now
+        let first = try await fixture.once()
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(clock.now - started < .seconds(30), "a capped Retry-After beyond the budget ends the wait")
+        #expect(first.stderr.contains("retry_in=1h"))
+        #expect(try fixture.state().outbox.map(\.event.kind) == [.statusChanged])
+        // The next run meets more garbage once, backs off normally and delivers.
+        await fixture.sink.recover()
+        await fixture.sink.failNext(1, status: 429, headers: ["Retry-After": "-1"], body: #"{"retry_after": NaN}"#)
+        #expect(try await fixture.once().status == 0)
+        #expect(try fixture.state().outbox.isEmpty)
+        #expect(try await fixture.deliveredEvents(successfulOnly: true).map(\.kind) == [.statusChanged])
+        #expect(!(first.stdout + first.stderr).contains("CANARY-HOOK-TOKEN"))
+    }
+
+    @Test func refusedThreeTimesIsDeadLetteredAndATooLargeBatchIsSplit() async throws {
+        let fixture = try await Fixture.start()
+        defer { Task { await fixture.stop() } }
+        #expect(try await fixture.once().status == 0)
+        await fixture.sink.failAll(status: 400, body: "invalid payload for /hook/CANARY-HOOK-TOKEN")
+        await flip(fixture, fixture.iccids[0])
+        let refused = try await fixture.once()
+        #expect(refused.status == 0)
+        #expect(await fixture.sink.requests.map(\.status) == [400, 400, 400])
+        let letters = try fixture.state().deadLetters
+        #expect(letters.map(\.event.kind) == [.statusChanged])
+        #expect(letters.first.map { $0.reason.hasPrefix("HTTP 400") } == true)
+        #expect(try fixture.state().outbox.isEmpty)
+        #expect(!(refused.stderr + (letters.first.map(\.reason) ?? "")).contains("CANARY-HOOK-TOKEN"))
+
+        await fixture.sink.recover()
+        await fixture.sink.clearRequests()
+        await fixture.sink.failNext(1, status: 413)
+        await flip(fixture, fixture.iccids[1])
+        await flip(fixture, fixture.iccids[2])
+        #expect(try await fixture.once().status == 0)
+        let requests = await fixture.sink.requests
+        #expect(requests.map(\.status) == [413, 200, 200])
+        let sizes = try requests.map { try JSONDecoder.simwatch().decode(GenericBatch.self, from: $0.body).events.count }
+        #expect(sizes == [2, 1, 1])
+        #expect(try fixture.state().outbox.isEmpty)
+        #expect(try fixture.state().deadLetters.count == 1)
+    }
+
+    /// An alert restored after a week of downtime is tried once before `max_age` gives up on it.
+    @Test func anAlertOlderThanMaxAgeGetsOneTryAfterARestart() async throws {
+        let fixture = try await Fixture.start()
+        defer { Task { await fixture.stop() } }
+        #expect(try await fixture.once().status == 0)
+        // Retry-After beyond once's budget: each run makes one try and leaves.
+        await fixture.sink.failAll(status: 503, headers: ["Retry-After": "3600"])
+        await flip(fixture, fixture.iccids[0])
+        #expect(try await fixture.once().status == 0)
+        var state = try fixture.state()
+        #expect(state.outbox.count == 1 && state.deadLetters.isEmpty)
+        // A week passes with simwatch stopped.
+        state.outbox[0].enqueuedAt = Date().addingTimeInterval(-7 * 86_400)
+        try fixture.folder.write("state.json", String(decoding: StateCodec.encode(state), as: UTF8.self))
+        await fixture.sink.clearRequests()
+        let restarted = try await fixture.once()
+        #expect(restarted.status == 0)
+        #expect(await fixture.sink.requests.map(\.status) == [503], "exactly one try, then expired")
+        let after = try fixture.state()
+        #expect(after.outbox.isEmpty)
+        #expect(after.deadLetters.map(\.event.kind) == [.statusChanged])
+        #expect(after.deadLetters.first.map { $0.reason.contains("max_age") } == true)
+        #expect(restarted.stderr.contains("event expired undelivered; dead-lettered"))
+    }
+
     @Test func aHangingWebhookDoesNotDelayAnother() async throws {
         let hanging = try SilentServer()
         let fixture = try await Fixture.start(extraYAML: """

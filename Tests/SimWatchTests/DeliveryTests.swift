@@ -54,16 +54,18 @@ import Testing
         (204, .delivered(status: 204)),
         (500, .retry(reason: "HTTP 500: oops", retryAfter: nil)),
         (408, .retry(reason: "HTTP 408: oops", retryAfter: nil)),
-        (404, .rejected(reason: "HTTP 404: oops")),
+        (404, .retry(reason: "HTTP 404: oops", retryAfter: nil)),
+        (400, .rejected(reason: "HTTP 400: oops")),
+        (413, .tooLarge(reason: "HTTP 413: oops")),
     ])
     func classifies(status: Int, expected: DeliveryOutcome) {
-        #expect(WebhookSender.classify(HTTPResponse(status: status, body: Data("oops".utf8)), secret: "x") == expected)
+        #expect(WebhookSender.classify(HTTPResponse(status: status, body: Data("oops".utf8)), redaction: RedactedURL("x")) == expected)
     }
 
     @Test func honoursRetryAfterAndHidesTheURL() {
         let secret = "https://hooks.example.com/services/CANARY-TOKEN"
         let response = HTTPResponse(status: 429, headers: [("Retry-After", "3")], body: Data("bad \(secret)".utf8))
-        guard case .retry(let reason, let retryAfter) = WebhookSender.classify(response, secret: secret) else {
+        guard case .retry(let reason, let retryAfter) = WebhookSender.classify(response, redaction: RedactedURL(secret)) else {
             Issue.record("expected retry"); return
         }
         #expect(retryAfter == .seconds(3))

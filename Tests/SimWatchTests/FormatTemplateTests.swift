@@ -127,7 +127,7 @@ import Testing
         #expect(TextFit.fit("name (123): long tail", limit: 12, measure: .utf16, keep: "123") == "name (123):…")
         #expect(TextFit.fit("nnnnnnnnnnnn (123)", limit: 10, measure: .utf16, keep: "123") == "nnn… (123)")
         // An entity is never cut in half.
-        #expect(TextFit.fit("a&b", limit: 5, measure: .utf16, escape: TextFit.slackEscape) == "a…")
+        #expect(TextFit.fit("a&b", limit: 5, measure: .utf16, escape: ChatEscape.forSlack) == "a…")
         #expect(TextMeasure.jsonBytes.cost("a\"ü\n\u{1}") == 1 + 2 + 2 + 2 + 6)
     }
 

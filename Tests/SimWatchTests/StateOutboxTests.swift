@@ -71,6 +71,33 @@ struct StateOutboxTests {
         #expect(state.outbox.map(\.event.id) == [b.id])
     }
 
+    @Test("expiry keeps the deliveries the caller has not tried yet")
+    func deadLetterExpiredOnlyWhenAllowed() {
+        var state = PersistentState()
+        state.enqueue([a], webhooks: ["chat", "pager"], at: now)
+        let later = now.addingTimeInterval(86_401)
+        #expect(state.deadLetterExpired(maxAge: 86_400, now: later, reason: "old", mayExpire: { _, _ in false }).isEmpty)
+        let letters = state.deadLetterExpired(maxAge: 86_400, now: later, reason: "old", mayExpire: { $1 == "pager" })
+        #expect(letters.map(\.webhook) == ["pager"])
+        #expect(state.outbox.map(\.pendingWebhooks) == [["chat"]])
+        #expect(state.deadLetterExpired(maxAge: 86_400, now: later, reason: "old").map(\.webhook) == ["chat"])
+        #expect(state.outbox.isEmpty)
+    }
+
+    @Test("a max_age that is no number expires nothing", arguments: [Double.nan, .infinity, -.infinity])
+    func deadLetterExpiredBoundsMaxAge(maxAge: Double) {
+        var state = PersistentState()
+        state.enqueue([a], webhooks: ["chat"], at: now)
+        #expect(state.deadLetterExpired(maxAge: maxAge, now: now.addingTimeInterval(1e9), reason: "old").isEmpty)
+    }
+
+    @Test("attempts saturate instead of trapping on a stored Int.max")
+    func attemptsSaturate() {
+        var state = PersistentState(outbox: [OutboxEntry(event: a, pendingWebhooks: ["chat"], enqueuedAt: now, attempts: Int.max)])
+        state.markAttempted(eventIDs: [a.id], nextAttemptAt: nil)
+        #expect(state.outbox.first?.attempts == Int.max)
+    }
+
     @Test("dead letters keep only the newest 1,000")
     func deadLettersCapped() {
         var state = PersistentState()

@@ -116,6 +116,12 @@ struct WebhookSinkTests {
             #expect(records.first?["body"] as? String == #"{"text":"hi"}"#)
             #expect((records.first?["headers"] as? [String: String])?["x-token"] == "t1")
 
+            _ = try await TestHTTP.json("POST", base + "/_sink/fail", ["status": 429, "count": 1, "retry_after": "1e300"])
+            let hostile = try await Self.post(hook)
+            #expect(hostile.status == 429 && hostile.header("Retry-After") == "1e300")
+            #expect(try await TestHTTP.json("POST", base + "/_sink/fail", ["status": 429, "retry_after": [1]]).status == 400)
+            _ = try await TestHTTP.send(base + "/_sink/requests", method: "DELETE")
+
             let bad = try await TestHTTP.json("POST", base + "/_sink/fail", ["status": "five hundred"])
             #expect(bad.status == 400)
             _ = try await TestHTTP.send(base + "/_sink/requests", method: "DELETE")

@@ -8,8 +8,10 @@ public final class DeliveryCounters: Sendable {
         public var delivered = 0
         /// Events whose attempt failed and will be tried again.
         public var retried = 0
-        /// Events given up on (4xx or older than `max_age`).
+        /// Events given up on (400/422 three times, 413 alone, or older than `max_age`).
         public var deadLettered = 0
+        /// Older dead letters of this webhook pushed out of the state file by the 1,000 cap.
+        public var deadLettersDropped = 0
 
         public init() {}
     }
@@ -25,6 +27,18 @@ public final class DeliveryCounters: Sendable {
     /// The counts of every webhook that has any.
     public func snapshot() -> [String: Counts] {
         counts.withLock { $0 }
+    }
+
+    /// Counts dead letters the cap pushed out, by the webhook they were for.
+    func addDropped(_ letters: [DeadLetter]) {
+        counts.withLock { all in
+            for letter in letters { all[letter.webhook, default: Counts()].deadLettersDropped += 1 }
+        }
+    }
+
+    /// All dead letters dropped by the cap since start.
+    public var deadLettersDropped: Int {
+        counts.withLock { $0.values.reduce(0) { $0 + $1.deadLettersDropped } }
     }
 
     func add(_ result: DeliveryResult, events: Int, webhook: String) {
@@ -47,12 +61,12 @@ public enum DeliveryResult: String, Sendable, CaseIterable {
     case retried
     case deadLettered = "dead_lettered"
 
-    /// The result for a webhook's answer: a rejection dead-letters the events.
+    /// The result for a webhook's answer when it is final: a refusal (400, 422, 413) dead-letters.
     public init(_ outcome: DeliveryOutcome) {
         switch outcome {
         case .delivered: self = .delivered
         case .retry: self = .retried
-        case .rejected: self = .deadLettered
+        case .rejected, .tooLarge: self = .deadLettered
         }
     }
 }

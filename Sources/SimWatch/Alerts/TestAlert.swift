@@ -26,7 +26,7 @@ public enum TestAlert {
             case .delivered(let status): return head + "OK, HTTP \(status)"
             case .retry(let reason, let retryAfter):
                 return head + "FAILED: \(reason)" + (retryAfter.map { " (retry after \(HumanFormat.duration($0)))" } ?? "")
-            case .rejected(let reason): return head + "FAILED: \(reason)"
+            case .rejected(let reason), .tooLarge(let reason): return head + "FAILED: \(reason)"
             case nil: return head + "FAILED"
             }
         }

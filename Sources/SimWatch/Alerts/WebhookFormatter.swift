@@ -46,10 +46,10 @@ extension WebhookSettings {
             }
             return PagerDutyFormatter(routingKey: routingKey)
         case .slack: return SlackFormatter(template: try compiledTemplate(escaping: .slack))
-        case .mattermost: return MattermostFormatter(template: try compiledTemplate())
-        case .teams: return TeamsFormatter(template: try compiledTemplate())
-        case .discord: return DiscordFormatter(template: try compiledTemplate())
-        case .googleChat: return GoogleChatFormatter(template: try compiledTemplate())
+        case .mattermost: return MattermostFormatter(template: try compiledTemplate(escaping: .mattermost))
+        case .teams: return TeamsFormatter(template: try compiledTemplate(escaping: .teams))
+        case .discord: return DiscordFormatter(template: try compiledTemplate(escaping: .discord))
+        case .googleChat: return GoogleChatFormatter(template: try compiledTemplate(escaping: .googleChat))
         }
     }
 

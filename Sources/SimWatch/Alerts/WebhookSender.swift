@@ -5,17 +5,27 @@ import Foundation
 public enum DeliveryOutcome: Sendable, Equatable {
     /// A 2xx.
     case delivered(status: Int)
-    /// Worth trying again: 5xx, 408, 429, timeouts, connection errors.
+    /// Worth trying again: every answer that is not a 2xx, 400, 413 or 422, and every
+    /// transport error, until `max_age`.
     case retry(reason: String, retryAfter: Duration?)
-    /// Never worth trying again (other 4xx): the events are dead-lettered.
+    /// 400 or 422: the receiver refuses this payload. The lane dead-letters the events
+    /// after three such answers (`OutboxDelivery.refusalLimit`), retrying in between.
     case rejected(reason: String)
+    /// 413: the payload is too large. The lane splits the batch in halves; a single event
+    /// answered 413 is dead-lettered.
+    case tooLarge(reason: String)
 }
 
 /// Posts payloads to one webhook and classifies the answer.
 ///
-/// Errors and reasons name the webhook only by its name and `scheme://host/…`:
-/// the URL's path carries the token.
+/// Reasons name the webhook only by `scheme://host`: answers and transport errors go
+/// through `RedactedURL`, which strips the URL's path, segments, query values, user
+/// info and the webhook's other secrets (a routing key), also JSON-escaped and
+/// percent-encoded.
 public struct WebhookSender: Sendable {
+    /// The longest `Retry-After` (header or Discord's `retry_after`) a webhook gets.
+    public static let retryAfterCap = RetryAfter.webhookCap
+
     public let webhook: WebhookSettings
     private let http: any HTTPClient
     private let timeout: Duration
@@ -36,35 +46,49 @@ public struct WebhookSender: Sendable {
         do {
             response = try await http.execute(request)
         } catch let error as HTTPClientError {
-            return .retry(reason: scrub("\(error)"), retryAfter: nil)
+            return .retry(reason: webhook.redaction.scrub("\(error)"), retryAfter: nil)
         }
-        return Self.classify(response, secret: webhook.url.reveal())
+        return Self.classify(response, redaction: webhook.redaction)
     }
 
-    /// Maps an HTTP answer to an outcome; `secret` is removed from any excerpt.
-    static func classify(_ response: HTTPResponse, secret: String) -> DeliveryOutcome {
+    /// Maps an HTTP answer to an outcome; the excerpt in the reason is scrubbed by `redaction`.
+    public static func classify(_ response: HTTPResponse, redaction: RedactedURL) -> DeliveryOutcome {
         let status = response.status
         if (200..<300).contains(status) { return .delivered(status: status) }
-        var excerpt = String(decoding: response.body.prefix(200), as: UTF8.self)
-            .replacingOccurrences(of: secret, with: "<redacted>")
-        excerpt = String(excerpt.map { $0.isNewline ? " " : $0 })
-        let reason = "HTTP \(status): \(excerpt)"
-        if status == 408 || status == 429 || status >= 500 {
-            let retryAfter = RetryAfter.parse(response.header("Retry-After")) ?? discordRetryAfter(response.body)
+        let reason = "HTTP \(status): \(redaction.excerpt(response.body))"
+        switch status {
+        case 400, 422: return .rejected(reason: reason)
+        case 413: return .tooLarge(reason: reason)
+        default:
+            // Anything else, a garbage status included, may be a proxy, an outage or a
+            // misconfiguration being fixed: only max_age gives up on it.
+            let retryAfter = RetryAfter.parse(response.header("Retry-After"), cap: retryAfterCap)
+                ?? discordRetryAfter(response.body)
             return .retry(reason: reason, retryAfter: retryAfter)
         }
-        return .rejected(reason: reason)
     }
 
-    /// Discord also says how long to wait in its JSON body: `{"retry_after": 1.5}` (seconds).
-    static func discordRetryAfter(_ body: Data) -> Duration? {
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
-              let seconds = (object["retry_after"] as? NSNumber)?.doubleValue, seconds.isFinite, seconds >= 0
+    /// Discord also says how long to wait in its JSON body: `{"retry_after": 1.5}` (seconds),
+    /// bounded like the header; anything else than a number there is ignored.
+    public static func discordRetryAfter(_ body: Data) -> Duration? {
+        guard body.first(where: { !$0.isASCIIWhitespace }) == UInt8(ascii: "{"),
+              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let number = object["retry_after"] as? NSNumber
         else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        return RetryAfter.bounded(seconds: number.doubleValue, cap: retryAfterCap)
     }
+}
 
-    private func scrub(_ text: String) -> String {
-        text.replacingOccurrences(of: webhook.url.reveal(), with: redactedURL(webhook.url))
+extension WebhookSettings {
+    /// What may appear of this webhook in messages: its URL's origin, never its path,
+    /// query or user info, nor its routing key.
+    public var redaction: RedactedURL {
+        RedactedURL(url.reveal(), secrets: [routingKey?.reveal()].compactMap { $0 })
+    }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIWhitespace: Bool {
+        self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D
     }
 }

@@ -42,6 +42,12 @@ public actor MonitorEngine {
 
     // MARK: Start and reload
 
+    /// Saves the state and lets go of the state file's lock: another engine may take it now.
+    public func close() async {
+        await save()
+        lock = nil
+    }
+
     /// Takes the state lock, loads the state file and saves it straight back, before any API call.
     ///
     /// The save proves the folder writable and makes a `state_reset` (for a corrupt file,
@@ -201,14 +207,22 @@ public actor MonitorEngine {
     }
 
     /// Applies a delivery result to the outbox; the caller logs it.
-    func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String) {
+    ///
+    /// A 2xx ends the deliveries. Any other answer is an attempt; it dead-letters the
+    /// events only when the lane says so (`deadLetter`: a 400/422 for the third time, a
+    /// 413 for a single event), with the answer as the reason.
+    @discardableResult
+    func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String, deadLetter: Bool = false) -> DeadLettering {
         switch outcome {
         case .delivered:
             state.markDelivered(eventIDs: eventIDs, webhook: webhook)
-        case .retry:
-            break
-        case .rejected(let reason):
-            state.deadLetter(eventIDs: eventIDs, webhook: webhook, reason: reason, at: now())
+            return DeadLettering()
+        case .retry(let reason, _), .rejected(let reason), .tooLarge(let reason):
+            state.markAttempted(eventIDs: eventIDs, nextAttemptAt: nil)
+            guard deadLetter else { return DeadLettering() }
+            let before = state.deadLetters
+            let letters = state.deadLetter(eventIDs: eventIDs, webhook: webhook, reason: reason, at: now())
+            return DeadLettering(before: before, letters: letters, after: state.deadLetters)
         }
     }
 
@@ -222,17 +236,28 @@ public actor MonitorEngine {
         state.outbox.count { deliverable.contains($0.event.id) }
     }
 
-    /// Dead-letters deliveries older than `delivery.max_age`; returns them.
+    /// Dead-letters deliveries older than `delivery.max_age` that may expire; returns them.
+    ///
+    /// A delivery expires only once this process has tried it (`attempted`), or when its
+    /// webhook is no longer configured (no lane will ever try it).
     @discardableResult
-    func expireOldDeliveries() -> [DeadLetter] {
-        let maxAge = Double(config.delivery.maxAge.components.seconds)
-        let letters = state.deadLetterExpired(maxAge: maxAge, now: now(), reason: "not delivered within max_age \(HumanFormat.duration(config.delivery.maxAge))")
-        for letter in letters {
+    func expireOldDeliveries(attempted: Set<DeliveryKey>) -> DeadLettering {
+        let maxAge = config.delivery.maxAge
+        let seconds = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
+        let webhooks = Set(config.webhooks.map(\.name))
+        let before = state.deadLetters
+        let letters = state.deadLetterExpired(
+            maxAge: seconds, now: now(), reason: "not delivered within max_age \(HumanFormat.duration(maxAge))",
+            mayExpire: { id, webhook in
+                !webhooks.contains(webhook) || attempted.contains(DeliveryKey(eventID: id, webhook: webhook))
+            })
+        let result = DeadLettering(before: before, letters: letters, after: state.deadLetters)
+        for letter in result.letters {
             logger.error("event expired undelivered; dead-lettered", metadata: [
                 "webhook": "\(letter.webhook)", "event_id": "\(letter.event.id)", "kind": "\(letter.event.kind.rawValue)",
             ])
         }
-        return letters
+        return result
     }
 
     // MARK: Saving

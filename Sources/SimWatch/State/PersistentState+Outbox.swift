@@ -55,18 +55,26 @@ extension PersistentState {
         return letters
     }
 
-    /// Dead-letters every delivery enqueued more than `maxAge` before `now`.
+    /// Dead-letters every delivery enqueued more than `maxAge` before `now` that `mayExpire` allows.
     ///
+    /// `mayExpire(eventID, webhook)` lets the caller keep a delivery the running process has
+    /// not tried yet: an event restored after a week of downtime gets one try first.
     /// Returns the dead letters added, so the caller can log each at error level.
     @discardableResult
-    public mutating func deadLetterExpired(maxAge: TimeInterval, now: Date, reason: String) -> [DeadLetter] {
-        let cutoff = now.addingTimeInterval(-maxAge)
+    public mutating func deadLetterExpired(
+        maxAge: TimeInterval, now: Date, reason: String,
+        mayExpire: (_ eventID: String, _ webhook: String) -> Bool = { _, _ in true }
+    ) -> [DeadLetter] {
+        // NaN or a negative age would expire everything or nothing by accident; neither is meant.
+        let cutoff = now.addingTimeInterval(-(maxAge.isFinite ? max(0, maxAge) : .greatestFiniteMagnitude))
         var letters: [DeadLetter] = []
-        outbox.removeAll { entry in
-            guard entry.enqueuedAt < cutoff else { return false }
-            letters += entry.pendingWebhooks.map { DeadLetter(event: entry.event, webhook: $0, reason: reason, at: now) }
-            return true
+        for index in outbox.indices where outbox[index].enqueuedAt < cutoff {
+            let entry = outbox[index]
+            let expiring = entry.pendingWebhooks.filter { mayExpire(entry.event.id, $0) }
+            letters += expiring.map { DeadLetter(event: entry.event, webhook: $0, reason: reason, at: now) }
+            outbox[index].pendingWebhooks.removeAll { expiring.contains($0) }
         }
+        outbox.removeAll { $0.pendingWebhooks.isEmpty }
         appendDeadLetters(letters)
         return letters
     }
@@ -84,6 +92,7 @@ extension PersistentState {
     }
 
     private mutating func appendDeadLetters(_ letters: [DeadLetter]) {
+        guard !letters.isEmpty else { return }
         deadLetters += letters
         if deadLetters.count > Self.deadLetterLimit {
             deadLetters.removeFirst(deadLetters.count - Self.deadLetterLimit)

@@ -50,13 +50,14 @@ public struct DiscordFormatter: WebhookFormatter {
     func embed(_ event: Event) -> Embed {
         let title = TextFit.fit(AlertText.headline(of: event), limit: Self.maxTitle, measure: .utf16)
         let fields = AlertText.facts(of: event).filter { $0.name != "Observed" }.map { fact in
-            (name: fact.name, value: TextFit.fit(fact.value, limit: Self.maxFieldValue, measure: .utf16))
+            (name: fact.name, value: TextFit.fit(fact.value, limit: Self.maxFieldValue, measure: .utf16, escape: ChatEscape.forDiscord))
         }
         let used = title.utf16.count + fields.reduce(0) { $0 + $1.name.utf16.count + $1.value.utf16.count }
         let limit = min(Self.maxDescription, Self.maxEmbedCharacters - used)
         let templated = template?.text(for: event)
         let description = TextFit.fit(
-            templated ?? event.summary, limit: limit, measure: .utf16, keep: templated == nil ? event.iccid : nil)
+            templated ?? event.summary, limit: limit, measure: .utf16,
+            escape: templated == nil ? ChatEscape.forDiscord : { String($0) }, keep: templated == nil ? event.iccid : nil)
         let json = JSONValue.object([
             ("title", .string(title)),
             ("description", .string(description)),

@@ -3,22 +3,21 @@ import Mustache
 
 /// An operator's Mustache template for the text of one event (`template:` of a webhook).
 ///
-/// Values are escaped for the format's markup (Slack's `&`, `<`, `>`), the template's own
-/// text is not: a template may use the format's links and emphasis.
+/// Values are escaped for the format (`ChatEscape`: markup and mentions) before they
+/// reach the template, so `{{{value}}}` is as safe as `{{value}}`; the template's own
+/// text is not: a template may use the format's links, emphasis and mentions.
 struct EventTemplate: Sendable {
     /// How inserted values are escaped.
-    enum Escaping: String, Sendable {
-        case none = "TEXT"
-        case slack = "SIMWATCH_SLACK"
-    }
+    typealias Escaping = ChatEscape
 
     private let template: MustacheTemplate
+    private let escaping: Escaping
 
     /// Compiles `source`; throws `EventTemplate.ParseError` with the position inside it.
     init(_ source: String, escaping: Escaping = .none) throws(ParseError) {
-        Self.registerContentTypes
-        // The pragma makes `{{value}}` escape for the format rather than for HTML.
-        let pragma = "{{% CONTENT_TYPE: \(escaping.rawValue)}}"
+        // The pragma turns off Mustache's HTML escaping: values come escaped for the format.
+        let pragma = "{{% CONTENT_TYPE: TEXT}}"
+        self.escaping = escaping
         do {
             template = try MustacheTemplate(string: pragma + source)
         } catch let error as MustacheTemplate.ParserError {
@@ -32,7 +31,7 @@ struct EventTemplate: Sendable {
 
     /// The text for one event.
     func render(_ event: Event) -> String {
-        template.render(Self.context(for: event))
+        template.render(Self.context(for: event, escaping: escaping))
     }
 
     /// The text for one event, or `nil` when it is blank: chat services reject empty
@@ -54,7 +53,7 @@ struct EventTemplate: Sendable {
 
     /// The names a template can use: the event's fields as in the generic payload, plus
     /// ready-made text (`title`, `marker`, `time`, `*_human`).
-    static func context(for event: Event) -> [String: Any] {
+    static func context(for event: Event, escaping: Escaping = .none) -> [String: Any] {
         var context: [String: Any] = [
             "id": event.id, "kind": event.kind.rawValue, "severity": event.severity.rawValue,
             "summary": event.summary, "observed_at": AlertText.rfc3339(event.observedAt),
@@ -72,16 +71,12 @@ struct EventTemplate: Sendable {
             "percent_of_plan": event.percentOfPlan.map(HumanFormat.decimal),
         ]
         for case let (key, value?) in optional { context[key] = value }
-        return context
-    }
-
-    private static let registerContentTypes: Void = {
-        MustacheContentTypes.register(SlackEscaping(), named: Escaping.slack.rawValue)
-    }()
-
-    private struct SlackEscaping: MustacheContentType {
-        func escapeText(_ text: String) -> String {
-            text.map(TextFit.slackEscape).joined()
+        return context.mapValues { value in
+            switch value {
+            case let text as String: escaping.escape(text)
+            case let labels as [String: String]: labels.mapValues { escaping.escape($0) }
+            default: value
+            }
         }
     }
 

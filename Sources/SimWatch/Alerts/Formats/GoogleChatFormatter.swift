@@ -39,6 +39,6 @@ public struct GoogleChatFormatter: WebhookFormatter {
         let head = "\(AlertText.marker(for: event)) *\(AlertText.title(of: event))* (\(AlertText.severityLabel(of: event))) · "
         let tail = " · \(AlertText.time(event.observedAt))"
         let budget = Self.maxLine - TextMeasure.jsonBytes.cost(head + tail)
-        return head + TextFit.fit(event.summary, limit: budget, measure: .jsonBytes, keep: event.iccid) + tail
+        return head + TextFit.fit(event.summary, limit: budget, measure: .jsonBytes, escape: ChatEscape.forGoogleChat, keep: event.iccid) + tail
     }
 }

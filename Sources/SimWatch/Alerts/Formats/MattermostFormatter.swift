@@ -49,11 +49,11 @@ public struct MattermostFormatter: WebhookFormatter {
             let time = "\n\(AlertText.time(event.observedAt))"
             text = TextFit.fit(
                 event.summary, limit: Self.maxAttachmentText - TextMeasure.jsonBytes.cost(time),
-                measure: .jsonBytes, keep: event.iccid) + time
+                measure: .jsonBytes, escape: ChatEscape.forMarkdown, keep: event.iccid) + time
         }
         let fallback = TextFit.fit(
             "\(AlertText.title(of: event)): \(event.summary)", limit: Self.maxFallbackText,
-            measure: .jsonBytes, keep: event.iccid)
+            measure: .jsonBytes, escape: ChatEscape.forMarkdown, keep: event.iccid)
         return .object([
             ("color", .string(Self.color(event.severity))),
             ("title", .string("\(AlertText.headline(of: event)) (\(AlertText.severityLabel(of: event)))")),

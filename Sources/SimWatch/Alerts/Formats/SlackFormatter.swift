@@ -47,7 +47,7 @@ public struct SlackFormatter: WebhookFormatter {
             + "(\(escape(AlertText.severityLabel(of: event)))) · \(AlertText.time(event.observedAt))\n"
         let summary = TextFit.fit(
             event.summary, limit: Self.maxSectionText - TextMeasure.utf16.cost(head), measure: .utf16,
-            escape: TextFit.slackEscape, keep: event.iccid)
+            escape: ChatEscape.forSlack, keep: event.iccid)
         return head + summary
     }
 
@@ -57,11 +57,11 @@ public struct SlackFormatter: WebhookFormatter {
         let more = events.count > 1 ? " (and \(events.count - 1) more)" : ""
         let summary = TextFit.fit(
             "\(AlertText.marker(for: first)) \(first.summary)", limit: maxFallbackText - more.utf16.count,
-            measure: .utf16, escape: TextFit.slackEscape, keep: first.iccid)
+            measure: .utf16, escape: ChatEscape.forSlack, keep: first.iccid)
         return summary + more
     }
 
     private func escape(_ text: String) -> String {
-        text.map(TextFit.slackEscape).joined()
+        ChatEscape.slack.escape(text)
     }
 }

@@ -56,12 +56,12 @@ public struct TeamsFormatter: WebhookFormatter {
             let head = "\(AlertText.marker(for: event)) **\(AlertText.title(of: event))**: "
             text = head + TextFit.fit(
                 event.summary, limit: Self.maxEventText - TextMeasure.jsonBytes.cost(head),
-                measure: .jsonBytes, keep: event.iccid)
+                measure: .jsonBytes, escape: ChatEscape.forMarkdown, keep: event.iccid)
         }
         let facts = AlertText.facts(of: event).map { fact in
             JSONValue.object([
                 ("title", .string(fact.name)),
-                ("value", .string(TextFit.fit(fact.value, limit: Self.maxFactValue, measure: .jsonBytes))),
+                ("value", .string(TextFit.fit(fact.value, limit: Self.maxFactValue, measure: .jsonBytes, escape: ChatEscape.forMarkdown))),
             ])
         }
         return [

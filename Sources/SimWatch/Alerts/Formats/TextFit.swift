@@ -57,14 +57,4 @@ enum TextFit {
         while kept.last?.isWhitespace == true { kept.removeLast() }
         return kept
     }
-
-    /// Slack mrkdwn's three control characters as entities.
-    static func slackEscape(_ character: Character) -> String {
-        switch character {
-        case "&": "&amp;"
-        case "<": "&lt;"
-        case ">": "&gt;"
-        default: String(character)
-        }
-    }
 }
