@@ -10,7 +10,7 @@ struct SimWatchCommand: AsyncParsableCommand {
         abstract: "Watches IoT SIMs in Cisco IoT Control Center and posts alerts to chat webhooks.",
         version: SimWatchVersion.current,
         subcommands: [
-            RunCommand.self, OnceCommand.self, CheckCommand.self, StatusCommand.self,
+            RunCommand.self, OnceCommand.self, CheckCommand.self, ReloadCommand.self, StatusCommand.self,
             TestAlertCommand.self, SimulateCommand.self, DemoCommand.self,
         ]
     )
