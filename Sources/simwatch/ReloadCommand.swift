@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SimWatch
 
 /// `simwatch reload`: validates the configuration, then asks the running daemon to apply it.
@@ -25,7 +26,13 @@ struct ReloadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try Bootstrap.loadConfig(options.config, deferSystemdCredentials: true)
+        // systemd 252 (Debian 12) denies ExecReload= the service's own credentials under
+        // DynamicUser= (systemd issue 24291), so files in /run/credentials/ are not required
+        // here: the daemon reads them when it reloads, and keeps the old configuration, with
+        // an error line, if one cannot be read.
+        var environment = ProcessInfo.processInfo.environment
+        environment["CREDENTIALS_DIRECTORY"] = nil
+        let loaded = try Bootstrap.loadConfig(options.config, environment: environment, deferSystemdCredentials: true)
         for warning in loaded.warnings {
             Bootstrap.printError("\(warning)")
         }

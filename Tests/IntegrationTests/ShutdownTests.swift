@@ -129,7 +129,6 @@ import Testing
     func theProcessIsNotDumpableUnlessAllowed(allowCore: Bool) async throws {
         let folder = try TempFolder()
         let daemon = try HygieneChild(folder: folder, allowCore: allowCore)
-        defer { daemon.stop() }
         // A non-dumpable process's /proc entries belong to root; otherwise to its own user.
         // The check runs first thing in main, a moment after exec renames the process.
         let expected: uid_t = allowCore ? daemon.uid : 0
@@ -140,6 +139,7 @@ import Testing
         }
         #expect(daemon.started)
         #expect(owner == expected, "owner of /proc/\(daemon.pid): \(owner.map { "\($0)" } ?? "none")")
+        await daemon.stop()
     }
 }
 
@@ -181,8 +181,9 @@ private final class HygieneChild: Sendable {
         return info.st_uid
     }
 
-    func stop() {
+    /// Ends it without blocking a thread of the concurrency pool.
+    func stop() async {
         process.terminate()
-        process.waitUntilExit()
+        _ = await eventually(timeout: .seconds(10)) { !self.process.isRunning }
     }
 }
