@@ -73,7 +73,7 @@ public struct MonitorService: Service {
                 _ = notifier?.stopping()
                 gate.close()
             }
-            runtime.logger.info("shutting down: polls finished; saving the state and delivering what is due", metadata: [
+            runtime.logger.info("shutting down: polling stopped; saving the state and delivering what is due", metadata: [
                 "within": "\(HumanFormat.duration(deliveryGrace))",
             ])
             await engine.save()
@@ -182,7 +182,7 @@ public struct MonitorService: Service {
     }
 
     func statusLine(_ report: CycleReport, nextIn: Duration) -> String {
-        let next = HumanFormat.duration(.seconds(max(0, Int64(nextIn.seconds.rounded()))))
+        let next = HumanFormat.duration(.seconds(max(0, (nextIn + .milliseconds(500)).components.seconds)))
         let failure = report.failure.map { " (cycle failed: \($0))" } ?? ""
         return "cycle \(report.cycle): \(report.devices) devices, \(report.events) events, \(report.failed) failed, next in \(next)\(failure)"
     }
