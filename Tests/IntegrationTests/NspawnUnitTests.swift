@@ -3,62 +3,65 @@ import Simulator
 import Testing
 @testable import SimWatch
 
-/// The unit under a real systemd: a Debian minbase root (no `/bin/kill`) booted with
-/// `systemd-nspawn`, never the host's own systemd. The root is made once with debootstrap
-/// and kept in `.build-nspawn/` (ignored by git); each boot runs on a throw-away overlay.
-@Suite(.serialized, .enabled(if: NspawnRoot.isAvailable, NspawnRoot.unavailable))
-struct NspawnUnitTests {
-    @Test func reloadWorksWithoutBinKillAndAnInvalidConfigFailsItVisibly() async throws {
-        let root = try await NspawnRoot.prepare()
-        let simulator = ControlCenterSimulator(deviceCount: 2, username: "apiuser", apiKey: Fixture.apiKey, clock: .manual(ManualClock()))
-        try await simulator.start()
-        let sink = WebhookSink()
-        try await sink.start()
-        defer { Task { await simulator.stop(); await sink.stop() } }
-        let stage = try TempFolder()
-        let config = NspawnStage.config(baseURL: await simulator.baseURL, iccids: await simulator.iccids)
-        try NspawnStage.write(into: stage, config: config, webhook: await sink.url(path: "/hook"))
+extension DaemonLifecycle {
+    /// The unit under a real systemd: a Debian minbase root (no `/bin/kill`) booted with
+    /// `systemd-nspawn`, never the host's own systemd. The root is made once with debootstrap
+    /// and kept in `.build-nspawn/` (ignored by git); each boot runs on a throw-away overlay.
+    @Suite(.enabled(if: NspawnRoot.isAvailable, NspawnRoot.unavailable))
+    struct NspawnUnitTests {
+        @Test func reloadWorksWithoutBinKillAndAnInvalidConfigFailsItVisibly() async throws {
+            let root = try await NspawnRoot.prepare()
+            let simulator = ControlCenterSimulator(deviceCount: 2, username: "apiuser", apiKey: Fixture.apiKey, clock: .manual(ManualClock()))
+            try await simulator.start()
+            let sink = WebhookSink()
+            try await sink.start()
+            defer { Task { await simulator.stop(); await sink.stop() } }
+            let stage = try TempFolder()
+            let config = NspawnStage.config(baseURL: await simulator.baseURL, iccids: await simulator.iccids)
+            try NspawnStage.write(into: stage, config: config, webhook: await sink.url(path: "/hook"))
 
-        let machine = try await BootedMachine.boot(root: root, stage: stage)
-        do {
-            try await exercise(machine, stage: stage, config: config)
-        } catch {
-            Issue.record(error)
+            let machine = try await BootedMachine.boot(root: root, stage: stage)
+            do {
+                try await exercise(machine, stage: stage, config: config)
+            } catch {
+                Issue.record(error)
+            }
+            await machine.powerOff()
         }
-        await machine.powerOff()
+
+        private func exercise(_ machine: BootedMachine, stage: TempFolder, config: String) async throws {
+            // The issue's premise: minimal systems have no kill binary for ExecReload=.
+            _ = try await machine.run("/bin/rm", "-f", "/bin/kill", "/usr/bin/kill")
+            #expect(try await machine.run("/usr/bin/test", "-e", "/bin/kill").status != 0)
+
+            let start = try await machine.run("/bin/systemctl", "start", "simwatch")
+            let cycled = await machine.waitForJournal { $0.contains("cycle finished") }
+            let startLog = try await machine.journal()
+            #expect(start.status == 0, "\(start.output)\n\(startLog)")
+            #expect(cycled, "\(startLog)")
+
+            let reload = try await machine.run("/bin/systemctl", "reload", "simwatch")
+            let reloadLog = try await machine.journal()
+            #expect(reload.status == 0, "systemctl reload: \(reload.output)\n\(reloadLog)")
+            #expect(await machine.waitForJournal { $0.contains("configuration reloaded") })
+
+            try stage.write("etc/simwatch.yaml", config.replacingOccurrences(of: "interval: 2s", with: "intervall: 2s"))
+            let bad = try await machine.run("/bin/systemctl", "reload", "simwatch")
+            #expect(bad.status != 0, "a bad configuration should fail the reload")
+            let status = try await machine.run("/bin/systemctl", "status", "simwatch", "--no-pager", "-l", "-n", "30")
+            #expect(status.output.contains("poll.intervall: unknown key"), "systemctl status:\n\(status.output)")
+            #expect(status.output.contains("Active: active (running)"), "systemctl status:\n\(status.output)")
+            let reloads = try await machine.journal().components(separatedBy: "configuration reloaded").count
+            #expect(reloads == 2, "the daemon was signalled for the bad file")
+
+            try stage.write("etc/simwatch.yaml", config)
+            let stop = try await machine.run("/bin/systemctl", "stop", "simwatch")
+            #expect(stop.status == 0)
+            let result = try await machine.run("/bin/systemctl", "show", "simwatch", "-p", "Result", "-p", "ExecMainStatus")
+            #expect(result.output.contains("Result=success") && result.output.contains("ExecMainStatus=0"), "\(result.output)")
+        }
     }
 
-    private func exercise(_ machine: BootedMachine, stage: TempFolder, config: String) async throws {
-        // The issue's premise: minimal systems have no kill binary for ExecReload=.
-        _ = try await machine.run("/bin/rm", "-f", "/bin/kill", "/usr/bin/kill")
-        #expect(try await machine.run("/usr/bin/test", "-e", "/bin/kill").status != 0)
-
-        let start = try await machine.run("/bin/systemctl", "start", "simwatch")
-        let cycled = await machine.waitForJournal { $0.contains("cycle finished") }
-        let startLog = try await machine.journal()
-        #expect(start.status == 0, "\(start.output)\n\(startLog)")
-        #expect(cycled, "\(startLog)")
-
-        let reload = try await machine.run("/bin/systemctl", "reload", "simwatch")
-        let reloadLog = try await machine.journal()
-        #expect(reload.status == 0, "systemctl reload: \(reload.output)\n\(reloadLog)")
-        #expect(await machine.waitForJournal { $0.contains("configuration reloaded") })
-
-        try stage.write("etc/simwatch.yaml", config.replacingOccurrences(of: "interval: 2s", with: "intervall: 2s"))
-        let bad = try await machine.run("/bin/systemctl", "reload", "simwatch")
-        #expect(bad.status != 0, "a bad configuration should fail the reload")
-        let status = try await machine.run("/bin/systemctl", "status", "simwatch", "--no-pager", "-l", "-n", "30")
-        #expect(status.output.contains("poll.intervall: unknown key"), "systemctl status:\n\(status.output)")
-        #expect(status.output.contains("Active: active (running)"), "systemctl status:\n\(status.output)")
-        let reloads = try await machine.journal().components(separatedBy: "configuration reloaded").count
-        #expect(reloads == 2, "the daemon was signalled for the bad file")
-
-        try stage.write("etc/simwatch.yaml", config)
-        let stop = try await machine.run("/bin/systemctl", "stop", "simwatch")
-        #expect(stop.status == 0)
-        let result = try await machine.run("/bin/systemctl", "show", "simwatch", "-p", "Result", "-p", "ExecMainStatus")
-        #expect(result.output.contains("Result=success") && result.output.contains("ExecMainStatus=0"), "\(result.output)")
-    }
 }
 
 /// The cached Debian minbase root.

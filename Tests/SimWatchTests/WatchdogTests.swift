@@ -126,7 +126,8 @@ private final class FakeTime: Sendable {
         gate.close()
         await slept
         #expect(!gate.isOpen)
-        #expect(clock.now - started < .seconds(5))
+        // Far less than the 60 s asked for, with room for a test run that keeps both cores busy.
+        #expect(clock.now - started < .seconds(30))
     }
 
     @Test func waitingOnAClosedGateReturnsImmediately() async {
@@ -157,7 +158,7 @@ private final class FakeTime: Sendable {
         try? await Task.sleep(for: .milliseconds(50))
         gate.close()
         await slept
-        #expect(clock.now - started < .seconds(5))
+        #expect(clock.now - started < .seconds(30))
     }
 }
 
