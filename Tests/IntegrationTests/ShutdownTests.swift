@@ -69,6 +69,30 @@ extension DaemonLifecycle {
             #expect(polled == 1, "the third device was polled \(polled) times (once by `once`)")
         }
 
+        @Test func aPollInFlightAtSigtermFinishesAndItsEventIsDelivered() async throws {
+            let fixture = try await Fixture.start(interval: "30s")
+            defer { Task { await fixture.stop() } }
+            #expect(try await fixture.once().status == 0)
+            await fixture.sink.clearRequests()
+            await fixture.simulator.resetLog()
+            await flip(fixture, fixture.iccids[0])
+            // The first device's answer takes 1.5 s (within the 2 s timeout); the next poll would start 10 s later.
+            await fixture.simulator.injectFault(iccid: fixture.iccids[0], fault: .delay(.milliseconds(1500)), count: 1)
+            let daemon = try SimwatchProcess(["run", "--config", fixture.configPath], in: fixture.folder.path, environment: fixture.environment)
+            #expect(await eventually { await fixture.simulator.inFlightPeak >= 1 }, "the slow poll never started")
+            let clock = ContinuousClock()
+            let signalled = clock.now
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitForExit(timeout: .seconds(15)) == 0, "stderr: \(daemon.stderr)")
+            #expect(clock.now - signalled < .seconds(15))
+            // Answered, recorded, saved and delivered, rather than cut off and lost until the next start.
+            let answered = await fixture.simulator.requests().filter { $0.iccid == fixture.iccids[0] }
+            #expect(answered.map(\.faults) == [["delay"]])
+            #expect(try await fixture.deliveredEvents(successfulOnly: true).map(\.kind) == [.statusChanged])
+            #expect(try fixture.state().outbox.isEmpty)
+            #expect(await fixture.simulator.requests().count == 1, "a poll started after the signal")
+        }
+
         @Test func aDeadWebhookCostsAtMostTheDeliveryGrace() async throws {
             let fixture = try await Fixture.start(interval: "1s")
             defer { Task { await fixture.stop() } }
