@@ -87,6 +87,11 @@ enum NspawnRoot {
     /// The root, made on first use (a few minutes: it downloads Debian's minimal system).
     static func prepare() async throws -> String {
         let root = path
+        // Never the host's own root, whatever SIMWATCH_NSPAWN_ROOT says.
+        let resolved = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+        guard resolved != "/", !resolved.isEmpty else {
+            throw NspawnError("refusing to boot the host's own root (\(root)); point SIMWATCH_NSPAWN_ROOT at a separate tree")
+        }
         if FileManager.default.fileExists(atPath: root + "/lib/systemd/systemd") { return root }
         let partial = root + ".partial"
         try? FileManager.default.removeItem(atPath: partial)
@@ -169,7 +174,8 @@ final class BootedMachine: Sendable {
         _ = await eventually(timeout: .seconds(30)) {
             leader = Self.child(of: process.processIdentifier)
             let name = leader.flatMap { try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8) }
-            return name?.hasPrefix("systemd") == true || !process.isRunning
+            // Exactly "systemd": the helper nspawn forks first is "systemd-nspawn" and goes away.
+            return name?.trimmingCharacters(in: .whitespacesAndNewlines) == "systemd" || !process.isRunning
         }
         guard let leader, process.isRunning else {
             await BootedMachine(nspawn: process, leader: 0).powerOff()
