@@ -7,8 +7,10 @@
 public struct WatchdogPinger: Sendable {
     /// One loop to watch and the longest silence it may legitimately keep.
     public struct Watched: Sendable {
+        /// For the log line when it stalls, e.g. `poll`.
         public var name: String
         public var heartbeat: Heartbeat
+        /// Silence longer than this means the loop is stuck.
         public var stallLimit: Duration
 
         public init(name: String, heartbeat: Heartbeat, stallLimit: Duration) {
@@ -18,7 +20,9 @@ public struct WatchdogPinger: Sendable {
         }
     }
 
+    /// The period between two checks (and pings): a quarter of the watchdog.
     public let every: Duration
+    /// The loops whose progress each ping vouches for.
     public let watched: [Watched]
     private let ping: @Sendable () -> Void
     private let stalled: @Sendable (String) -> Void
