@@ -62,6 +62,10 @@ public actor WebhookSink {
     private var records: [Record] = []
     private var queued: [SinkResponse] = []
     private var failure: SinkResponse?
+    /// How long to keep each of the next POSTs open before answering (a slow receiver).
+    private var holds: [Duration] = []
+    /// POSTs being held open right now.
+    public private(set) var holding = 0
     private var server: RunningHTTPServer?
     private var boundHost = "127.0.0.1"
 
@@ -126,6 +130,21 @@ public actor WebhookSink {
     public func failAll(status: Int = 500, headers: [String: String] = [:], body: String = "") {
         failure = SinkResponse(status: status, headers: headers, body: body)
     }
+
+    /// Keeps each of the next `count` POSTs open for `duration` before answering it, as a
+    /// slow receiver (or a proxy) does; the request is recorded when it is answered.
+    public func holdNext(_ count: Int = 1, for duration: Duration) {
+        holds.append(contentsOf: Array(repeating: duration, count: max(0, count)))
+    }
+
+    /// The hold for a POST that just arrived, if one is queued; counts it as held.
+    func beginHold(method: String) -> Duration? {
+        guard method == "POST", !holds.isEmpty else { return nil }
+        holding += 1
+        return holds.removeFirst()
+    }
+
+    func endHold() { holding -= 1 }
 
     /// Back to answering 200 "ok": drops queued responses and `failAll`.
     public func recover() {
@@ -218,6 +237,10 @@ struct WebhookSinkHTTPHandler: HTTPHandler {
         let body = try await request.bodyData
         if request.path.hasPrefix("/_sink/") {
             return await sink.handleControl(method: request.method.rawValue, path: request.path, body: body)
+        }
+        if let hold = await sink.beginHold(method: request.method.rawValue) {
+            try? await Task.sleep(for: hold)
+            await sink.endHold()
         }
         return await sink.receive(method: request.method.rawValue, path: request.path, headers: request.headers, body: body)
     }

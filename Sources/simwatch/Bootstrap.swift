@@ -26,9 +26,12 @@ enum Bootstrap {
     }
 
     /// Loads the configuration; prints every problem and exits 78 when it is not valid.
-    static func loadConfig(_ path: String, deferSystemdCredentials: Bool = false) throws -> LoadedConfig {
+    static func loadConfig(
+        _ path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        deferSystemdCredentials: Bool = false
+    ) throws -> LoadedConfig {
         do {
-            return try ConfigLoader.load(path: path, deferSystemdCredentials: deferSystemdCredentials)
+            return try ConfigLoader.load(path: path, environment: environment, deferSystemdCredentials: deferSystemdCredentials)
         } catch {
             printError("\(error)")
             printError("simwatch: configuration not valid: \(error.issues.count) problem\(error.issues.count == 1 ? "" : "s") in \(path)")

@@ -27,7 +27,7 @@ struct ChatConsole: Sendable {
         let time = Self.time.string(from: event.observedAt)
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
-            + "  \(event.summary)\n"
+            + "  \(TerminalText.clean(event.summary))\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 

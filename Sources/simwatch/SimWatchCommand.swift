@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SimWatch
 
 /// The `simwatch` command line: argument parsing only; the work is in SimWatch.
@@ -9,10 +10,25 @@ struct SimWatchCommand: AsyncParsableCommand {
         abstract: "Watches IoT SIMs in Cisco IoT Control Center and posts alerts to chat webhooks.",
         version: SimWatchVersion.current,
         subcommands: [
-            RunCommand.self, OnceCommand.self, CheckCommand.self, StatusCommand.self,
+            RunCommand.self, OnceCommand.self, CheckCommand.self, ReloadCommand.self, StatusCommand.self,
             TestAlertCommand.self, SimulateCommand.self, DemoCommand.self,
         ]
     )
+
+    /// Sets the process-wide protections before any command reads a secret, then runs it.
+    static func main() async {
+        ProcessHygiene.apply(environment: ProcessInfo.processInfo.environment)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `--config FILE`, shared by the commands that read a configuration.

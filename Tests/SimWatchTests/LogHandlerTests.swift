@@ -290,6 +290,15 @@ private func makeLogger(
     func formatsUTCWithMilliseconds(seconds: Double, expected: String) {
         #expect(LogLineFormatter.iso8601Milliseconds(Date(timeIntervalSince1970: seconds)) == expected)
     }
+
+    @Test(arguments: [
+        (1e300, "9999-12-31T23:59:59.999Z"), (-1e300, "0001-01-01T00:00:00.000Z"),
+        (Double.infinity, "1970-01-01T00:00:00.000Z"), (Double.nan, "1970-01-01T00:00:00.000Z"),
+        (-0.0, "1970-01-01T00:00:00.000Z"), (9_223_372_036_854_775.807, "9999-12-31T23:59:59.999Z"),
+    ])
+    func anAbsurdClockIsClampedNotATrap(seconds: Double, expected: String) {
+        #expect(LogLineFormatter.iso8601Milliseconds(Date(timeIntervalSince1970: seconds)) == expected)
+    }
 }
 
 /// A file in the temporary folder, open for appending, standing in for stderr.

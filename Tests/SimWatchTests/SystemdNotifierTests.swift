@@ -153,3 +153,32 @@ private final class NotifySocket {
         #expect(unwatched.watchdogPingInterval == nil)
     }
 }
+
+/// Hostile or broken `WATCHDOG_USEC` values: never a trap, never a spinning or endless ping loop.
+@Suite struct SystemdWatchdogBoundsTests {
+    private let ownPID = "\(getpid())"
+
+    @Test(arguments: [
+        "9223372036854775807", "18446744073709551615", "18446744073709551616", "99999999999999999999999",
+        "604800000001", "999", " 5000000", "5000000 ", "5_000_000", "0x1000", "nan", "inf", "-0",
+        "1e300", "\u{FF}\u{FE}", "٥٠٠٠٠٠٠",
+    ])
+    func outOfRangeOrGarbageIsIgnoredWithAWarning(value: String) {
+        let environment = ["WATCHDOG_USEC": value, "WATCHDOG_PID": ownPID]
+        #expect(SystemdNotifier.watchdogInterval(environment: environment) == nil)
+        let warning = SystemdNotifier.watchdogWarning(environment: environment)
+        #expect(warning?.contains("WATCHDOG_USEC") == true)
+        #expect(warning?.contains(value) == false || value.isEmpty, "the warning should not echo the environment")
+    }
+
+    @Test func theEdgesOfTheRangeAreAccepted() {
+        #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "1000"]) == .milliseconds(1))
+        #expect(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "604800000000"]) == .seconds(604_800))
+        #expect(SystemdNotifier.watchdogWarning(environment: ["WATCHDOG_USEC": "30000000"]) == nil)
+    }
+
+    @Test func noWarningWhenUnsetOrMeantForAnotherProcess() {
+        #expect(SystemdNotifier.watchdogWarning(environment: [:]) == nil)
+        #expect(SystemdNotifier.watchdogWarning(environment: ["WATCHDOG_USEC": "junk", "WATCHDOG_PID": "\(getpid() + 1)"]) == nil)
+    }
+}

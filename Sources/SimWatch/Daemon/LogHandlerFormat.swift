@@ -208,7 +208,10 @@ enum LogLineFormatter {
     /// cheap, locale-free and safe from any thread.
     static func iso8601Milliseconds(_ date: Date) -> String {
         // Nearest, not down: `.123` arrives as `.12299999` after the Double arithmetic.
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        // Clamped to years 0001-9999: a stepped or hostile clock must not trap the logger.
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let totalMilliseconds = milliseconds.isFinite
+            ? Int64(min(max(milliseconds, -62_135_596_800_000), 253_402_300_799_999)) : 0
         let (days, millisecondOfDay) = floorDivide(totalMilliseconds, 86_400_000)
         let civil = StateDateFormat.civil(fromDays: Int(days))
         let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))

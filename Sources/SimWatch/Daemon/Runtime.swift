@@ -45,10 +45,10 @@ public struct Runtime: Sendable {
     /// A poll cycle over this runtime's parts.
     public func cycle(
         client: ControlCenterClient? = nil, heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> PollCycle {
         PollCycle(engine: engine, client: client ?? self.client, logger: logger, metrics: metrics,
-                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, progress: progress)
+                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, progress: progress)
     }
 
     /// Logs one line for a finished cycle.

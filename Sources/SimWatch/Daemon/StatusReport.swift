@@ -83,7 +83,7 @@ public struct StatusReport: Sendable {
                 row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
             ]
         }
-        var text = alignedTable([header] + lines)
+        var text = alignedTable([header] + lines.map { $0.map { TerminalText.clean($0) } })
         let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
         text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
         return text
@@ -95,7 +95,9 @@ public struct StatusReport: Sendable {
     }
 
     private static func age(_ date: Date, now: Date) -> String {
-        let seconds = Int64(max(0, now.timeIntervalSince(date)))
+        // A hostile or damaged state file may hold any date: keep the age a printable number.
+        let age = now.timeIntervalSince(date)
+        let seconds = age.isFinite ? Int64(min(max(0, age), 1e15)) : 0
         return "\(HumanFormat.seconds(seconds)) ago"
     }
 }
@@ -121,7 +123,8 @@ public struct DeadLetterReport: Sendable {
             [formatter.string(from: letter.at), letter.webhook, letter.event.kind.rawValue,
              letter.event.iccid ?? "-", letter.event.id, letter.reason]
         }
-        return alignedTable([header] + rows) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
+        let cleaned = rows.map { $0.map { TerminalText.clean($0) } }
+        return alignedTable([header] + cleaned) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
     }
 }
 

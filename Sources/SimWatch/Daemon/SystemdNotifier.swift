@@ -38,6 +38,9 @@ public final class SystemdNotifier: Sendable {
         self.addressLength = length
         self.logger = logger
         self.watchdogInterval = Self.watchdogInterval(environment: environment)
+        if let warning = Self.watchdogWarning(environment: environment) {
+            logger?.warning("\(warning)")
+        }
     }
 
     /// Half the watchdog interval: how often to call `watchdog()`, as systemd recommends.
@@ -115,13 +118,30 @@ public final class SystemdNotifier: Sendable {
     /// `WATCHDOG_PID`, when set, names the one process the watchdog is for: a child that
     /// inherited the variables must not ping on its parent's behalf.
     static func watchdogInterval(environment: [String: String], processID: pid_t = getpid()) -> Duration? {
-        guard let text = environment["WATCHDOG_USEC"], let microseconds = Int64(text), microseconds > 0 else {
+        guard let text = environment["WATCHDOG_USEC"], let microseconds = UInt64(text),
+              watchdogRange.contains(microseconds) else {
             return nil
         }
         if let pidText = environment["WATCHDOG_PID"] {
             guard let pid = pid_t(pidText), pid == processID else { return nil }
         }
-        return .microseconds(microseconds)
+        return .microseconds(Int64(microseconds))
+    }
+
+    /// The `WATCHDOG_USEC` values taken seriously: 1 ms to 7 days.
+    ///
+    /// Below, pinging would keep a core busy; above, the interval is no watchdog at all and
+    /// would only overflow the sleeps derived from it. Anything else (garbage, zero, a sign,
+    /// spaces) is ignored as if the watchdog were off, which `warnings` reports.
+    static let watchdogRange: ClosedRange<UInt64> = 1_000...604_800_000_000
+
+    /// Why the watchdog variables in `environment` were ignored, if they were set but unusable.
+    public static func watchdogWarning(environment: [String: String], processID: pid_t = getpid()) -> String? {
+        guard let text = environment["WATCHDOG_USEC"] else { return nil }
+        if let pidText = environment["WATCHDOG_PID"], pid_t(pidText) != processID { return nil }
+        guard watchdogInterval(environment: environment, processID: processID) == nil else { return nil }
+        return "WATCHDOG_USEC is not a whole number of microseconds between 1000 (1 ms) and 604800000000 "
+            + "(7 days); the watchdog is not pinged (got \(text.utf8.count) bytes)"
     }
 
     /// The `sockaddr_un` for a path (NUL-terminated) or an abstract name (leading NUL, no terminator).

@@ -1,25 +1,39 @@
 import Synchronization
 
-/// Proof of life from the poll loop, passed on (throttled) to whoever watches it: systemd's watchdog.
+/// Proof of life from a loop: when it last made progress, and (throttled) a beat for whoever
+/// listens to each step.
+///
+/// `WatchdogPinger` reads `isFresh(within:)` to decide whether systemd's watchdog may be
+/// pinged: a loop that waits for a slow request or a Retry-After pause is still fresh as
+/// long as the wait is within the bound such a wait can legitimately take.
 public final class Heartbeat: Sendable {
     private let beat: @Sendable () -> Void
     private let minimumGap: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let last = Mutex<ContinuousClock.Instant?>(nil)
+    private let progress: Mutex<ContinuousClock.Instant>
 
     /// - Parameters:
     ///   - minimumGap: beats closer together than this are dropped.
-    ///   - beat: what a beat does, e.g. send `WATCHDOG=1`.
-    public init(minimumGap: Duration = .seconds(1), beat: @escaping @Sendable () -> Void) {
+    ///   - now: the monotonic clock, injectable for tests.
+    ///   - beat: what a beat does, if anything beyond recording progress.
+    public init(
+        minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        beat: @escaping @Sendable () -> Void = {}
+    ) {
         self.minimumGap = minimumGap
+        self.now = now
         self.beat = beat
+        self.progress = Mutex(now())
     }
 
-    /// A heartbeat that does nothing.
+    /// A heartbeat that nobody watches.
     public static let none = Heartbeat(beat: {})
 
     /// Signals progress.
     public func tick() {
-        let now = ContinuousClock.now
+        let now = now()
+        progress.withLock { $0 = now }
         let due = last.withLock { last in
             guard last.map({ now - $0 >= minimumGap }) ?? true else { return false }
             last = now
@@ -28,11 +42,25 @@ public final class Heartbeat: Sendable {
         if due { beat() }
     }
 
-    /// Sleeps until `deadline`, beating at least every `every`; returns early when cancelled.
-    public func sleep(until deadline: ContinuousClock.Instant, beatingEvery every: Duration) async {
+    /// When the loop last signalled progress (or the heartbeat was made).
+    public var lastProgress: ContinuousClock.Instant { progress.withLock { $0 } }
+
+    /// Whether the loop made progress within the last `limit`.
+    public func isFresh(within limit: Duration) -> Bool {
+        now() - lastProgress <= limit
+    }
+
+    /// Sleeps until `deadline`, beating at least every `every`; returns early when cancelled
+    /// or when `gate` closes.
+    public func sleep(until deadline: ContinuousClock.Instant, beatingEvery every: Duration, gate: StartGate? = nil) async {
         let clock = ContinuousClock()
-        while clock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: min(deadline - clock.now, every))
+        while clock.now < deadline, !Task.isCancelled, gate?.isOpen ?? true {
+            let wake = min(deadline, clock.now + max(every, .milliseconds(1)))
+            if let gate {
+                await gate.sleep(until: wake)
+            } else {
+                try? await clock.sleep(until: wake)
+            }
             tick()
         }
     }

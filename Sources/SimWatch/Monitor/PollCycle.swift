@@ -36,12 +36,15 @@ public struct PollCycle: Sendable {
     let progress: @Sendable (Int, Int) -> Void
     /// Longest quiet stretch between two heartbeats while waiting.
     let heartbeatEvery: Duration
+    /// Closed at shutdown: no further poll starts, those in flight finish.
+    let gate: StartGate?
 
     public init(
         engine: MonitorEngine, client: ControlCenterClient, logger: Logger, metrics: SimwatchMetrics? = nil,
         heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) {
+        self.gate = gate
         self.heartbeatEvery = heartbeatEvery
         self.metrics = metrics
         self.engine = engine
@@ -59,7 +62,7 @@ public struct PollCycle: Sendable {
         case cancelled
     }
 
-    /// Runs one cycle. Cancellation stops it early; what was polled is kept.
+    /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
     public func run(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
         let devices = config.devices
@@ -75,6 +78,7 @@ public struct PollCycle: Sendable {
         case .spread(let interval): devices.isEmpty ? nil : interval / devices.count
         }
         let inFlightLimit = max(1, config.controlCenter.concurrency)
+        var stoppedEarly = false
 
         await withTaskGroup(of: PollResult.self) { group in
             var inFlight = 0
@@ -96,11 +100,13 @@ public struct PollCycle: Sendable {
             }
             for (index, device) in devices.enumerated() {
                 if credentialsRejected || Task.isCancelled { break }
+                if gate?.isOpen == false { stoppedEarly = true; break }
                 if let spacing {
-                    await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery)
+                    await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery, gate: gate)
                 }
                 while inFlight >= inFlightLimit, let result = await group.next() { tally(result) }
                 if credentialsRejected || Task.isCancelled { break }
+                if gate?.isOpen == false { stoppedEarly = true; break }
                 inFlight += 1
                 group.addTask { await poll(device) }
             }
@@ -109,7 +115,7 @@ public struct PollCycle: Sendable {
         }
 
         report.duration = clock.now - started
-        if Task.isCancelled && !credentialsRejected {
+        if (Task.isCancelled || stoppedEarly) && !credentialsRejected {
             // Shutting down: an unfinished cycle is neither a success nor a failure.
             return report
         }

@@ -93,6 +93,30 @@ public final class SimwatchMetrics: Sendable {
         health.withLock { $0.interval = interval }
     }
 
+    /// Starts `/healthz` from the health the state file kept, so a restart does not look
+    /// healthy by itself: the last success counts, and cycles that kept failing before the
+    /// restart make it unhealthy at once. A success stamped in the future (a clock stepped
+    /// back, or a hostile file) counts as now, so it cannot hide failures that follow; one
+    /// before 1970 counts as 1970, so the age stays a number `/healthz` can print.
+    public func seedHealth(from persisted: Health) {
+        let start = now()
+        let lastSuccess = persisted.lastSuccessfulCycleAt.map { success -> Date in
+            let seconds = success.timeIntervalSince1970
+            guard seconds.isFinite else { return Date(timeIntervalSince1970: 0) }
+            return Date(timeIntervalSince1970: min(max(seconds, 0), start.timeIntervalSince1970))
+        }
+        health.withLock { state in
+            state.lastSuccess = lastSuccess
+            let failures = persisted.consecutiveFailedCycles
+            if failures > 0 {
+                state.lastFailure = failures == 1
+                    ? "the last poll cycle before the restart failed"
+                    : "the last \(failures) poll cycles before the restart failed"
+            }
+        }
+        if let lastSuccess { families.lastSuccess.set(lastSuccess.timeIntervalSince1970) }
+    }
+
     // MARK: Events and delivery
 
     /// Events just raised (logged and put in the outbox).
