@@ -37,7 +37,7 @@ struct ReloadCommand: AsyncParsableCommand {
             Bootstrap.printError("\(warning)")
         }
         let stateFile = loaded.config.stateFile
-        guard let target = pid ?? DaemonProcess.lockHolderPID(forStateFile: stateFile) else {
+        guard let target = pid ?? StateLock.holderPID(forStateFile: stateFile) else {
             Bootstrap.printError("simwatch: configuration OK, but no running simwatch holds \(stateFile).lock: "
                 + "start the daemon (systemctl start simwatch), or name it with --pid")
             throw Exit.failure

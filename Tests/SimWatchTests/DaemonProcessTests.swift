@@ -5,26 +5,24 @@ import Testing
 @Suite struct DaemonProcessTests {
     @Test(arguments: [("123", 123), ("123\n", 123), ("4194304", 4_194_304), ("2", 2)] as [(String, Int32)])
     func readsAPidAsTheLockWritesIt(_ text: String, _ pid: Int32) {
-        #expect(DaemonProcess.parsePID(text) == pid)
+        #expect(StateLock.parsePID(text) == pid)
     }
 
     @Test(arguments: ["", "\n", "0", "1", "-1", "-0", "+5", " 5", "5 ", "5\n\n", "5\r\n", "2147483648", "99999999999",
                       "9223372036854775807", "1e3", "0x10", "١٢٣", "12a", "\u{FF}"])
     func rejectsAnythingElse(_ text: String) {
-        #expect(DaemonProcess.parsePID(text) == nil)
+        #expect(StateLock.parsePID(text) == nil)
     }
 
-    @Test func aLockFileNamingThisProcessIsNotASimwatchDaemon() throws {
+    @Test func aLockFileThatNobodyHoldsNamesNoDaemon() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-lock-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let state = folder + "/state.json"
-        #expect(DaemonProcess.lockHolderPID(forStateFile: state) == nil)
-        // The test runner is alive, but /proc names it something other than simwatch.
+        #expect(StateLock.holderPID(forStateFile: state) == nil)
+        // A pid left behind by a crash: the file says who, but nobody holds the lock.
         try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: state + ".lock"))
-        #expect(DaemonProcess.lockHolderPID(forStateFile: state) == nil)
-        try Data(String(repeating: "9", count: 100).utf8).write(to: URL(fileURLWithPath: state + ".lock"))
-        #expect(DaemonProcess.lockHolderPID(forStateFile: state) == nil)
+        #expect(StateLock.holderPID(forStateFile: state) == nil)
     }
 
     @Test func signallingNoProcessSaysWhichPid() {

@@ -67,10 +67,16 @@ public enum StateLock {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
-        let digits = buffer[..<count].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-        guard !digits.isEmpty, digits.count <= 10, let pid = Int32(String(decoding: digits, as: UTF8.self)), pid > 0 else {
-            return nil
-        }
+        return parsePID(String(decoding: buffer[..<count], as: UTF8.self))
+    }
+
+    /// A pid as the lock file records it: decimal digits, maybe a newline; never 0, 1 or
+    /// negative, since `kill` would then signal a process group, init, or every process.
+    public static func parsePID(_ text: String) -> Int32? {
+        var digits = Substring(text)
+        if digits.hasSuffix("\n") { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let pid = Int32(digits), pid > 1 else { return nil }
         return pid
     }
 }
