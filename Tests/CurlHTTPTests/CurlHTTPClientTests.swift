@@ -55,7 +55,8 @@ import Testing
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(2))
+        // A silent server would hold the request forever; the margin is for a loaded 2-core CI host.
+        #expect(elapsed < .seconds(5))
     }
 
     @Test func cancellingTheTaskAbandonsTheTransfer() async throws {

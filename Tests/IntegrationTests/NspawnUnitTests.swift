@@ -6,7 +6,7 @@ import Testing
 extension DaemonLifecycle {
     /// The unit under a real systemd: a Debian minbase root (no `/bin/kill`) booted with
     /// `systemd-nspawn`, never the host's own systemd. The root is made once with debootstrap
-    /// and kept in `.build-nspawn/` (ignored by git); each boot runs on a throw-away overlay.
+    /// and kept in `/var/cache/simwatch-tests/` (outside the checkout); each boot runs on a throw-away overlay.
     @Suite(.enabled(if: NspawnRoot.isAvailable, NspawnRoot.unavailable))
     struct NspawnUnitTests {
         @Test func reloadWorksWithoutBinKillAndAnInvalidConfigFailsItVisibly() async throws {
@@ -80,8 +80,19 @@ enum NspawnRoot {
         the unit is not booted under a real systemd
         """
 
+    /// Outside the checkout, so that every clone on this machine (CI's fresh ones too) boots
+    /// the same cached root instead of downloading Debian again.
     static var path: String {
-        ProcessInfo.processInfo.environment["SIMWATCH_NSPAWN_ROOT"] ?? Repository.root + "/.build-nspawn/root"
+        ProcessInfo.processInfo.environment["SIMWATCH_NSPAWN_ROOT"] ?? "/var/cache/simwatch-tests/nspawn-root"
+    }
+
+    /// The host's own Debian mirror, as apt is set up here; debootstrap's default otherwise.
+    static var mirror: [String] {
+        let sources = (try? String(contentsOfFile: "/etc/apt/sources.list.d/debian.sources", encoding: .utf8)) ?? ""
+        let uri = sources.split(separator: "\n").lazy
+            .first { $0.hasPrefix("URIs:") && $0.hasSuffix("/debian") }?
+            .dropFirst("URIs:".count).trimmingCharacters(in: .whitespaces)
+        return uri.map { [$0] } ?? []
     }
 
     /// The root, made on first use (a few minutes: it downloads Debian's minimal system).
@@ -98,8 +109,8 @@ enum NspawnRoot {
         try FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let made = try await Tool.run(debootstrap, [
             "--variant=minbase", "--include=systemd,systemd-sysv,libcurl4,ca-certificates",
-            "bookworm", partial, "http://deb.debian.org/debian",
-        ], limit: .seconds(900))
+            "bookworm", partial,
+        ] + mirror, limit: .seconds(900))
         try #require(made.status == 0, "debootstrap failed:\n\(made.output.suffix(3000))")
         try FileManager.default.moveItem(atPath: partial, toPath: root)
         return root

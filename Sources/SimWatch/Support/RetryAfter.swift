@@ -70,8 +70,9 @@ public enum RetryAfter {
     }
 
     private static func httpDate(_ value: String) -> Date? {
-        // An HTTP date is short; a long value is garbage and not worth the parser's time.
-        guard value.utf8.count <= 64 else { return nil }
+        // An HTTP date is short and ASCII; anything else is garbage, and Foundation's
+        // DateFormatter traps on some non-ASCII input (a combining accent after "Sun").
+        guard value.utf8.count <= 64, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
         for formatter in formatters {
             if let date = formatter.date(from: value) { return date }
         }
