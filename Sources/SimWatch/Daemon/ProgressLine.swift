@@ -21,12 +21,12 @@ public struct ProgressLine: Sendable, Equatable {
         let counts = "polled \(completed)/\(total)"
         if completed >= total {
             let rate = seconds > 0 ? "  " + Self.rate(Double(completed) / seconds) : ""
-            return counts + rate + "  in " + HumanFormat.seconds(Int64(seconds.rounded()))
+            return counts + rate + "  in " + HumanFormat.seconds(measured: seconds, rounding: .toNearestOrAwayFromZero)
         }
         guard completed > 0, seconds > 0 else { return counts + "  -/s  ETA --" }
         let perSecond = Double(completed) / seconds
         let remaining = Double(total - completed) / perSecond
-        return counts + "  " + Self.rate(perSecond) + "  ETA " + HumanFormat.seconds(Int64(remaining.rounded(.up)))
+        return counts + "  " + Self.rate(perSecond) + "  ETA " + HumanFormat.seconds(measured: remaining)
     }
 
     private static func rate(_ perSecond: Double) -> String {
