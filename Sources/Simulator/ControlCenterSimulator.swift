@@ -227,7 +227,7 @@ public actor ControlCenterSimulator {
         let time = max(dateClock.now.timeIntervalSinceReferenceDate, modifications.latestTime)
         modifications.record(iccid, at: time)
         if let previousStatus, previousStatus != status {
-            modificationsByStatus[previousStatus]?.remove(iccid)
+            modificationsByStatus[previousStatus]?.retire(iccid, at: time)
             if modificationsByStatus[previousStatus]?.count == 0 { modificationsByStatus[previousStatus] = nil }
         }
         modificationsByStatus[status, default: ModificationIndex()].record(iccid, at: time)

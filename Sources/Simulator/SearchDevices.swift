@@ -234,14 +234,27 @@ enum ISO8601WithOffset {
 extension ControlCenterSimulator {
     /// The page Search Devices answers for `query`: devices modified in its window, oldest
     /// modification first. O(log n + page size), whatever the fleet's size.
+    ///
+    /// A device modified during a listing moves to the end; for `ModificationIndex.ghostLifetime`
+    /// its old place is still listed (with its current values), so a listing in progress
+    /// sees it twice rather than skipping another device. With a `status` filter, a device
+    /// that left the status keeps its place but is not listed, so such a page may be short.
     /// An `accountId` other than `accountID` gets an empty last page here (HTTP: a 400).
     public func searchDevices(_ query: SearchDevicesQuery) -> SimulatedSearchPage {
         let pageNumber = max(1, query.pageNumber)
         guard query.accountId == nil || query.accountId == accountID else {
             return SimulatedSearchPage(pageNumber: pageNumber, devices: [], lastPage: true)
         }
-        let index = query.status.flatMap { $0.isEmpty ? nil : (modificationsByStatus[$0] ?? ModificationIndex()) }
-            ?? modifications
+        let now = dateClock.now.timeIntervalSinceReferenceDate
+        let status = query.status.flatMap { $0.isEmpty ? nil : $0 }
+        let index: ModificationIndex
+        if let status {
+            modificationsByStatus[status]?.expireGhosts(now: now)
+            index = modificationsByStatus[status] ?? ModificationIndex()
+        } else {
+            modifications.expireGhosts(now: now)
+            index = modifications
+        }
         let size = min(max(1, query.pageSize), SearchDevicesQuery.maximumPageSize)
         let (offset, overflow) = (pageNumber - 1).multipliedReportingOverflow(by: size)
         let found = overflow ? (iccids: [], more: false) : index.page(
@@ -249,7 +262,7 @@ extension ControlCenterSimulator {
             until: query.modifiedTill?.timeIntervalSinceReferenceDate ?? .infinity, offset: offset, limit: size
         )
         let listed = found.iccids.compactMap { iccid in
-            device(iccid).map {
+            device(iccid).flatMap { status == nil || $0.status == status ? $0 : nil }.map {
                 SimulatedSearchPage.Device(
                     iccid: $0.iccid, status: $0.status, ratePlan: $0.ratePlan, communicationPlan: $0.communicationPlan
                 )

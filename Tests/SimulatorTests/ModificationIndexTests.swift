@@ -4,26 +4,34 @@ import Testing
 
 @Suite("Modification index")
 struct ModificationIndexTests {
-    /// Random records, moves and removals, checked page by page against a plain sorted list.
-    @Test func pagesMatchASimpleModelThroughGrowthAndCompaction() {
-        var index = ModificationIndex()
-        var model: [(iccid: String, time: Double)] = []
+    /// Random records, moves, retirements and removals, checked page by page against a plain list.
+    @Test func pagesMatchASimpleModelThroughGrowthGhostsAndCompaction() {
+        struct Entry { var iccid: String; var time: Double; var ghostSince: Double? }
+        var index = ModificationIndex(ghostLifetime: 40)
+        var model: [Entry] = []
         var random = SplitMix64(seed: 11)
         var time = 0.0
+        func expire(_ now: Double) { model.removeAll { $0.ghostSince.map { $0 < now - 40 } ?? false } }
         for step in 0..<6_000 {
             time += Double(Int.random(in: 0..<3, using: &random))
             let iccid = "89\(Int.random(in: 0..<1_500, using: &random))"
-            if Int.random(in: 0..<10, using: &random) == 0 {
+            let live = model.firstIndex { $0.iccid == iccid && $0.ghostSince == nil }
+            switch Int.random(in: 0..<20, using: &random) {
+            case 0, 1:
                 index.remove(iccid)
-                model.removeAll { $0.iccid == iccid }
-            } else {
+                if let live { model.remove(at: live) }
+            case 2:
+                index.retire(iccid, at: time)
+                if let live { model[live].ghostSince = time }
+            default:
                 index.record(iccid, at: time)
-                model.removeAll { $0.iccid == iccid }
-                model.append((iccid, time))
+                if let live { model[live].ghostSince = time }
+                model.append(Entry(iccid: iccid, time: time, ghostSince: nil))
+                expire(time)
             }
             guard step % 500 == 499 else { continue }
-            #expect(index.count == model.count)
-            for since in [-1, time / 3, time / 2, time] {
+            #expect(index.count == model.filter { $0.ghostSince == nil }.count)
+            for since in [-1, time / 3, time / 2, time - 30, time] {
                 for size in [1, 7, 50] {
                     let expected = model.filter { $0.time >= since }.map(\.iccid)
                     var listed: [String] = []
@@ -42,6 +50,24 @@ struct ModificationIndexTests {
             #expect(window.iccids == model.filter { $0.time >= time / 4 && $0.time <= upTo }.map(\.iccid))
             #expect(!window.more)
         }
+        index.expireGhosts(now: time + 1_000)
+        expire(time + 1_000)
+        #expect(index.page(since: -1, offset: 0, limit: 100_000).iccids == model.map(\.iccid))
+    }
+
+    /// Control Center's clients report duplicates rather than gaps when a device changes mid-listing.
+    @Test func aDeviceModifiedMidListingIsListedTwiceAndNoOtherIsSkipped() {
+        var index = ModificationIndex(ghostLifetime: 900)
+        for number in 0..<10 { index.record("d\(number)", at: Double(number)) }
+        let first = index.page(since: 0, offset: 0, limit: 5)
+        #expect(first.iccids == ["d0", "d1", "d2", "d3", "d4"] && first.more)
+        index.record("d2", at: 100)
+        let second = index.page(since: 0, offset: 5, limit: 5)
+        #expect(second.iccids == ["d5", "d6", "d7", "d8", "d9"] && second.more)
+        let third = index.page(since: 0, offset: 10, limit: 5)
+        #expect(third.iccids == ["d2"] && !third.more)
+        index.expireGhosts(now: 1_001)
+        #expect(index.page(since: 0, offset: 0, limit: 50).iccids == ["d0", "d1", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d2"])
     }
 
     @Test func edgesNeverTrap() {

@@ -49,6 +49,25 @@ struct ModificationTests {
         }
     }
 
+    @Test func aChangeDuringAListingGivesADuplicateNeverAGap() async throws {
+        try await withFleet(deviceCount: 120) { fleet in
+            let query = FleetFixture.wholeAccount + "&pageSize=50&pageNumber="
+            let first = try await fleet.listed(query + "1").iccids
+            fleet.clock.advance(by: .seconds(30))
+            _ = try await TestHTTP.json("PATCH", "\(fleet.base)/_sim/devices/\(first[3])", ["status": "RETIRED"])
+            let second = try await fleet.listed(query + "2")
+            let third = try await fleet.listed(query + "3")
+            #expect(!second.lastPage && third.lastPage)
+            let listed = first + second.iccids + third.iccids
+            #expect(Set(listed) == Set(await fleet.simulator.iccids))
+            #expect(listed.count == 121 && listed.last == first[3])
+            // 15 minutes later the old place is gone: one listing, one entry per SIM.
+            fleet.clock.advance(by: .seconds(901))
+            let later = try await fleet.listAll(FleetFixture.wholeAccount).iccids
+            #expect(later.count == 120 && later.last == first[3])
+        }
+    }
+
     @Test func theStatusFilterFollowsStatusChanges() async throws {
         try await withFleet(deviceCount: 10) { fleet in
             let iccid = try #require(await fleet.simulator.allDevices().first { $0.status == "ACTIVATED" }?.iccid)
