@@ -35,10 +35,10 @@ struct SimulateCommand: AsyncParsableCommand {
     var churnEvery: String?
 
     @Option(name: .customLong("churn-share"), help: ArgumentHelp(
-        "Share of the fleet changed per churn round, 0 to 1 (default: one SIM).", valueName: "fraction"))
-    var churnShare: Double = 0
+        "Share of the fleet changed per churn round, 0 to 1 (default: one SIM a round).", valueName: "fraction"))
+    var churnShare: Double?
 
-    @Flag(name: .customLong("status-churn"), help: "Churn changes statuses only (what Search Devices reports).")
+    @Flag(name: .customLong("status-churn"), help: "Churn changes statuses only (no overage or plan changes).")
     var statusChurn = false
 
     func validate() throws {
@@ -48,7 +48,7 @@ struct SimulateCommand: AsyncParsableCommand {
         do { _ = try ListenAddress.parse(listen) } catch { throw ValidationError("--listen: \(error)") }
         _ = try mix()
         _ = try churnInterval()
-        guard churnShare.isFinite, churnShare >= 0, churnShare <= 1 else {
+        if let churnShare, !(churnShare.isFinite && churnShare >= 0 && churnShare <= 1) {
             throw ValidationError("--churn-share must be a number from 0 to 1, e.g. 0.001")
         }
     }
@@ -57,7 +57,7 @@ struct SimulateCommand: AsyncParsableCommand {
         Bootstrap.logging(LogSettings())
         let churn = try churnInterval().map { interval in
             ChurnSettings(
-                interval: interval, fleetShare: churnShare, weights: statusChurn ? .statusOnly : .standard, seed: seed
+                interval: interval, fleetShare: churnShare ?? 0, weights: statusChurn ? .statusOnly : .standard, seed: seed
             )
         }
         let server = SimulatorServer(
