@@ -193,7 +193,7 @@ public actor ControlCenterSimulator {
     @discardableResult
     public func addGeneratedDevices(_ count: Int) -> [String] {
         var added: [String] = []
-        added.reserveCapacity(max(0, count))
+        added.reserveCapacity(min(max(0, count), SimulatorControlAPI.maximumGenerated))
         while added.count < count, generatedCount < Int.max {
             generatedCount += 1
             let device = DeviceGenerator.device(index: generatedCount, seed: seed, mix: usageMix)

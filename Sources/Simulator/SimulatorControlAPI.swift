@@ -214,13 +214,11 @@ extension ControlCenterSimulator {
         case "forbidden": fault = .forbidden
         default: throw ControlAPIError(status: 400, message: "unknown fault kind \(kind); use one of \(kinds)")
         }
-        guard let count = try fields.int("count") else {
-            return try faultRule(fault, iccid: try fields.string("iccid"), endpointName: try fields.string("endpoint"), count: nil)
-        }
-        guard count >= 1 else { throw ControlAPIError(status: 400, message: "field count must be 1 or more") }
+        let count = try fields.int("count")
+        if let count, count < 1 { throw ControlAPIError(status: 400, message: "field count must be 1 or more") }
         return try faultRule(
             fault, iccid: try fields.string("iccid"), endpointName: try fields.string("endpoint"),
-            count: Int(clamping: count)
+            count: count.map { Int(clamping: $0) }
         )
     }
 
