@@ -34,7 +34,9 @@ struct SearchDevicesFaultTests {
         }
     }
 
-    @Test(arguments: [(Fault.roleNotAllowed, 400, "10000030"), (Fault.forbidden, 403, nil)] as [(Fault, Int, String?)])
+    @Test(arguments: [
+        (Fault.roleNotAllowed, 400, "10000030"), (Fault.forbidden, 403, nil), (Fault.invalidCredentials, 401, "10000001"),
+    ] as [(Fault, Int, String?)])
     func searchDevicesAloneCanRefuseTheRole(_ fault: Fault, status: Int, code: String?) async throws {
         try await withFleet(deviceCount: 2) { fleet in
             await fleet.simulator.injectFault(endpoint: .searchDevices, fault: fault)
