@@ -14,9 +14,16 @@ public enum DeviceGenerator {
             : "898821671697" + zeroPadded(index, width: 7)
     }
 
-    /// The device with 1-based `index` for `seed`.
-    public static func device(index: Int, seed: UInt64) -> SimulatedDevice {
-        var random = SplitMix64(seed: seed &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+    /// The device with 1-based `index` for `seed`; with a `mix`, its usage follows its profile
+    /// (see `profile(index:seed:mix:)`), without one every active device grows 1-20 MB an hour.
+    public static func device(index: Int, seed: UInt64, mix: SimulatedUsageMix? = nil) -> SimulatedDevice {
+        var device = uniformDevice(index: index, seed: seed)
+        if let mix { apply(profile(index: index, seed: seed, mix: mix), index: index, seed: seed, to: &device) }
+        return device
+    }
+
+    private static func uniformDevice(index: Int, seed: UInt64) -> SimulatedDevice {
+        var random = stream(index: index, seed: seed, salt: 0)
         let statusRoll = Int.random(in: 0..<100, using: &random)
         let status = switch statusRoll {
         case ..<88: "ACTIVATED"
@@ -53,9 +60,23 @@ public enum DeviceGenerator {
         )
     }
 
-    private static func zeroPadded(_ value: Int, width: Int) -> String {
+    /// How long before the simulator's start the device with `index` was last modified:
+    /// up to a year, so that an old `modifiedSince` lists the whole fleet in a stable order.
+    public static func modificationAge(index: Int, seed: UInt64) -> Double {
+        var random = stream(index: index, seed: seed, salt: 0xA6E)
+        return Double.random(in: 0..<365 * 86_400, using: &random).rounded()
+    }
+
+    static func zeroPadded(_ value: Int, width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension DeviceGenerator {
+    /// An independent random stream per device and purpose: adding a purpose never shifts the others.
+    static func stream(index: Int, seed: UInt64, salt: UInt64) -> SplitMix64 {
+        SplitMix64(seed: (seed ^ salt &* 0xD1B5_4A32_D192_ED03) &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15)
     }
 }
 

@@ -1,7 +1,7 @@
 import FlyingFox
 import Foundation
 
-/// A misbehaviour the simulator can be told to show on the `ctdUsages` path.
+/// A misbehaviour the simulator can be told to show on its API paths (ctdUsages, Search Devices).
 public enum Fault: Sendable, Equatable {
     /// Any status code with this body, served as `application/json`.
     case status(Int, body: String)
@@ -19,6 +19,10 @@ public enum Fault: Sendable, Equatable {
     case invalidCredentials
     /// `401` whose JSON body is ISO-8859-1 encoded (and says so in `Content-Type`).
     case latin1Error
+    /// `400` with `10000030`: the user's role may not call this function.
+    case roleNotAllowed
+    /// `403` with a JSON body and no errorCode, as a gateway in front of one function may answer.
+    case forbidden
 
     /// The name used by the `/_sim/faults` API and in request records.
     public var kind: String {
@@ -31,11 +35,13 @@ public enum Fault: Sendable, Equatable {
         case .serverError: "server_error"
         case .invalidCredentials: "invalid_credentials"
         case .latin1Error: "latin1"
+        case .roleNotAllowed: "role_not_allowed"
+        case .forbidden: "forbidden"
         }
     }
 
-    /// The answer this fault gives instead of the normal one; `nil` for a pure delay.
-    func response(deviceRecord: String) -> HTTPResponse? {
+    /// The answer this fault gives instead of the normal one (whose body is `normalBody`); `nil` for a pure delay.
+    func response(normalBody deviceRecord: String) -> HTTPResponse? {
         switch self {
         case let .status(code, body):
             return .json(status: code, body)
@@ -64,20 +70,26 @@ public enum Fault: Sendable, Equatable {
                 status: 401, contentType: "application/json; charset=ISO-8859-1",
                 body: text.data(using: .isoLatin1) ?? Data(text.utf8)
             )
+        case .roleNotAllowed:
+            return ControlCenterErrors.roleNotAllowed
+        case .forbidden:
+            return .json(status: 403, JSONText.object([("errorMessage", JSONText.string("Access is denied."))]))
         }
     }
 }
 
 /// An injected fault and how many more requests it applies to.
 public struct FaultRule: Sendable, Equatable {
-    /// `nil`: every device.
+    /// `nil`: every device; a rule for one ICCID applies to its ctdUsages requests only.
     public var iccid: String?
     public var fault: Fault
     /// `nil`: until `clearFaults()`.
     public var remaining: Int?
+    /// `nil`: every API endpoint.
+    public var endpoint: SimulatedEndpoint? = nil
 
-    func matches(_ requestICCID: String?) -> Bool {
-        iccid == nil || iccid == requestICCID
+    func matches(_ requestICCID: String?, endpoint requestEndpoint: SimulatedEndpoint) -> Bool {
+        (iccid == nil || iccid == requestICCID) && (endpoint == nil || endpoint == requestEndpoint)
     }
 
     var json: String {
@@ -85,6 +97,7 @@ public struct FaultRule: Sendable, Equatable {
             ("iccid", iccid.map(JSONText.string) ?? "null"),
             ("kind", JSONText.string(fault.kind)),
             ("count", remaining.map { String($0) } ?? "null"),
+            ("endpoint", endpoint.map { JSONText.string($0.rawValue) } ?? "null"),
         ]
         switch fault {
         case let .status(code, _), let .html(code): fields.append(("status", String(code)))
@@ -102,6 +115,13 @@ enum ControlCenterErrors {
     static let invalidAPIVersion = error(400, "Invalid apiVersion.", "10000024")
     static let invalidICCID = error(404, "Resource not found - Invalid ICCID.", "20000001")
     static let serverError = error(500, "Unknown server error.", "30000001")
+    static let roleNotAllowed = error(400, "The user's role is not allowed to call this API.", "10000030")
+
+    /// A parameter that is missing, malformed or out of range. Control Center documents no code
+    /// for these; `10000028` is the code clients report for parameter errors, so it is used for all.
+    static func invalidParameter(_ message: String) -> HTTPResponse {
+        error(400, message, "10000028")
+    }
 
     static func error(_ status: Int, _ message: String, _ code: String) -> HTTPResponse {
         .json(status: status, JSONText.object([

@@ -1,9 +1,21 @@
 import Foundation
 
+/// The Control Center functions the simulator serves.
+public enum SimulatedEndpoint: String, Sendable, CaseIterable {
+    /// `GET /rws/api/v1/devices/{iccid}/ctdUsages`
+    case ctdUsages = "ctd_usages"
+    /// `GET /rws/api/v1/devices?modifiedSince=...`
+    case searchDevices = "search_devices"
+}
+
 /// One request the simulator answered on its API paths (control API calls are not recorded).
 public struct RequestRecord: Sendable, Equatable {
     public var method: String
     public var path: String
+    /// The query as sent, still percent-encoded (`""` when there is none).
+    public var query: String = ""
+    /// The function the path names; `nil` for a path Control Center does not serve.
+    public var endpoint: SimulatedEndpoint?
     /// The ICCID from a `/devices/{iccid}/...` path, whether or not it exists.
     public var iccid: String?
     public var status: Int
@@ -23,6 +35,8 @@ public struct RequestRecord: Sendable, Equatable {
         JSONText.object([
             ("method", JSONText.string(method)),
             ("path", JSONText.string(path)),
+            ("query", JSONText.string(query)),
+            ("endpoint", endpoint.map { JSONText.string($0.rawValue) } ?? "null"),
             ("iccid", iccid.map(JSONText.string) ?? "null"),
             ("status", String(status)),
             ("faults", JSONText.array(faults.map(JSONText.string))),

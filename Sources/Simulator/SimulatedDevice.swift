@@ -63,6 +63,14 @@ public struct SimulatedDevice: Sendable, Equatable {
         self.growth = growth
     }
 
+    /// Whether `other` has the same attributes whose change Control Center counts as a
+    /// modification (Search Devices): status, both plans and the overage override. Usage,
+    /// IMEI and the overage flag are not modifications.
+    public func hasSameAttributes(as other: SimulatedDevice) -> Bool {
+        status == other.status && ratePlan == other.ratePlan && communicationPlan == other.communicationPlan
+            && overageLimitOverride == other.overageLimitOverride
+    }
+
     /// Starts a new billing cycle: every counter back to zero; an unknown session count stays unknown.
     public mutating func resetCycle() {
         ctdDataUsage = 0
@@ -79,11 +87,20 @@ public struct SimulatedDevice: Sendable, Equatable {
             + Double(elapsed.components.attoseconds) / 3.6e21
         guard hours > 0 else { return self }
         var next = self
-        next.ctdDataUsage += Int64(growth.dataBytesPerHour * hours)
-        next.ctdSMSUsage += Int64(growth.smsPerHour * hours)
-        next.ctdVoiceUsage += Int64(growth.voiceSecondsPerHour * hours)
-        if let sessions = ctdSessionCount { next.ctdSessionCount = sessions + Int64(growth.sessionsPerHour * hours) }
+        next.ctdDataUsage = Self.grown(ctdDataUsage, by: growth.dataBytesPerHour * hours)
+        next.ctdSMSUsage = Self.grown(ctdSMSUsage, by: growth.smsPerHour * hours)
+        next.ctdVoiceUsage = Self.grown(ctdVoiceUsage, by: growth.voiceSecondsPerHour * hours)
+        if let sessions = ctdSessionCount { next.ctdSessionCount = Self.grown(sessions, by: growth.sessionsPerHour * hours) }
         return next
+    }
+
+    /// `counter` plus `amount`, saturating: a counter set to Int64.max over the control API,
+    /// or a growth of 1e300 an hour, must not trap the simulator.
+    static func grown(_ counter: Int64, by amount: Double) -> Int64 {
+        guard amount.isFinite, amount >= 1 else { return amount == .infinity ? .max : counter }
+        let step = amount >= 9.2e18 ? Int64.max : Int64(amount)
+        let (sum, overflow) = counter.addingReportingOverflow(step)
+        return overflow ? .max : sum
     }
 
     /// The `ctdUsages` answer, fields in the order of Control Center's documentation.

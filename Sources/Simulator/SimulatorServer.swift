@@ -58,6 +58,8 @@ public struct SimulatorServer: Sendable {
     public var churn: ChurnSettings?
     /// Usage clock speed: 1 is real time, 3600 grows an hour of usage per second.
     public var usageSpeed: Double
+    /// Idle, steady and hot shares of the generated fleet; `nil`: the uniform demo fleet.
+    public var usageMix: SimulatedUsageMix?
     public var logger: Logger
 
     public static let defaultUsername = "simwatch"
@@ -66,7 +68,8 @@ public struct SimulatorServer: Sendable {
     public init(
         listen: ListenAddress, deviceCount: Int = 100, username: String = SimulatorServer.defaultUsername,
         apiKey: String = SimulatorServer.defaultAPIKey, seed: UInt64 = 1, churn: ChurnSettings? = nil,
-        usageSpeed: Double = 1, logger: Logger = Logger(label: "simwatch.simulator")
+        usageSpeed: Double = 1, usageMix: SimulatedUsageMix? = nil,
+        logger: Logger = Logger(label: "simwatch.simulator")
     ) {
         self.listen = listen
         self.deviceCount = deviceCount
@@ -75,6 +78,7 @@ public struct SimulatorServer: Sendable {
         self.seed = seed
         self.churn = churn
         self.usageSpeed = usageSpeed
+        self.usageMix = usageMix
         self.logger = logger
     }
 
@@ -82,7 +86,7 @@ public struct SimulatorServer: Sendable {
     public func run(announce: @Sendable (String) -> Void = { print($0) }) async throws {
         let simulator = ControlCenterSimulator(
             deviceCount: deviceCount, username: username, apiKey: apiKey, seed: seed,
-            clock: .continuous(speed: usageSpeed), churn: churn, logger: logger
+            clock: .continuous(speed: usageSpeed), usageMix: usageMix, churn: churn, logger: logger
         )
         try await simulator.start(host: listen.host, port: listen.port)
         announce(Self.readyMessage(
@@ -102,6 +106,6 @@ public struct SimulatorServer: Sendable {
         let more = iccids.count > 3 ? ", ..." : ""
         return "Control Center simulator at \(baseURL) with \(iccids.count) devices (\(sample)\(more));"
             + " username \(username), api key \(apiKeyHint);"
-            + " control API \(baseURL)/_sim/ (devices, faults, requests, tick)"
+            + " control API \(baseURL)/_sim/ (devices, generate, faults, requests, tick)"
     }
 }

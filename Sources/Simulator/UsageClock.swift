@@ -1,3 +1,5 @@
+import Foundation
+
 /// The time that drives usage growth: elapsed time since the simulator was created.
 ///
 /// Production uses `.continuous` (optionally sped up for demos); tests use a `ManualClock`
@@ -44,4 +46,33 @@ public final class ManualClock: Sendable {
         guard duration > .zero else { return }
         time.withValue { $0 += duration }
     }
+}
+
+/// The wall-clock time the simulator stamps on modifications (Search Devices' `modifiedSince`).
+///
+/// Separate from `UsageClock`: a demo may grow usage 1,200 times faster than real time,
+/// but the daemon compares modification times with its own wall clock.
+public struct SimulatorDateClock: Sendable {
+    private let current: @Sendable () -> Date
+
+    /// A clock that reports whatever `now` returns.
+    public init(now: @escaping @Sendable () -> Date) {
+        self.current = now
+    }
+
+    /// The system's wall clock.
+    public static let system = SimulatorDateClock { Date() }
+
+    /// `origin` plus the time advanced on `clock`: dates that move only when a test says so.
+    public static func manual(_ clock: ManualClock, origin: Date) -> SimulatorDateClock {
+        SimulatorDateClock {
+            let elapsed = clock.elapsed
+            return origin.addingTimeInterval(
+                Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            )
+        }
+    }
+
+    /// The time now on this clock.
+    public var now: Date { current() }
 }

@@ -93,7 +93,11 @@ struct ControlCenterAPITests {
         }
     }
 
-    @Test(arguments: ["/", "/rws/api/v1/devices", "/api/v1/devices/8988216716970000001/ctdUsages"])
+    // `/rws/api/v1/devices` is Search Devices now (SearchDevicesTests); other functions stay unserved.
+    @Test(arguments: [
+        "/", "/rws/api/v1/devices/8988216716970000001/sessionInfo", "/rws/api/v1/devices/8988216716970000001",
+        "/api/v1/devices/8988216716970000001/ctdUsages",
+    ])
     func otherPathsGetAnHTML404(path: String) async throws {
         try await withSimulator { _, base in
             let response = try await TestHTTP.send(base + path, authorization: TestHTTP.demoAuth)
