@@ -1,6 +1,12 @@
 import Foundation
 import ServiceLifecycle
-import SimWatch
+import SimWatchAlerts
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchDaemon
+import SimWatchMonitor
+import SimWatchState
 import Simulator
 
 /// Prints alerts the way a chat channel shows them, for `simwatch demo`.

@@ -2,7 +2,13 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import SimWatch
+import SimWatchAlerts
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchDaemon
+import SimWatchMonitor
+import SimWatchState
 
 /// `simwatch run`: the daemon.
 struct RunCommand: AsyncParsableCommand {

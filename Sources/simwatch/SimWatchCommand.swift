@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import SimWatch
+import SimWatchAlerts
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchDaemon
+import SimWatchMonitor
+import SimWatchState
 
 /// The `simwatch` command line: argument parsing only; the work is in SimWatch.
 @main

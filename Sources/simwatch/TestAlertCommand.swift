@@ -1,7 +1,13 @@
 import ArgumentParser
 import CurlHTTP
 import Logging
-import SimWatch
+import SimWatchAlerts
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchDaemon
+import SimWatchMonitor
+import SimWatchState
 
 /// `simwatch test-alert`: proves each webhook works, without waiting for a real event.
 struct TestAlertCommand: AsyncParsableCommand {

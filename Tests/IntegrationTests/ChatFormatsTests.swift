@@ -1,7 +1,13 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite(.serialized) struct ChatFormatsTests {
     /// 100 devices change status in one cycle; each chat format gets every ICCID, within its limits,

@@ -1,7 +1,13 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite(.serialized) struct DaemonMetricsTests {
     /// A port that was free a moment ago.

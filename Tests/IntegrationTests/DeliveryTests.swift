@@ -1,7 +1,13 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite(.serialized) struct DeliveryTests {
     /// Flips a device's status so the next poll raises `status_changed`.

@@ -1,7 +1,13 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// `run` and `once` prove the state folder writable and take its lock before any API call.
 @Suite(.serialized) struct StateFolderTests {

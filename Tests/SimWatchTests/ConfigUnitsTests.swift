@@ -1,5 +1,11 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite struct ConfigUnitsTests {
     @Test(arguments: [

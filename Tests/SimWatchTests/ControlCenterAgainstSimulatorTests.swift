@@ -4,7 +4,13 @@ import Logging
 import Simulator
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// The Control Center client over real HTTP (libcurl) against the simulator.
 @Suite struct ControlCenterAgainstSimulatorTests {

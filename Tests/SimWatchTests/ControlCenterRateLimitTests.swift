@@ -3,7 +3,13 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// Account pauses as the client reports them.
 final class PauseLog: Sendable {

@@ -1,7 +1,13 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// How every webhook answer is classified, and that no answer can trap or leak.
 @Suite struct DeliveryAnswersTests {

@@ -3,7 +3,13 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// A wall clock tests move by hand.
 final class SettableWallClock: Sendable {

@@ -2,7 +2,13 @@ import CurlHTTP
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite struct GenericFormatterTests {
     static let event = Event(

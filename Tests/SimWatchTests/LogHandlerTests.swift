@@ -1,7 +1,13 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// Lines a handler wrote, in order.
 private final class CapturedLines: @unchecked Sendable {

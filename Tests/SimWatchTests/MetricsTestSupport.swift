@@ -1,7 +1,13 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// The Prometheus text format parsed back: HELP and TYPE per family, and every sample.
 ///

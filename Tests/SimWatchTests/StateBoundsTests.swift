@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// Numbers in the state file are range-checked: out of range is a corrupt file, never a trap.
 @Suite("State file: bounded numbers")

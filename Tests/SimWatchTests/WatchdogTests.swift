@@ -1,7 +1,13 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// A monotonic time that only moves when a test moves it.
 private final class FakeTime: Sendable {

@@ -1,0 +1,140 @@
+/// Paces every request of one Control Center account: at most `rate` starts per second,
+/// at most `concurrency` in flight, and a server-requested pause for everyone.
+///
+/// Starts are spaced `1/rate` apart, plus a 5 % margin, rather than allowed in bursts.
+/// The margin is for the network: a request delayed on its way (a new connection, a
+/// busy host) arrives closer to the next one, and Control Center counts arrivals.
+/// So no one-second window at the server holds more than `rate` of them.
+///
+/// A start is granted only when the spacing has passed since the previous *actual*
+/// start, checked after waking: a waiter woken late on a busy host pushes the next
+/// start back instead of letting it catch up in a burst. Slots (concurrency) are
+/// handed out in arrival order.
+///
+/// The clock is a parameter so that tests can drive the limiter on a clock of their own.
+public actor AccountLimiter<C: Clock> where C.Duration == Duration {
+    /// Spacing beyond `1/rate` that absorbs network jitter.
+    package static var margin: Double { 1.05 }
+    /// The rates the limiter accepts; the configuration's own bounds are inside these.
+    package static var rates: ClosedRange<Double> { 0.001...1_000_000 }
+    /// The most requests in flight it accepts.
+    package static var maxConcurrency: Int { 10_000 }
+    private let spacing: Duration
+    private let concurrency: Int
+    private let clock: C
+    private var nextStart: C.Instant
+    private var inFlight = 0
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextWaiterID: UInt64 = 0
+    /// Rate-limited answers in a row, for the account, since the last other answer.
+    private var limitedStreak = 0
+
+    /// - Parameters:
+    ///   - rate: requests started per second; clamped to `0.001...1_000_000` (nan: the slowest).
+    ///   - concurrency: requests in flight at once; clamped to `1...10_000`.
+    ///   - clock: the clock starts are timed on.
+    public init(rate: Double, concurrency: Int, clock: C) {
+        // The configuration bounds both already; this init must still never trap on them.
+        let rate = rate.isNaN ? Self.rates.lowerBound : min(max(rate, Self.rates.lowerBound), Self.rates.upperBound)
+        spacing = .nanoseconds(Int64((1_000_000_000 * Self.margin / rate).rounded(.up)))
+        self.concurrency = min(max(concurrency, 1), Self.maxConcurrency)
+        self.clock = clock
+        nextStart = clock.now
+    }
+
+    /// Waits for a free slot and the next start time; pair every success with `release()`.
+    public func acquire() async throws {
+        try await waitForPermit()
+        do {
+            while clock.now < nextStart {
+                try await clock.sleep(until: nextStart, tolerance: nil)
+            }
+            nextStart = clock.now.advanced(by: spacing)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    /// Frees the slot taken by `acquire()`.
+    public func release() {
+        if waiters.isEmpty {
+            inFlight -= 1
+        } else {
+            // The slot passes straight to the next waiter, so inFlight stays the same.
+            waiters.removeFirst().continuation.resume()
+        }
+    }
+
+    /// Holds every new start back for `duration` (a `Retry-After`); a negative one is zero.
+    public func pause(for duration: Duration) {
+        nextStart = max(nextStart, clock.now.advanced(by: max(duration, .zero)))
+    }
+
+    /// Records a rate-limited answer and pauses the whole account; returns the pause.
+    ///
+    /// The pause is `retryAfter` when the server gave one, else `base` doubled for each
+    /// limited answer in a row, up to `maximum`; `retryAfter` is held to `maximum` too.
+    public func rateLimited(retryAfter: Duration?, base: Duration, maximum: Duration) -> Duration {
+        limitedStreak = min(limitedStreak + 1, 64)
+        let maximum = max(maximum, .zero)
+        let pause: Duration
+        if let retryAfter {
+            pause = min(max(retryAfter, .zero), maximum)
+        } else {
+            // Doubling stops at the maximum long before the shift could overflow.
+            var doubled = max(base, .zero)
+            for _ in 1..<limitedStreak where doubled < maximum { doubled = doubled * 2 }
+            pause = min(doubled, maximum)
+        }
+        self.pause(for: pause)
+        return pause
+    }
+
+    /// An answer that was not rate limiting ends the streak, so the next pause is short again.
+    public func notLimited() {
+        limitedStreak = 0
+    }
+
+    /// Runs `body` inside a slot.
+    public func withSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await acquire()
+        do {
+            let value = try await body()
+            release()
+            return value
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func waitForPermit() async throws {
+        try Task.checkCancellation()
+        if inFlight < concurrency {
+            inFlight += 1
+            return
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiters.append((id, continuation))
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+}
+
+extension AccountLimiter where C == ContinuousClock {
+    /// A limiter on the continuous clock, as the daemon runs it.
+    public init(rate: Double, concurrency: Int) {
+        self.init(rate: rate, concurrency: concurrency, clock: ContinuousClock())
+    }
+}
