@@ -145,7 +145,7 @@ public struct Threshold: Sendable, Equatable, Hashable {
     }
 
     /// `80`, `12.5`; never traps, though the configuration bounds percents to 100000.
-    package static func formatPercent(_ value: Double) -> String {
+    static func formatPercent(_ value: Double) -> String {
         // Within ±2^53 a whole Double converts exactly; beyond, `Int64(value)` could trap.
         guard value.isFinite, value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return String(value) }
         return String(Int64(value))

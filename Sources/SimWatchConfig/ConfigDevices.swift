@@ -3,8 +3,8 @@ import SimWatchCore
 import Yams
 
 /// `devices` and `devices_file`: the watched SIMs, in configuration order, each ICCID once.
-package enum ConfigDevices {
-    package static let entryKeys = ["iccid", "name", "labels"]
+enum ConfigDevices {
+    static let entryKeys = ["iccid", "name", "labels"]
 
     package static func load(_ root: MappingReader, _ context: ConfigContext) -> [DeviceEntry] {
         let diagnostics = context.diagnostics

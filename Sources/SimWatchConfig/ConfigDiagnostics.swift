@@ -1,10 +1,10 @@
 import Yams
 
 /// A key path as configuration errors print it: `webhooks[0].url`, `plans."hphlr rp1".data`.
-package struct KeyPath: CustomStringConvertible {
+struct KeyPath: CustomStringConvertible {
     package private(set) var text: String
     /// The innermost key name (`url` in `webhooks[0].url`), to know whether its value is secret.
-    package private(set) var lastKey: String?
+    private(set) var lastKey: String?
 
     package static let root = KeyPath(text: "")
 
@@ -26,7 +26,7 @@ package struct KeyPath: CustomStringConvertible {
 /// Collects problems while a configuration is walked, so that one run reports all of them.
 ///
 /// Only ever used on one thread during one load; a class so that every reader shares it.
-package final class ConfigDiagnostics {
+final class ConfigDiagnostics {
     /// The configuration file as given, for positions.
     package let file: String
     package private(set) var issues: [ConfigIssue] = []
@@ -59,7 +59,7 @@ package final class ConfigDiagnostics {
     }
 
     /// `file:line:column` of a mark, for messages that point at a second place.
-    package func place(_ mark: Mark?) -> String {
+    func place(_ mark: Mark?) -> String {
         guard let mark else { return file }
         return "\(file):\(mark.line):\(mark.column)"
     }
@@ -67,14 +67,14 @@ package final class ConfigDiagnostics {
 
 extension Node {
     /// A plain `~`, `null` or empty value: YAML's way of saying nothing.
-    package var isNull: Bool {
+    var isNull: Bool {
         null != nil
     }
 
     /// How a value is named in "expected …; got …" messages.
     ///
     /// A scalar is quoted by `ConfigText.quoted`: one that may be a secret is not shown.
-    package var shortDescription: String {
+    var shortDescription: String {
         switch self {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
@@ -87,7 +87,7 @@ extension Node {
 }
 
 /// The closest of `candidates` to a mistyped key, if one is close enough to be a typo.
-package func closestKey(to key: String, in candidates: [String]) -> String? {
+func closestKey(to key: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, editDistance(key.lowercased(), $0)) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     let tolerance = max(2, best.0.count / 3)
@@ -95,7 +95,7 @@ package func closestKey(to key: String, in candidates: [String]) -> String? {
 }
 
 /// Levenshtein distance, counting a swap of two neighbours as one edit.
-package func editDistance(_ lhs: String, _ rhs: String) -> Int {
+func editDistance(_ lhs: String, _ rhs: String) -> Int {
     let a = Array(lhs), b = Array(rhs)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

@@ -94,7 +94,7 @@ public struct LoadedConfig: Sendable {
     }
 }
 
-package enum ConfigPosition {
+enum ConfigPosition {
     /// `FILE:LINE:COLUMN: label key.path: message`, leaving out what is unknown.
     package static func render(file: String, line: Int, column: Int, keyPath: String, message: String, label: String = "") -> String {
         var text = file

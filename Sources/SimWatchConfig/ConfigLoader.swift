@@ -4,7 +4,7 @@ import Yams
 
 /// Reads `simwatch.yaml` into a validated `Config`, reporting every problem with its position.
 public enum ConfigLoader {
-    package static let rootKeys = [
+    static let rootKeys = [
         "control_center", "poll", "state_file", "devices", "devices_file", "plans", "thresholds",
         "webhooks", "delivery", "metrics", "log",
     ]
@@ -143,7 +143,7 @@ public enum ConfigLoader {
     }()
 
     /// The directory relative paths start from; empty for a bare file name (the working directory).
-    package static func directory(of path: String) -> String {
+    static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

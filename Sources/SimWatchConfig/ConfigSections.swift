@@ -4,14 +4,14 @@ import SimWatchCore
 import Yams
 
 /// The small sections: `control_center`, `poll`, `delivery`, `metrics`, `log`.
-package enum ConfigSections {
-    package static let controlCenterKeys = [
+enum ConfigSections {
+    static let controlCenterKeys = [
         "base_url", "username", "api_key_file", "api_key_env", "api_version", "timeout", "rate_limit", "concurrency",
     ]
-    package static let pollKeys = ["interval"]
-    package static let deliveryKeys = ["max_age", "group_wait", "max_rate"]
-    package static let metricsKeys = ["listen"]
-    package static let logKeys = ["format", "level"]
+    static let pollKeys = ["interval"]
+    static let deliveryKeys = ["max_age", "group_wait", "max_rate"]
+    static let metricsKeys = ["listen"]
+    static let logKeys = ["format", "level"]
 
     package static func controlCenter(_ root: MappingReader, _ context: ConfigContext) -> ControlCenterSettings? {
         guard let node = root.required("control_center"),
@@ -105,7 +105,7 @@ package enum ConfigSections {
     }
 
     /// `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464`: `HostPort.parse`, the one parser `run` binds with.
-    package static func hostPort(_ text: String) throws(ValueProblem) -> HostPort {
+    static func hostPort(_ text: String) throws(ValueProblem) -> HostPort {
         do {
             return try HostPort.parse(text)
         } catch {

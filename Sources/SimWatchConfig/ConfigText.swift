@@ -6,9 +6,9 @@ import SimWatchCore
 /// DESIGN.md: an error "never quotes a value that may be a secret (URLs, keys)". Values of
 /// secret keys are never shown; any other value is shown unless it looks like a URL or a
 /// token, since a secret pasted under the wrong key is still a secret.
-package enum ConfigText {
+enum ConfigText {
     /// Stands in for a value that is not shown.
-    package static let hidden = "a value not shown here (it may be a secret)"
+    static let hidden = "a value not shown here (it may be a secret)"
 
     /// `"text"`, shortened to 60 characters, or `hidden` when it may be a secret.
     package static func quoted(_ text: String) -> String {
@@ -49,7 +49,7 @@ package enum ConfigText {
     /// Slack, Telegram and PagerDuty keys do, or are UUIDs (Opsgenie and many API keys).
     /// Plan names such as `IoT_Europe_Pool_1GB_2024`, ICCIDs (digits only), paths and durations
     /// stay visible, so most messages can still say what they got.
-    package static func mayBeSecret(_ text: String) -> Bool {
+    static func mayBeSecret(_ text: String) -> Bool {
         if text.contains("://") { return true }
         guard text.count >= 16, !text.contains(where: { $0.isWhitespace || $0 == "/" }) else { return false }
         let runs = text.split(whereSeparator: { "-_.:".contains($0) })
@@ -64,7 +64,7 @@ package enum ConfigText {
     /// `*token*`, `password*`, `secret*`.
     ///
     /// `*_file` and `*_env` keys hold a path or a variable name, which messages do name.
-    package static func isSecretKey(_ name: String) -> Bool {
+    static func isSecretKey(_ name: String) -> Bool {
         let key = name.lowercased()
         if key.hasSuffix("_file") || key.hasSuffix("_env") { return false }
         return key == "url" || (key.hasSuffix("_url") && key != "base_url") || key.hasSuffix("key")

@@ -2,9 +2,9 @@ import SimWatchCore
 import Yams
 
 /// `plans` and `thresholds`, and the warnings about percent thresholds that cannot fire.
-package enum ConfigThresholds {
-    package static let planKeys = Metric.allCases.map(\.rawValue)
-    package static let thresholdKeys = ["metric", "above", "severity"]
+enum ConfigThresholds {
+    static let planKeys = Metric.allCases.map(\.rawValue)
+    static let thresholdKeys = ["metric", "above", "severity"]
 
     /// Plans by name, and their names in file order.
     package static func plans(_ root: MappingReader) -> (plans: [String: PlanAllowance], order: [String]) {
@@ -37,9 +37,9 @@ package enum ConfigThresholds {
     }
 
     /// A threshold with where its level is written, for warnings.
-    package struct Located {
+    struct Located {
         package let threshold: Threshold
-        package let mark: Mark?
+        let mark: Mark?
         package let path: KeyPath
     }
 
@@ -80,7 +80,7 @@ package enum ConfigThresholds {
     }
 
     /// Percent thresholds need a plan allowance: warn once per metric and plan that lacks one.
-    package static func warnAboutPercentThresholds(
+    static func warnAboutPercentThresholds(
         _ thresholds: [Located], plans: [String: PlanAllowance], order: [String], _ diagnostics: ConfigDiagnostics
     ) {
         var warned: Set<Metric> = []
@@ -109,7 +109,7 @@ package enum ConfigThresholds {
     ///
     /// At most `ConfigBounds.maxAmount`, so thresholds and allowances can be added and
     /// multiplied in `Int64` downstream.
-    package static func amount(_ text: String, of metric: Metric, percentAllowed: Bool) throws(ValueProblem) -> Int64 {
+    static func amount(_ text: String, of metric: Metric, percentAllowed: Bool) throws(ValueProblem) -> Int64 {
         let parsed: ConfigUnits.Parsed<Int64>
         switch metric {
         case .data: parsed = ConfigUnits.parseSize(text)
@@ -149,7 +149,7 @@ package enum ConfigThresholds {
         }
     }
 
-    package static func expectedAmount(_ metric: Metric) -> String {
+    static func expectedAmount(_ metric: Metric) -> String {
         switch metric {
         case .data: "a size like 500MB, 1GiB or a number of bytes"
         case .sms: "a number of messages like 500"

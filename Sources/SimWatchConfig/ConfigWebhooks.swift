@@ -8,13 +8,13 @@ extension WebhookSettings {
 }
 
 /// `webhooks`: where alerts go, each with a unique name and its URL kept secret.
-package enum ConfigWebhooks {
+enum ConfigWebhooks {
     package static let keys = [
         "name", "format", "url", "url_file", "url_env", "routing_key_file", "routing_key_env",
         "kinds", "min_severity", "template",
     ]
     /// Kinds a webhook may subscribe to; `test` always passes and is not configurable.
-    package static let subscribableKinds = EventKind.allCases.filter { $0 != .test }
+    static let subscribableKinds = EventKind.allCases.filter { $0 != .test }
 
     package static func load(_ root: MappingReader, _ context: ConfigContext) -> [WebhookSettings] {
         var firstUse: [String: KeyPath] = [:]

@@ -1,7 +1,7 @@
 import Yams
 
 /// A problem with one value, reported at the value's position under its key.
-package struct ValueProblem: Error {
+struct ValueProblem: Error {
     package let message: String
 
     package init(_ message: String) {
@@ -13,10 +13,10 @@ package struct ValueProblem: Error {
 ///
 /// Getters return `nil` when the key is absent (or `~`) or its value is wrong; in the
 /// second case the problem has been reported, so callers only fall back to defaults.
-package struct MappingReader {
-    package let mark: Mark?
+struct MappingReader {
+    let mark: Mark?
     package let path: KeyPath
-    package let diagnostics: ConfigDiagnostics
+    let diagnostics: ConfigDiagnostics
     private var entries: [String: (key: Node, value: Node)] = [:]
     /// Keys in file order, for sections whose keys are names (plans, labels).
     package private(set) var keys: [String] = []
@@ -69,17 +69,17 @@ package struct MappingReader {
     }
 
     /// Where the key itself is written.
-    package func keyMark(_ key: String) -> Mark? {
+    func keyMark(_ key: String) -> Mark? {
         entries[key]?.key.mark
     }
 
     /// Where the key's value is written (the key for an empty value).
-    package func valueMark(_ key: String) -> Mark? {
+    func valueMark(_ key: String) -> Mark? {
         entries[key]?.value.mark ?? keyMark(key)
     }
 
     /// Reports a missing required key at this mapping.
-    package func reportMissing(_ key: String, _ hint: String = "") {
+    func reportMissing(_ key: String, _ hint: String = "") {
         let path = path.key(key)
         diagnostics.error("missing required key \"\(key)\"\(hint)", at: mark, path)
     }
@@ -179,7 +179,7 @@ package struct MappingReader {
     /// A positive number such as `5` or `0.5`, at least `minimum` and at most `maximum`.
     ///
     /// Only plain decimals: YAML's `.inf`, `.nan`, `1e3` and `0x10` are not numbers here.
-    package func positiveNumber(_ key: String, minimum: Double = 0, maximum: Double) -> Double? {
+    func positiveNumber(_ key: String, minimum: Double = 0, maximum: Double) -> Double? {
         scalar(key, expected: "a number") { (text) throws(ValueProblem) in
             let unsigned = text.hasPrefix("-") ? String(text.dropFirst()) : text
             guard ConfigUnits.isDecimal(unsigned), let value = Double(text) else {
@@ -228,7 +228,7 @@ package struct MappingReader {
     }
 
     /// A nested mapping under the key.
-    package func mapping(_ key: String, known: [String]?, expected: String = "a mapping") -> MappingReader? {
+    func mapping(_ key: String, known: [String]?, expected: String = "a mapping") -> MappingReader? {
         guard let node = value(key) else { return nil }
         return MappingReader(node, path.key(key), known: known, diagnostics, expected: expected)
     }

@@ -6,11 +6,11 @@ import Darwin
 #endif
 
 /// What the loader needs besides the YAML: the environment and where relative paths start.
-package struct ConfigContext {
-    package let diagnostics: ConfigDiagnostics
+struct ConfigContext {
+    let diagnostics: ConfigDiagnostics
     package let environment: [String: String]
     /// The configuration file's directory; relative `*_file` paths start here.
-    package let directory: String
+    let directory: String
     /// Whether a missing file under `/run/credentials/` is a warning instead of an error
     /// (`simwatch check` outside the service, where systemd has not placed them).
     package var deferSystemdCredentials = false
@@ -23,9 +23,9 @@ package struct ConfigContext {
 }
 
 /// Reading small files with the operating system's reason when that fails.
-package enum ConfigFiles {
+enum ConfigFiles {
     /// Why a file could not be read, e.g. `No such file or directory`.
-    package struct Failure: Error {
+    struct Failure: Error {
         package let reason: String
     }
 
@@ -50,14 +50,14 @@ package enum ConfigFiles {
 }
 
 /// A secret found through one of its keys, with words to describe where it came from.
-package struct ResolvedSecret {
+struct ResolvedSecret {
     package let value: String
     /// The key it was given under, e.g. `url_file`.
     package let key: String
     /// For messages: "the file /run/credentials/…/slack_url"; never the secret.
     package let origin: String
     /// Not read: a systemd credential that exists only inside the service (`check`).
-    package var deferred = false
+    var deferred = false
 }
 
 extension MappingReader {

@@ -11,7 +11,7 @@ public enum WatchdogBudget {
     public static let attempts = 3
     /// The longest `WATCHDOG_USEC` taken from the environment: 30 days. Longer (or garbage)
     /// is ignored, as systemd would never set it.
-    package static let longestPeriodMicroseconds: UInt64 = 30 * 86_400 * 1_000_000
+    static let longestPeriodMicroseconds: UInt64 = 30 * 86_400 * 1_000_000
 
     /// `WATCHDOG_USEC` when it is a sane number of microseconds, else the unit's default.
     public static func period(environment: [String: String]) -> Duration {

@@ -14,11 +14,11 @@
 /// The clock is a parameter so that tests can drive the limiter on a clock of their own.
 public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     /// Spacing beyond `1/rate` that absorbs network jitter.
-    package static var margin: Double { 1.05 }
+    static var margin: Double { 1.05 }
     /// The rates the limiter accepts; the configuration's own bounds are inside these.
-    package static var rates: ClosedRange<Double> { 0.001...1_000_000 }
+    static var rates: ClosedRange<Double> { 0.001...1_000_000 }
     /// The most requests in flight it accepts.
-    package static var maxConcurrency: Int { 10_000 }
+    static var maxConcurrency: Int { 10_000 }
     private let spacing: Duration
     private let concurrency: Int
     private let clock: C

@@ -103,7 +103,7 @@ public final class ControlCenterClient: Sendable {
     }
 
     /// The one redactor for this account's answers: built once, it parses the URL with libcurl.
-    package static func redactor(for settings: ControlCenterSettings) -> RedactedURL {
+    static func redactor(for settings: ControlCenterSettings) -> RedactedURL {
         let key = settings.apiKey.reveal()
         let basic = Data("\(settings.username):\(key)".utf8).base64EncodedString()
         return RedactedURL(settings.baseURL, password: key, secrets: [basic])

@@ -8,9 +8,9 @@ import SimWatchCore
 /// record or an error: an answer that would make a false event (a negative counter, a
 /// record for another device, a gateway's 404) is an unexpected response. Text the server
 /// sends back goes through the account's `RedactedURL` before it leaves here.
-package enum UsageResponse {
+enum UsageResponse {
     /// Interprets `response` for `iccid`; `redactor` scrubs every excerpt and server message.
-    package static func interpret(
+    static func interpret(
         _ response: HTTPResponse, iccid: String, apiVersion: Int, redactor: RedactedURL, now: Date = Date()
     ) -> Result<DeviceUsage, ControlCenterError> {
         let status = response.status
@@ -56,7 +56,7 @@ package enum UsageResponse {
     }
 
     /// `interpret` with a redactor that knows only `secrets`, for tests and fuzz targets.
-    package static func interpret(
+    static func interpret(
         _ response: HTTPResponse, iccid: String, apiVersion: Int, secrets: [String], now: Date = Date()
     ) -> Result<DeviceUsage, ControlCenterError> {
         interpret(response, iccid: iccid, apiVersion: apiVersion, redactor: RedactedURL("", secrets: secrets), now: now)
@@ -86,7 +86,7 @@ package enum UsageResponse {
     }
 
     /// Why a well-formed record cannot be true, or `nil` when it can.
-    package static func implausibility(of usage: DeviceUsage, for iccid: String) -> String? {
+    static func implausibility(of usage: DeviceUsage, for iccid: String) -> String? {
         guard usage.iccid == iccid else {
             // The other ICCID is the server's text: only digits of a sane length are quoted.
             let other = ICCID.isValid(usage.iccid) ? usage.iccid : "that is not a valid ICCID"
@@ -110,7 +110,7 @@ package enum UsageResponse {
     }
 
     /// The longest text field a record may carry.
-    package static let maxTextBytes = 1024
+    static let maxTextBytes = 1024
 
     private static func rateLimited(_ response: HTTPResponse, now: Date) -> ControlCenterError {
         .rateLimited(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: now, cap: RetryAfter.controlCenterCap))
@@ -121,7 +121,7 @@ package enum UsageResponse {
     }
 
     /// The first 200 bytes as one printable, scrubbed line, in quotes.
-    package static func snippet(_ body: Data, redactor: RedactedURL) -> String {
+    static func snippet(_ body: Data, redactor: RedactedURL) -> String {
         "\"" + redactor.excerpt(body, limit: 200) + "\""
     }
 
@@ -131,7 +131,7 @@ package enum UsageResponse {
     }
 
     /// UTF-8 when valid, otherwise ISO-8859-1 (which Control Center uses for some errors).
-    package static func decodeText(_ body: Data) -> String {
+    static func decodeText(_ body: Data) -> String {
         String(data: body, encoding: .utf8) ?? String(decoding: body.map { UInt16($0) }, as: UTF16.self)
     }
 
@@ -158,9 +158,9 @@ package enum UsageResponse {
 /// Control Center's error body: `{"errorMessage": "...", "errorCode": "10000001"}`.
 ///
 /// The message is the server's raw text: scrub it before it goes anywhere.
-package struct APIErrorBody: Equatable {
+struct APIErrorBody: Equatable {
     /// "Rate limit exceeded", whatever the HTTP status that carries it.
-    package static let rateLimitExceeded = "40000029"
+    static let rateLimitExceeded = "40000029"
     package var code: String?
     package var message: String?
 

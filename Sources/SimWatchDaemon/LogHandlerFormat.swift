@@ -5,7 +5,7 @@ import SimWatchCore
 /// One log call, ready to be written as a single line.
 ///
 /// `fields` are already merged and ordered; the formatter only renders them.
-package struct LogRecord {
+struct LogRecord {
     package var timestamp: Date?
     package var level: Logger.Level
     package var message: String
@@ -17,17 +17,17 @@ package struct LogRecord {
 ///
 /// Every byte that could break a line (newline, carriage return, other control characters)
 /// is escaped, so one log call is always one line for `grep`, `journalctl` and `jq`.
-package enum LogLineFormatter {
+enum LogLineFormatter {
     /// Keys the event lines carry, in the order an operator scans them; other keys follow sorted.
-    package static let preferredKeyOrder = [
+    static let preferredKeyOrder = [
         "kind", "severity", "iccid", "device", "previous", "current", "metric", "value", "threshold",
     ]
 
     /// Names the line itself uses; metadata with these names is renamed with a leading `_`.
-    package static let reservedKeys: Set<String> = ["ts", "level", "msg", "logger"]
+    static let reservedKeys: Set<String> = ["ts", "level", "msg", "logger"]
 
     /// Merges metadata sources (later ones win) and orders the keys as documented on `LineLogHandler`.
-    package static func orderedFields(_ sources: Logger.Metadata?...) -> [(key: String, value: Logger.MetadataValue)] {
+    static func orderedFields(_ sources: Logger.Metadata?...) -> [(key: String, value: Logger.MetadataValue)] {
         var merged = Logger.Metadata()
         for source in sources {
             guard let source else { continue }
@@ -85,7 +85,7 @@ package enum LogLineFormatter {
     }
 
     /// Text of a value for logfmt: scalars as themselves, arrays comma-joined, nested dictionaries as `{k=v,...}`.
-    package static func plainText(_ value: Logger.MetadataValue) -> String {
+    static func plainText(_ value: Logger.MetadataValue) -> String {
         switch value {
         case .string(let string): string
         case .stringConvertible(let convertible): convertible.description
@@ -96,7 +96,7 @@ package enum LogLineFormatter {
     }
 
     /// Keys never need quoting: characters a logfmt parser would stop at become `_`.
-    package static func logfmtKey(_ key: String) -> String {
+    static func logfmtKey(_ key: String) -> String {
         if key.isEmpty { return "_" }
         var result = ""
         for scalar in key.unicodeScalars {
@@ -107,7 +107,7 @@ package enum LogLineFormatter {
     }
 
     /// Quotes a value when it is empty or holds a space, `=`, `"` or a control character.
-    package static func logfmtValue(_ value: String) -> String {
+    static func logfmtValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.unicodeScalars.contains { scalar in
             scalar.value <= 0x20 || scalar == "=" || scalar == "\"" || isControl(scalar)
         }
@@ -135,7 +135,7 @@ package enum LogLineFormatter {
 
     /// Nested metadata stays nested; integers, finite floating-point numbers and booleans
     /// passed as values (not strings) become JSON numbers and booleans, so `jq` can compare them.
-    package static func jsonValue(_ value: Logger.MetadataValue) -> String {
+    static func jsonValue(_ value: Logger.MetadataValue) -> String {
         switch value {
         case .string(let string):
             return jsonString(string)
@@ -155,7 +155,7 @@ package enum LogLineFormatter {
         }
     }
 
-    package static func jsonString(_ value: String) -> String {
+    static func jsonString(_ value: String) -> String {
         // U+2028/U+2029 are valid JSON but split lines in some viewers; escape them too.
         quoted(value) { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0x2028 || $0.value == 0x2029 }
     }
@@ -185,7 +185,7 @@ package enum LogLineFormatter {
     // MARK: shared pieces
 
     /// The `<N>` prefix journald reads as the line's priority (sd-daemon.h levels).
-    package static func syslogPrefix(_ level: Logger.Level) -> String {
+    static func syslogPrefix(_ level: Logger.Level) -> String {
         switch level {
         case .trace, .debug: "<7>"
         case .info: "<6>"
@@ -207,7 +207,7 @@ package enum LogLineFormatter {
 
     /// `2026-11-27T10:00:00.123Z`: UTC, milliseconds, computed without a formatter so it is
     /// cheap, locale-free and safe from any thread.
-    package static func iso8601Milliseconds(_ date: Date) -> String {
+    static func iso8601Milliseconds(_ date: Date) -> String {
         // Nearest, not down: `.123` arrives as `.12299999` after the Double arithmetic.
         // Clamped to years 0001-9999: a stepped or hostile clock must not trap the logger.
         let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()

@@ -19,14 +19,14 @@ public struct MonitorService: Service {
     package let runtime: Runtime
     package let notifier: SystemdNotifier?
     /// Reads and validates the configuration again (SIGHUP).
-    package let reloadConfig: @Sendable () throws -> Config
+    let reloadConfig: @Sendable () throws -> Config
     /// How often the checkpoint loop saves due state and tries deliveries.
     package let tick: Duration
     /// How long polls in flight at shutdown may take before they are cancelled: 4 s, so
     /// that with the save after it the polling part stays within the 5 s DESIGN.md gives it.
-    package let pollGrace: Duration
+    let pollGrace: Duration
     /// How long deliveries are tried at shutdown.
-    package let deliveryGrace: Duration
+    let deliveryGrace: Duration
 
     public init(
         runtime: Runtime, notifier: SystemdNotifier?, tick: Duration = .seconds(1),
@@ -185,7 +185,7 @@ public struct MonitorService: Service {
         }
     }
 
-    package func statusLine(_ report: CycleReport, nextIn: Duration) -> String {
+    func statusLine(_ report: CycleReport, nextIn: Duration) -> String {
         let next = HumanFormat.duration(.seconds(max(0, (nextIn + .milliseconds(500)).components.seconds)))
         let failure = report.failure.map { " (cycle failed: \($0))" } ?? ""
         return "cycle \(report.cycle): \(report.devices) devices, \(report.events) events, \(report.failed) failed, next in \(next)\(failure)"
@@ -193,7 +193,7 @@ public struct MonitorService: Service {
 }
 
 /// The Control Center client the next cycle uses; a reload may replace it.
-package final class CurrentClient: Sendable {
+final class CurrentClient: Sendable {
     private let client: Mutex<ControlCenterClient>
 
     package init(_ client: ControlCenterClient) {

@@ -39,7 +39,7 @@ public enum ProcessHygiene {
     }
 
     /// Makes the process dumpable again; for tests that must leave the process as they found it.
-    package static func restoreDumpable() {
+    static func restoreDumpable() {
         _ = prctl(option: setDumpable, argument: 1)
     }
 

@@ -132,7 +132,7 @@ public struct DeadLetterReport: Sendable {
 }
 
 /// Rows of cells as text columns two spaces apart; the last column is not padded.
-package func alignedTable(_ rows: [[String]]) -> String {
+func alignedTable(_ rows: [[String]]) -> String {
     let columns = rows.map(\.count).max() ?? 0
     let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
     return rows.map { cells in

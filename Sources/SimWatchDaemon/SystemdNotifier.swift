@@ -117,7 +117,7 @@ public final class SystemdNotifier: Sendable {
     ///
     /// `WATCHDOG_PID`, when set, names the one process the watchdog is for: a child that
     /// inherited the variables must not ping on its parent's behalf.
-    package static func watchdogInterval(environment: [String: String], processID: pid_t = getpid()) -> Duration? {
+    static func watchdogInterval(environment: [String: String], processID: pid_t = getpid()) -> Duration? {
         guard let text = environment["WATCHDOG_USEC"], let microseconds = UInt64(text),
               watchdogRange.contains(microseconds) else {
             return nil
@@ -133,7 +133,7 @@ public final class SystemdNotifier: Sendable {
     /// Below, pinging would keep a core busy; above, the interval is no watchdog at all and
     /// would only overflow the sleeps derived from it. Anything else (garbage, zero, a sign,
     /// spaces) is ignored as if the watchdog were off, which `warnings` reports.
-    package static let watchdogRange: ClosedRange<UInt64> = 1_000...604_800_000_000
+    static let watchdogRange: ClosedRange<UInt64> = 1_000...604_800_000_000
 
     /// Why the watchdog variables in `environment` were ignored, if they were set but unusable.
     public static func watchdogWarning(environment: [String: String], processID: pid_t = getpid()) -> String? {

@@ -13,7 +13,7 @@ extension Detector {
     }
 
     /// `threshold_crossed` for every armed threshold the current counters reach; marks them fired.
-    package static func thresholdCrossings(
+    static func thresholdCrossings(
         _ input: DetectionInput, rules: DetectionRules, state: inout ThresholdState,
         _ context: DeviceEventContext
     ) -> (events: [Event], plansWithoutAllowance: Set<PlanMetric>) {
@@ -54,7 +54,7 @@ extension Detector {
 
     /// The smallest whole value at or above `exact`, so `value >= level` matches the exact
     /// share; floating-point noise such as `80000000.00000001` does not push it up by one.
-    package static func ceilingLevel(_ exact: Double) -> Int64 {
+    static func ceilingLevel(_ exact: Double) -> Int64 {
         guard exact.isFinite else { return exact > 0 ? .max : 0 }
         let nearest = exact.rounded()
         let level = abs(exact - nearest) <= abs(exact) * 1e-12 ? nearest : exact.rounded(.up)
@@ -62,7 +62,7 @@ extension Detector {
         return Int64(max(level, 0))
     }
 
-    package static func crossing(
+    static func crossing(
         _ threshold: Threshold, key: String, resolved: ResolvedLevel, value: Int64, _ context: DeviceEventContext
     ) -> Event {
         let metric = threshold.metric

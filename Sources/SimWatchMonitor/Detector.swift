@@ -85,7 +85,7 @@ public struct Detection: Sendable, Equatable {
 /// billing cycle and re-arms every threshold within the same observation.
 public enum Detector {
     /// Statuses after which the SIM no longer works: their arrival is critical.
-    package static let terminalStatuses: Set<String> = [
+    static let terminalStatuses: Set<String> = [
         KnownSIMStatus.deactivated.rawValue, KnownSIMStatus.retired.rawValue, KnownSIMStatus.purged.rawValue,
     ]
 

@@ -10,7 +10,7 @@ public enum EventFactory {
     /// Joins the id fields; a unit separator cannot appear in an epoch (the state reader
     /// refuses control characters in it), an ICCID, a kind or a number, and Control Center
     /// does not send control characters in names.
-    package static let fieldSeparator = "\u{1F}"
+    static let fieldSeparator = "\u{1F}"
 
     /// The event id: first 16 hex digits of SHA-256 over the state file's epoch and the transition.
     ///
@@ -48,12 +48,12 @@ public enum EventFactory {
         return "\(name) (\(device.iccid))"
     }
 
-    package static func configuredName(_ device: DeviceEntry) -> String? {
+    static func configuredName(_ device: DeviceEntry) -> String? {
         guard let name = device.name, !name.isEmpty else { return nil }
         return name
     }
 
-    package static func configuredLabels(_ device: DeviceEntry) -> [String: String]? {
+    static func configuredLabels(_ device: DeviceEntry) -> [String: String]? {
         device.labels.isEmpty ? nil : device.labels
     }
 }

@@ -4,9 +4,9 @@ import SimWatchCore
 /// A strict, allocation-light JSON tokenizer over a byte buffer: the fast path for reading device records.
 ///
 /// Errors name the line and column, so an operator can find the damage in the set-aside file.
-package struct JSONScanner {
+struct JSONScanner {
     /// An object key as it appears in the buffer; compared without making a `String`.
-    package struct Key {
+    struct Key {
         fileprivate var raw: UnsafeBufferPointer<UInt8>?
         fileprivate var decoded: String?
 
@@ -20,7 +20,7 @@ package struct JSONScanner {
     }
 
     /// Tracks whether a comma is due before the next member or element.
-    package struct Container {
+    struct Container {
         fileprivate var first = true
     }
 
@@ -45,7 +45,7 @@ package struct JSONScanner {
     }
 
     /// The next byte after whitespace, not consumed; `nil` at the end.
-    package mutating func peek() -> UInt8? {
+    mutating func peek() -> UInt8? {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -60,12 +60,12 @@ package struct JSONScanner {
         index += 1
     }
 
-    package mutating func expectEnd() throws(StateFormatError) {
+    mutating func expectEnd() throws(StateFormatError) {
         guard peek() == nil else { throw error("unexpected data after the end of the state") }
     }
 
     /// Consumes `null` if it comes next.
-    package mutating func skipNull() throws(StateFormatError) -> Bool {
+    mutating func skipNull() throws(StateFormatError) -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
@@ -79,7 +79,7 @@ package struct JSONScanner {
         index += count
     }
 
-    package mutating func readBool() throws(StateFormatError) -> Bool {
+    mutating func readBool() throws(StateFormatError) -> Bool {
         switch peek() {
         case UInt8(ascii: "t"): try literal("true"); return true
         case UInt8(ascii: "f"): try literal("false"); return false
@@ -87,7 +87,7 @@ package struct JSONScanner {
         }
     }
 
-    package mutating func readInt() throws(StateFormatError) -> Int64 {
+    mutating func readInt() throws(StateFormatError) -> Int64 {
         _ = peek()
         let start = index
         let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
@@ -116,18 +116,18 @@ package struct JSONScanner {
         return Int64(magnitude)
     }
 
-    package mutating func readInt() throws(StateFormatError) -> Int {
+    mutating func readInt() throws(StateFormatError) -> Int {
         let value: Int64 = try readInt()
         guard let exact = Int(exactly: value) else { throw error("number too large") }
         return exact
     }
 
-    package mutating func readString() throws(StateFormatError) -> String {
+    mutating func readString() throws(StateFormatError) -> String {
         let (raw, decoded) = try stringToken()
         return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!
     }
 
-    package mutating func readDate() throws(StateFormatError) -> Date {
+    mutating func readDate() throws(StateFormatError) -> Date {
         _ = peek()
         let start = index
         let (raw, decoded) = try stringToken()
@@ -138,26 +138,26 @@ package struct JSONScanner {
 
     // MARK: Containers
 
-    package mutating func beginObject() throws(StateFormatError) -> Container {
+    mutating func beginObject() throws(StateFormatError) -> Container {
         try expect(UInt8(ascii: "{"))
         return Container()
     }
 
     /// The next key of an object (its ':' consumed), or `nil` after its closing brace.
-    package mutating func nextKey(_ container: inout Container) throws(StateFormatError) -> Key? {
+    mutating func nextKey(_ container: inout Container) throws(StateFormatError) -> Key? {
         guard try nextMember(&container, closer: UInt8(ascii: "}")) else { return nil }
         let (raw, decoded) = try stringToken()
         try expect(UInt8(ascii: ":"))
         return Key(raw: raw, decoded: decoded)
     }
 
-    package mutating func beginArray() throws(StateFormatError) -> Container {
+    mutating func beginArray() throws(StateFormatError) -> Container {
         try expect(UInt8(ascii: "["))
         return Container()
     }
 
     /// Whether another element follows, or `false` after the array's closing bracket.
-    package mutating func nextElement(_ container: inout Container) throws(StateFormatError) -> Bool {
+    mutating func nextElement(_ container: inout Container) throws(StateFormatError) -> Bool {
         try nextMember(&container, closer: UInt8(ascii: "]"))
     }
 
@@ -179,7 +179,7 @@ package struct JSONScanner {
 
     /// Skips one value of any kind, checking its syntax; returns the bytes it spanned.
     @discardableResult
-    package mutating func skipValue(depth: Int = 0) throws(StateFormatError) -> UnsafeBufferPointer<UInt8> {
+    mutating func skipValue(depth: Int = 0) throws(StateFormatError) -> UnsafeBufferPointer<UInt8> {
         guard depth < Self.maxDepth else { throw error("nested too deeply") }
         guard let first = peek() else { throw error("unexpected end of file") }
         let start = index

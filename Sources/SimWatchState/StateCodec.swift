@@ -8,7 +8,7 @@ import SimWatchCore
 /// shows a device's whole record. Device lines are written and read by hand because
 /// Foundation's coders take seconds for 100,000 devices; the small sections
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
-package enum StateCodec {
+enum StateCodec {
     package static func encode(_ state: PersistentState) -> [UInt8] {
         var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520)
         let encoder = sectionEncoder()
@@ -54,7 +54,7 @@ package enum StateCodec {
     }
 
     /// The decoder matching `sectionEncoder()`.
-    package static func sectionDecoder() -> JSONDecoder {
+    static func sectionDecoder() -> JSONDecoder {
         let decoder = JSONDecoder.simwatch()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: nonFinite.positive, negativeInfinity: nonFinite.negative, nan: nonFinite.nan

@@ -6,11 +6,11 @@ import SimWatchCore
 /// Accepts any valid JSON with the right shape, in any key order and whitespace, so a
 /// hand-edited file loads too. Unknown keys are skipped. `schema_version` must not be
 /// newer than this build knows: such a file is reported as unusable (and set aside).
-package struct StateFileReader {
+struct StateFileReader {
     package var scanner: JSONScanner
     private let sectionDecoder = StateCodec.sectionDecoder()
 
-    package mutating func readState() throws(StateFormatError) -> PersistentState {
+    mutating func readState() throws(StateFormatError) -> PersistentState {
         var version: Int?
         var epoch = ""
         var cycle: Int?

@@ -11,7 +11,7 @@ import Darwin
 /// Plain system calls rather than FileManager: the store must tell "missing" from
 /// "forbidden", control fsync and file modes, and write tens of megabytes quickly.
 package enum StateFileSystem {
-    package enum ReadOutcome {
+    enum ReadOutcome {
         case missing
         case contents([UInt8])
         /// Larger than `maxStateFileBytes`: not read, since holding it could exhaust memory.
@@ -19,9 +19,9 @@ package enum StateFileSystem {
     }
 
     /// 1 GiB: about two million devices, twenty times the largest fleet simwatch is built for.
-    package static let maxStateFileBytes = 1 << 30
+    static let maxStateFileBytes = 1 << 30
 
-    package static func errorText(_ code: Int32) -> String {
+    static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 
@@ -39,7 +39,7 @@ package enum StateFileSystem {
         EBUSY: "EBUSY", EINVAL: "EINVAL", EFBIG: "EFBIG", ETXTBSY: "ETXTBSY", EXDEV: "EXDEV",
     ]
 
-    package static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
+    static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
@@ -80,7 +80,7 @@ package enum StateFileSystem {
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
-    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -116,7 +116,7 @@ package enum StateFileSystem {
         return syncFolder(folder)
     }
 
-    package static func syncFolder(_ folder: String) -> String? {
+    static func syncFolder(_ folder: String) -> String? {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return "cannot open folder \(folder) to sync it: \(errorText(errno))" }
         defer { close(fd) }
@@ -133,7 +133,7 @@ package enum StateFileSystem {
     /// left alone: it may be a save in progress (an old simwatch without the lock, or
     /// `status` racing a save). The caller holds the state lock, so a file with its own
     /// pid is a leftover of an earlier process that had the same pid (a container's pid 1).
-    package static func removeLeftoverTempFiles(of path: String) -> (removed: [String], kept: [String]) {
+    static func removeLeftoverTempFiles(of path: String) -> (removed: [String], kept: [String]) {
         let (folder, name) = split(path)
         let prefix = tempPrefix(for: name)
         guard let dir = opendir(folder) else { return ([], []) }
@@ -155,14 +155,14 @@ package enum StateFileSystem {
     }
 
     /// The pid in `PID-RANDOM`; `nil` when the name does not follow that pattern.
-    package static func writerPID(ofTempName suffix: Substring) -> Int32? {
+    static func writerPID(ofTempName suffix: Substring) -> Int32? {
         guard let dash = suffix.firstIndex(of: "-"),
               let pid = Int32(suffix[..<dash]), pid > 0 else { return nil }
         return pid
     }
 
     /// Whether `pid` is a live process other than this one. EPERM means it exists but belongs to someone else.
-    package static func isAlive(_ pid: Int32) -> Bool {
+    static func isAlive(_ pid: Int32) -> Bool {
         guard pid != getpid() else { return false }
         return kill(pid, 0) == 0 || errno == EPERM
     }
@@ -171,19 +171,19 @@ package enum StateFileSystem {
     ///
     /// The caller picked a `target` that does not exist. Returns a warning when only the
     /// folder sync failed: the file is set aside then, and saying otherwise would be wrong.
-    package static func renameAside(_ path: String, to target: String) throws(StateLoadError) -> String? {
+    static func renameAside(_ path: String, to target: String) throws(StateLoadError) -> String? {
         if rename(path, target) != 0 {
             throw StateLoadError(path: path, reason: "cannot set it aside as \(target): \(errorText(errno))")
         }
         return syncFolder(split(path).folder)
     }
 
-    package static func exists(_ path: String) -> Bool {
+    static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0
     }
 
-    package static func tempPrefix(for name: String) -> String { "." + name + ".tmp-" }
+    static func tempPrefix(for name: String) -> String { "." + name + ".tmp-" }
 
     /// Folder and file name; a bare name lives in the current folder.
     package static func split(_ path: String) -> (folder: String, name: String) {

@@ -23,7 +23,7 @@ public final class StateStore: Sendable {
     public let path: String
     private let logger: Logger
     /// Files larger than this are not read (see `StateFileSystem.maxStateFileBytes`).
-    package let readLimit: Int
+    let readLimit: Int
 
     public convenience init(path: String, logger: Logger) {
         self.init(path: path, logger: logger, readLimit: StateFileSystem.maxStateFileBytes)
@@ -111,7 +111,7 @@ public final class StateStore: Sendable {
     }
 
     /// `state.json.corrupt-20261127T100000Z`, with `-2`, `-3`… when that name is taken.
-    package static func unusedCorruptPath(for path: String, at now: Date) -> String {
+    static func unusedCorruptPath(for path: String, at now: Date) -> String {
         let base = path + ".corrupt-" + StateDateFormat.compactUTC(now)
         var candidate = base
         var suffix = 2

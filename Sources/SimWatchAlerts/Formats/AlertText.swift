@@ -3,7 +3,7 @@ import SimWatchConfig
 import SimWatchCore
 
 /// The words people read in chat alerts, shared by every text format.
-package enum AlertText {
+enum AlertText {
     /// `Status changed`, `Overage limit reached`, … one short title per kind.
     package static func title(of event: Event) -> String {
         switch event.kind {
@@ -25,7 +25,7 @@ package enum AlertText {
 
     /// Whether the event ends a condition another event raised: an overage limit that
     /// cleared, or polling that works again.
-    package static func isClearing(_ event: Event) -> Bool {
+    static func isClearing(_ event: Event) -> Bool {
         switch event.kind {
         case .overageLimitChanged: event.current == .bool(false)
         case .pollRecovered: true
@@ -44,12 +44,12 @@ package enum AlertText {
     }
 
     /// `🔴 Status changed`
-    package static func headline(of event: Event) -> String {
+    static func headline(of event: Event) -> String {
         "\(marker(for: event)) \(title(of: event))"
     }
 
     /// `critical`, or `test` for a test alert so nobody mistakes it for a real one.
-    package static func severityLabel(of event: Event) -> String {
+    static func severityLabel(of event: Event) -> String {
         event.kind == .test ? "test (\(event.severity.rawValue))" : event.severity.rawValue
     }
 
@@ -60,19 +60,19 @@ package enum AlertText {
     }
 
     /// `2026-11-27T10:00:00Z`, the RFC 3339 form machine receivers parse.
-    package static func rfc3339(_ date: Date) -> String {
+    static func rfc3339(_ date: Date) -> String {
         let f = StateDateFormat.fields(date)
         return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))T\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2))Z"
     }
 
     /// `simwatch: 3 alerts`, with `(part 2 of 3)` when a batch needs several messages.
-    package static func batchTitle(for events: [Event], part: Int = 1, of parts: Int = 1) -> String {
+    static func batchTitle(for events: [Event], part: Int = 1, of parts: Int = 1) -> String {
         batchTitle(count: events.count, allTests: !events.isEmpty && events.allSatisfy { $0.kind == .test },
                    part: part, of: parts)
     }
 
     /// The longest title a batch of `count` events can get, for reserving room before packing.
-    package static func longestBatchTitle(count: Int) -> String {
+    static func longestBatchTitle(count: Int) -> String {
         batchTitle(count: count, allTests: false, part: count, of: count + 1)
     }
 
@@ -94,13 +94,13 @@ package enum AlertText {
     }
 
     /// The observed value of a threshold event in human units: `812.3 MB`.
-    package static func valueHuman(of event: Event) -> String? {
+    static func valueHuman(of event: Event) -> String? {
         guard let value = event.value else { return nil }
         return event.metric.map { HumanFormat.value(value, of: $0) } ?? String(value)
     }
 
     /// The threshold in human units, with its percent of plan: `800 MB (80 %)`.
-    package static func thresholdHuman(of event: Event) -> String? {
+    static func thresholdHuman(of event: Event) -> String? {
         guard let threshold = event.threshold else { return nil }
         let text = event.metric.map { HumanFormat.value(threshold, of: $0) } ?? String(threshold)
         guard let percent = event.thresholdPercent else { return text }
@@ -109,7 +109,7 @@ package enum AlertText {
 
     /// Name-value pairs for cards and embeds: Severity, ICCID, Device, Previous, Current,
     /// Value, Threshold, Observed; absent ones are left out.
-    package static func facts(of event: Event) -> [(name: String, value: String)] {
+    static func facts(of event: Event) -> [(name: String, value: String)] {
         let facts: [(String, String?)] = [
             ("Severity", severityLabel(of: event)),
             ("ICCID", event.iccid),

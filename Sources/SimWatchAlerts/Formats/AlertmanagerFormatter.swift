@@ -57,12 +57,12 @@ public struct AlertmanagerFormatter: WebhookFormatter {
     }
 
     /// `Simwatch` plus the kind in CamelCase: `SimwatchStatusChanged`.
-    package static func alertName(_ kind: EventKind) -> String {
+    static func alertName(_ kind: EventKind) -> String {
         "Simwatch" + kind.rawValue.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
     /// A label name matching `[a-zA-Z_][a-zA-Z0-9_]*`: other characters become `_`.
-    package static func labelName(_ key: String) -> String {
+    static func labelName(_ key: String) -> String {
         var name = String(key.unicodeScalars.map { scalar in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) || scalar == "_"
                 ? Character(scalar) : "_"

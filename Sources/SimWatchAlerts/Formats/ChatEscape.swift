@@ -15,7 +15,7 @@ package enum ChatEscape: Sendable {
     case googleChat
 
     /// U+200B: invisible, and no chat service joins it into a mention or a tag.
-    package static let breaker = "\u{200B}"
+    static let breaker = "\u{200B}"
 
     /// `character` as it must appear in this format's text.
     package func escape(_ character: Character) -> String {
@@ -35,7 +35,7 @@ package enum ChatEscape: Sendable {
 
     /// Slack mrkdwn: its three control characters as entities (which also ends `<!here>`,
     /// `<@U123>` and `<url|text>`), and a defused `@`.
-    package static func forSlack(_ character: Character) -> String {
+    static func forSlack(_ character: Character) -> String {
         switch character {
         case "&": "&amp;"
         case "<": "&lt;"
@@ -47,7 +47,7 @@ package enum ChatEscape: Sendable {
 
     /// Discord markdown: emphasis, code, spoiler and link characters backslash-escaped;
     /// `@` defused, which also ends `<@123>` and `<@&123>`; `<` defused for `<#channel>`.
-    package static func forDiscord(_ character: Character) -> String {
+    static func forDiscord(_ character: Character) -> String {
         switch character {
         case "\\", "*", "_", "~", "`", "|", "[", "]": "\\" + String(character)
         case "@", "<": String(character) + breaker
@@ -57,7 +57,7 @@ package enum ChatEscape: Sendable {
 
     /// Mattermost and Teams markdown: `@` and `<` defused (Mattermost also reads Slack's
     /// `<!channel>`; Teams reads `<at>`), and `]` so no `[text](url)` link can form.
-    package static func forMarkdown(_ character: Character) -> String {
+    static func forMarkdown(_ character: Character) -> String {
         switch character {
         case "@", "<", "]": String(character) + breaker
         default: String(character)
@@ -65,7 +65,7 @@ package enum ChatEscape: Sendable {
     }
 
     /// Google Chat: `<` defused, which ends `<users/all>` and `<url|text>` links; `@` too.
-    package static func forGoogleChat(_ character: Character) -> String {
+    static func forGoogleChat(_ character: Character) -> String {
         switch character {
         case "@", "<": String(character) + breaker
         default: String(character)

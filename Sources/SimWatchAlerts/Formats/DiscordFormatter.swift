@@ -4,12 +4,12 @@ import SimWatchCore
 /// Discord webhooks: a header line in `content` and one embed per event, at most 10
 /// embeds and 6,000 embed characters per message; mentions never ping.
 public struct DiscordFormatter: WebhookFormatter {
-    package static let maxEmbeds = 10
-    package static let maxEmbedCharacters = 6_000
-    package static let maxContent = 2_000
-    package static let maxTitle = 256
-    package static let maxDescription = 4_096
-    package static let maxFieldValue = 256
+    static let maxEmbeds = 10
+    static let maxEmbedCharacters = 6_000
+    static let maxContent = 2_000
+    static let maxTitle = 256
+    static let maxDescription = 4_096
+    static let maxFieldValue = 256
 
     package let template: EventTemplate?
 
@@ -43,12 +43,12 @@ public struct DiscordFormatter: WebhookFormatter {
     }
 
     /// One embed and the characters Discord counts against the message's total.
-    package struct Embed {
+    struct Embed {
         package var json: JSONValue
         package var characters: Int
     }
 
-    package func embed(_ event: Event) -> Embed {
+    func embed(_ event: Event) -> Embed {
         let title = TextFit.fit(AlertText.headline(of: event), limit: Self.maxTitle, measure: .utf16)
         let fields = AlertText.facts(of: event).filter { $0.name != "Observed" }.map { fact in
             (name: fact.name, value: TextFit.fit(fact.value, limit: Self.maxFieldValue, measure: .utf16, escape: ChatEscape.forDiscord))

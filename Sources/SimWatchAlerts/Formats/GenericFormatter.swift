@@ -10,7 +10,7 @@ public struct GenericFormatter: WebhookFormatter {
         self.maxEventsPerMessage = maxEventsPerMessage
     }
 
-    package struct Body: Encodable {
+    struct Body: Encodable {
         package let version = "1"
         package let source = "simwatch"
         package let events: [Event]

@@ -4,8 +4,8 @@ import SimWatchCore
 /// Google Chat incoming webhooks: `{"text": ...}` with a bold title and one line per
 /// event; at most 32,000 bytes of body per message.
 public struct GoogleChatFormatter: WebhookFormatter {
-    package static let maxMessageSize = 32_000
-    package static let maxLine = 4_000
+    static let maxMessageSize = 32_000
+    static let maxLine = 4_000
 
     package let template: EventTemplate?
 

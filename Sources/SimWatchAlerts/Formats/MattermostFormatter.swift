@@ -5,9 +5,9 @@ import SimWatchCore
 /// severity; a whole message stays within 16,000 characters.
 public struct MattermostFormatter: WebhookFormatter {
     /// Counted in bytes of the body, which are never fewer than its characters.
-    package static let maxMessageSize = 16_000
-    package static let maxAttachmentText = 4_000
-    package static let maxFallbackText = 300
+    static let maxMessageSize = 16_000
+    static let maxAttachmentText = 4_000
+    static let maxFallbackText = 300
 
     package let template: EventTemplate?
 
@@ -42,7 +42,7 @@ public struct MattermostFormatter: WebhookFormatter {
         .object([("text", .string("**\(title)**")), ("attachments", .array(attachments))])
     }
 
-    package func attachment(_ event: Event) -> JSONValue {
+    func attachment(_ event: Event) -> JSONValue {
         let text: String
         if let templated = template?.text(for: event) {
             text = TextFit.fit(templated, limit: Self.maxAttachmentText, measure: .jsonBytes)

@@ -3,19 +3,19 @@
 /// Events keep their order, and a message holds consecutive events; for an ordered
 /// batch with additive sizes, filling each message before starting the next gives the
 /// fewest messages.
-package struct MessagePacking {
+struct MessagePacking {
     /// Most events in one message.
-    package var maxItems: Int
+    var maxItems: Int
     /// Most size units (bytes or characters, as the format counts) in one message.
-    package var maxSize: Int = .max
+    var maxSize: Int = .max
     /// Size of a message with no events: envelope, header, reserved title.
-    package var overhead: Int = 0
+    var overhead: Int = 0
 
     /// Consecutive index ranges of `costs`, one per message.
     ///
     /// An event that alone exceeds `maxSize` still gets a message of its own: never drop
     /// an event. Formatters cut event text so that this does not happen.
-    package func groups(costs: [Int]) -> [Range<Int>] {
+    func groups(costs: [Int]) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0
         var size = overhead
@@ -33,7 +33,7 @@ package struct MessagePacking {
     }
 
     /// Groups of a batch whose events all cost the same: only the count limits.
-    package func groups(count: Int) -> [Range<Int>] {
+    func groups(count: Int) -> [Range<Int>] {
         groups(costs: Array(repeating: 0, count: count))
     }
 }

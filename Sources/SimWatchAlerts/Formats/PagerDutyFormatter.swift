@@ -10,7 +10,7 @@ import SimWatchCore
 /// opened (the firing event's own id cannot be known when it clears). Every other event
 /// triggers with its own id, so a redelivery is deduplicated and nothing else merges.
 public struct PagerDutyFormatter: WebhookFormatter {
-    package static let maxSummary = 1_024
+    static let maxSummary = 1_024
 
     package let routingKey: Secret
 
@@ -36,12 +36,12 @@ public struct PagerDutyFormatter: WebhookFormatter {
     }
 
     /// Whether the event closes an incident rather than opening one.
-    package static func isResolve(_ event: Event) -> Bool {
+    static func isResolve(_ event: Event) -> Bool {
         AlertText.isClearing(event)
     }
 
     /// The key shared by a condition's trigger and resolve, or the event's own id.
-    package static func dedupKey(for event: Event) -> String {
+    static func dedupKey(for event: Event) -> String {
         let firingKind: EventKind
         switch event.kind {
         case .overageLimitChanged: firingKind = .overageLimitChanged
@@ -62,7 +62,7 @@ public struct PagerDutyFormatter: WebhookFormatter {
         ])
     }
 
-    package static func customDetails(_ event: Event) -> JSONValue {
+    static func customDetails(_ event: Event) -> JSONValue {
         .members([
             ("event_id", .string(event.id)),
             ("kind", .string(event.kind.rawValue)),

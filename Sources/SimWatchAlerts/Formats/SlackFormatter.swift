@@ -5,11 +5,11 @@ import SimWatchCore
 ///
 /// A header block, then one `mrkdwn` section per event; at most 50 blocks per message.
 public struct SlackFormatter: WebhookFormatter {
-    package static let maxBlocks = 50
-    package static let maxHeaderText = 150
-    package static let maxSectionText = 3000
+    static let maxBlocks = 50
+    static let maxHeaderText = 150
+    static let maxSectionText = 3000
     /// Notifications show a line or two; the channel shows the blocks.
-    package static let maxFallbackText = 300
+    static let maxFallbackText = 300
 
     package let template: EventTemplate?
 
@@ -40,7 +40,7 @@ public struct SlackFormatter: WebhookFormatter {
     }
 
     /// `🔴 *Status changed* (critical) · 2026-11-27 10:00 UTC` over the summary, or the template's text.
-    package func sectionText(_ event: Event) -> String {
+    func sectionText(_ event: Event) -> String {
         if let text = template?.text(for: event) {
             return TextFit.fit(text, limit: Self.maxSectionText, measure: .utf16)
         }
@@ -53,7 +53,7 @@ public struct SlackFormatter: WebhookFormatter {
     }
 
     /// The first event's summary and how many more the message holds.
-    package static func fallback(_ events: [Event]) -> String {
+    static func fallback(_ events: [Event]) -> String {
         guard let first = events.first else { return "" }
         let more = events.count > 1 ? " (and \(events.count - 1) more)" : ""
         let summary = TextFit.fit(

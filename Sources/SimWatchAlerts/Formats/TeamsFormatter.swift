@@ -4,9 +4,9 @@ import SimWatchCore
 /// Microsoft Teams Workflows webhooks: an Adaptive Card (version 1.4) per message with a
 /// title, then per event a text block and a fact set; at most 28,000 bytes of body.
 public struct TeamsFormatter: WebhookFormatter {
-    package static let maxMessageSize = 28_000
-    package static let maxEventText = 4_000
-    package static let maxFactValue = 500
+    static let maxMessageSize = 28_000
+    static let maxEventText = 4_000
+    static let maxFactValue = 500
 
     package let template: EventTemplate?
 

@@ -1,5 +1,5 @@
 /// How a format's limit counts text.
-package enum TextMeasure {
+enum TextMeasure {
     /// UTF-16 code units, what JavaScript-based services count as characters; never fewer
     /// than the characters or code points another service might count.
     case utf16
@@ -23,12 +23,12 @@ package enum TextMeasure {
 }
 
 /// Cuts text to a format's limit without losing what identifies the event.
-package enum TextFit {
+enum TextFit {
     /// `text`, escaped character by character, at most `limit` long by `measure`.
     ///
     /// A cut ends in "…"; when `keep` (an ICCID) was cut off it follows in parentheses, so
     /// a long device name or summary never hides which SIM the alert is about.
-    package static func fit(
+    static func fit(
         _ text: String, limit: Int, measure: TextMeasure,
         escape: (Character) -> String = { String($0) }, keep: String? = nil
     ) -> String {

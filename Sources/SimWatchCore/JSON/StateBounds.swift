@@ -8,7 +8,7 @@ import Foundation
 /// them far from `Int.max`, and keeps them exact in the JSON tools people read the file with.
 package enum StateBounds {
     /// 2^53 = 9,007,199,254,740,992: the largest integer every JSON reader holds exactly.
-    package static let maxSequence = 1 << 53
+    static let maxSequence = 1 << 53
 
     package static let sequenceRange: ClosedRange<Int> = 0...maxSequence
 
@@ -20,7 +20,7 @@ package enum StateBounds {
     /// Years 0000 to 9999, what a four-digit RFC 3339 year can say. Foundation's ISO 8601
     /// decoder also takes five-digit years; such a time is damage, and one that far out
     /// would overflow the whole-second arithmetic that formats it again.
-    package static let dateRange: ClosedRange<TimeInterval> = -62_167_219_200...253_402_300_799
+    static let dateRange: ClosedRange<TimeInterval> = -62_167_219_200...253_402_300_799
 
     /// Whether `date` is within `dateRange`; `nil` counts as in range.
     package static func isInRange(_ date: Date?) -> Bool {

@@ -29,7 +29,7 @@ package enum StateDateFormat {
     }
 
     /// Seconds since 1970 for a UTC civil time.
-    package static func epochSeconds(_ f: Fields) -> Int {
+    static func epochSeconds(_ f: Fields) -> Int {
         days(fromCivil: f.year, f.month, f.day) * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
     }
 

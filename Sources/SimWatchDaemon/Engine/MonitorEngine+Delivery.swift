@@ -2,16 +2,16 @@ import Foundation
 import SimWatchState
 
 /// One event's delivery to one webhook, e.g. as tried by the running process.
-package struct DeliveryKey: Hashable, Sendable {
+struct DeliveryKey: Hashable, Sendable {
     package var eventID: String
     package var webhook: String
 }
 
 /// Dead letters just added, and the older ones the 1,000 cap pushed out for them.
-package struct DeadLettering: Sendable {
+struct DeadLettering: Sendable {
     package var letters: [DeadLetter] = []
     /// Oldest first; the caller logs one line for them and counts them.
-    package var dropped: [DeadLetter] = []
+    var dropped: [DeadLetter] = []
 }
 
 extension DeadLettering {
@@ -25,7 +25,7 @@ extension DeadLettering {
 
 extension MonitorEngine {
     /// Ids of every event in the outbox, saved or not.
-    package func outboxEventIDs() -> Set<String> {
+    func outboxEventIDs() -> Set<String> {
         Set(state.outbox.map(\.event.id))
     }
 }

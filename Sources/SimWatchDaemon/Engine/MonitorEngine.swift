@@ -217,7 +217,7 @@ public actor MonitorEngine {
     /// events only when the lane says so (`deadLetter`: a 400/422 for the third time, a
     /// 413 for a single event), with the answer as the reason.
     @discardableResult
-    package func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String, deadLetter: Bool = false) -> DeadLettering {
+    func applyDelivery(_ outcome: DeliveryOutcome, eventIDs: [String], webhook: String, deadLetter: Bool = false) -> DeadLettering {
         switch outcome {
         case .delivered:
             state.markDelivered(eventIDs: eventIDs, webhook: webhook)
@@ -232,12 +232,12 @@ public actor MonitorEngine {
     }
 
     /// Saved outbox entries still pending for one webhook, oldest first.
-    package func pendingEntries(for webhook: String) -> [OutboxEntry] {
+    func pendingEntries(for webhook: String) -> [OutboxEntry] {
         state.outbox.filter { $0.pendingWebhooks.contains(webhook) && deliverable.contains($0.event.id) }
     }
 
     /// Saved events still waiting for any webhook.
-    package func pendingCount() -> Int {
+    func pendingCount() -> Int {
         state.outbox.count { deliverable.contains($0.event.id) }
     }
 
@@ -246,7 +246,7 @@ public actor MonitorEngine {
     /// A delivery expires only once this process has tried it (`attempted`), or when its
     /// webhook is no longer configured (no lane will ever try it).
     @discardableResult
-    package func expireOldDeliveries(attempted: Set<DeliveryKey>) -> DeadLettering {
+    func expireOldDeliveries(attempted: Set<DeliveryKey>) -> DeadLettering {
         let maxAge = config.delivery.maxAge
         let seconds = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
         let webhooks = Set(config.webhooks.map(\.name))

@@ -26,24 +26,24 @@ public actor OutboxDelivery {
     private var running: Set<String> = []
     /// Deliveries this process has tried: only these may expire, so an event restored
     /// after a long downtime gets one try before `max_age` gives up on it.
-    package private(set) var attempted: Set<DeliveryKey> = []
+    private(set) var attempted: Set<DeliveryKey> = []
     package let clock = ContinuousClock()
 
     /// How many 400/422 answers an event gets before it is dead-lettered.
-    package static let refusalLimit = 3
+    static let refusalLimit = 3
 
     /// One webhook's pacing, in memory: after a restart every webhook starts afresh.
-    package struct Lane {
-        package var failures = 0
+    struct Lane {
+        var failures = 0
         /// Backoff or `Retry-After`: nothing goes to the webhook before this.
-        package var notBefore: ContinuousClock.Instant?
+        var notBefore: ContinuousClock.Instant?
         /// `max_rate` spacing between two requests.
-        package var nextSend: ContinuousClock.Instant?
+        var nextSend: ContinuousClock.Instant?
         /// The cycle ended: send without waiting for `group_wait`.
-        package var flush = false
-        package var busy = false
+        var flush = false
+        var busy = false
         /// 400/422 answers so far, by event id.
-        package var refusals: [String: Int] = [:]
+        var refusals: [String: Int] = [:]
     }
 
     public init(

@@ -34,11 +34,11 @@ public struct PollCycle: Sendable {
     package let logger: Logger
     package let metrics: SimwatchMetrics?
     /// Beats after each device and during waits, so the watchdog sees progress.
-    package let heartbeat: Heartbeat
+    let heartbeat: Heartbeat
     /// Called after each device with (done, total).
     package let progress: @Sendable (Int, Int) -> Void
     /// Longest quiet stretch between two heartbeats while waiting.
-    package let heartbeatEvery: Duration
+    let heartbeatEvery: Duration
     /// Closed at shutdown: no further poll starts, those in flight finish.
     package let gate: StartGate?
 
@@ -155,7 +155,7 @@ public struct PollCycle: Sendable {
 
 extension Logger.Metadata {
     /// Drops entries whose value is an empty string, e.g. an unnamed device.
-    package func compactingEmpty() -> Logger.Metadata {
+    func compactingEmpty() -> Logger.Metadata {
         filter { if case .string(let value) = $0.value { !value.isEmpty } else { true } }
     }
 }

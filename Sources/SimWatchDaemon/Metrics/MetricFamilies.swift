@@ -8,19 +8,19 @@ import SimWatchCore
 /// being absent (rates and alerts then work from the first scrape). The registry
 /// returns the existing series for a known name and labels, so the lazily labelled
 /// ones (webhook names, event kinds) cost one lookup per call.
-package struct Families: Sendable {
-    package let registry: PrometheusCollectorRegistry
+struct Families: Sendable {
+    let registry: PrometheusCollectorRegistry
 
-    package let pollDuration: DurationHistogram
+    let pollDuration: DurationHistogram
     package let cycleDuration: Gauge
     package let devices: Gauge
     package let outbox: Gauge
-    package let lastSuccess: Gauge
-    package let stateSaveDuration: Gauge
-    package let rateLimitPauses: Counter
+    let lastSuccess: Gauge
+    let stateSaveDuration: Gauge
+    let rateLimitPauses: Counter
 
     /// Poll durations from a fast answer to a slow one with retries.
-    package static let pollBuckets: [Duration] = [
+    static let pollBuckets: [Duration] = [
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
     ]
@@ -58,7 +58,7 @@ package struct Families: Sendable {
             labels: [("result", result.rawValue)])
     }
 
-    package func cycles(succeeded: Bool) -> Counter {
+    func cycles(succeeded: Bool) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_cycles_total", "Finished poll cycles by result."),
             labels: [("result", succeeded ? "ok" : "failed")])
@@ -70,14 +70,14 @@ package struct Families: Sendable {
             labels: [("kind", kind.rawValue)])
     }
 
-    package func deliveries(webhook: String, _ result: DeliveryResult) -> Counter {
+    func deliveries(webhook: String, _ result: DeliveryResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_deliveries_total",
                                   "Webhook delivery attempts and dead-letterings, by webhook name and result."),
             labels: [("webhook", webhook), ("result", result.rawValue)])
     }
 
-    package func deliveryEvents(webhook: String, _ result: DeliveryResult) -> Counter {
+    func deliveryEvents(webhook: String, _ result: DeliveryResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_delivery_events_total",
                                   "Events in webhook deliveries, by webhook name and result."),
@@ -90,13 +90,13 @@ package struct Families: Sendable {
             labels: [("webhook", webhook)])
     }
 
-    package func stateSaves(succeeded: Bool) -> Counter {
+    func stateSaves(succeeded: Bool) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_state_saves_total", "State file saves by result."),
             labels: [("result", succeeded ? "ok" : "failed")])
     }
 
-    package func buildInfo(version: String) -> Gauge {
+    func buildInfo(version: String) -> Gauge {
         registry.makeGauge(
             descriptor: Self.name("simwatch_build_info", "Always 1; the version label names the simwatch build."),
             labels: [("version", version)])

@@ -2,9 +2,9 @@ import FlyingFox
 import Foundation
 
 /// Answers `/metrics` with the Prometheus text and `/healthz` with the health decision.
-package struct MetricsHTTPHandler: HTTPHandler {
-    package static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
-    package static let textContentType = "text/plain; charset=utf-8"
+struct MetricsHTTPHandler: HTTPHandler {
+    static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+    static let textContentType = "text/plain; charset=utf-8"
 
     package let metrics: SimwatchMetrics
 

@@ -13,7 +13,7 @@ public struct MetricsServer: Service {
     package let address: HostPort?
     package let metrics: SimwatchMetrics
     package let logger: Logger
-    package let onListening: @Sendable (UInt16) -> Void
+    let onListening: @Sendable (UInt16) -> Void
 
     /// - Parameters:
     ///   - listen: `host:port`, as `metrics.listen` holds it.

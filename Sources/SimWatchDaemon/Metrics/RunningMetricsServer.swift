@@ -127,16 +127,16 @@ public struct RunningMetricsServer: Sendable {
 }
 
 /// Set once when shutting down, so the errors a closing socket causes are expected.
-package final class StopFlag: Sendable {
+final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     package func set() { value.store(true, ordering: .sequentiallyConsistent) }
-    package var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
 }
 
 /// FlyingFox's log lines, one level down in swift-log: per-connection chatter is noise
 /// for an operator, and its critical lines (a bind failure, the socket closing on stop)
 /// reach the operator as `MetricsServerError` instead.
-package struct FlyingFoxLogBridge: FlyingSocks.Logging {
+struct FlyingFoxLogBridge: FlyingSocks.Logging {
     package let logger: Logger
     package func logDebug(_ debug: @autoclosure () -> String) { logger.trace("\(debug())") }
     package func logInfo(_ info: @autoclosure () -> String) { logger.trace("\(info())") }
@@ -146,7 +146,7 @@ package struct FlyingFoxLogBridge: FlyingSocks.Logging {
 }
 
 extension Socket.Address {
-    package var portNumber: UInt16? {
+    var portNumber: UInt16? {
         switch self {
         case let .ip4(_, port), let .ip6(_, port): port
         case .unix: nil

@@ -191,7 +191,7 @@ public final class SimwatchMetrics: Sendable {
 
 extension Duration {
     /// Seconds as a `Double`, Prometheus's base unit.
-    package var secondsValue: Double {
+    var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
