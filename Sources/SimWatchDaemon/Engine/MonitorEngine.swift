@@ -19,7 +19,7 @@ public actor MonitorEngine {
     private var configured: Set<String>
     package let store: StateStore
     package let logger: Logger
-    package let metrics: SimwatchMetrics?
+    package let metrics: (any EngineObserver)?
     package let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
     private var lastSave = ContinuousClock.now
@@ -35,7 +35,7 @@ public actor MonitorEngine {
 
     /// - Parameter now: the wall clock, injectable for tests.
     public init(
-        config: Config, logger: Logger, metrics: SimwatchMetrics? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        config: Config, logger: Logger, metrics: (any EngineObserver)? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.config = config
         self.configured = Set(config.devices.map(\.iccid))

@@ -12,7 +12,7 @@ import Synchronization
 /// Each instance owns its series in `registry` (no global `MetricsSystem` bootstrap),
 /// so tests can create as many isolated instances as they like. All methods are cheap
 /// and thread-safe; call them from any actor.
-public final class SimwatchMetrics: Sendable {
+public final class SimwatchMetrics: EngineObserver {
     /// How one device's poll ended, as the `result` label of `simwatch_polls_total`.
     public enum PollResult: String, Sendable, CaseIterable {
         case ok
