@@ -27,7 +27,7 @@ let package = Package(
             dependencies: ["CCurl"]
         ),
         // The domain, split so that the compiler holds the arrows (README, "Architecture"):
-        // a target may use only the targets listed under it, never one above.
+        // each target uses only targets declared before it, never one after.
         .target(name: "SimWatchCore"),
         .target(
             name: "SimWatchConfig",
