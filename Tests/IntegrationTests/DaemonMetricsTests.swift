@@ -1,13 +1,6 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite(.serialized) struct DaemonMetricsTests {
     /// A port that was free a moment ago.

@@ -1,12 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
 @testable import SimWatchState
 
 @Suite(.serialized) struct DeliveryTests {

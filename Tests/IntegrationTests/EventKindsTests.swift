@@ -1,13 +1,7 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite(.serialized) struct EventKindsTests {
     /// Drives the real binary through every kind of DESIGN.md's table.

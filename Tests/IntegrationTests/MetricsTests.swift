@@ -3,13 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// `/metrics` and `/healthz` over HTTP, through the real FlyingFox server.
 @Suite struct MetricsTests {

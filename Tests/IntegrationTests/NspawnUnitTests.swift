@@ -2,12 +2,6 @@ import Foundation
 import Simulator
 import Testing
 @testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 extension DaemonLifecycle {
     /// The unit under a real systemd: a Debian minbase root (no `/bin/kill`) booted with

@@ -2,13 +2,6 @@ import CurlHTTP
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite(.serialized) struct OnceTests {
     @Test func baselineThenOneStatusChangeThenNothing() async throws {

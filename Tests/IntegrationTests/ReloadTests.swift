@@ -1,13 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 extension DaemonLifecycle {
     /// `simwatch reload`: validate first, then SIGHUP the daemon; never signal with a bad file.

@@ -1,13 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
 @testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// A clock that moves only when told to, so pauses of seconds are tested in no time.
 final class LimiterTestClock: Clock, Sendable {

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// `minimalYAML` with `key: value` in `section`, and the line and column the value is at.
 private func yaml(_ section: String, _ key: String, _ value: String) -> (text: String, line: Int, column: Int) {

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Every kind of configuration error, with its exact position and key path.
 @Suite struct ConfigErrorTests {

@@ -1,11 +1,6 @@
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// `metrics.listen`: one parser, `HostPort.parse`, for `check` and for the address `run` binds.
 @Suite struct ConfigListenTests {

@@ -1,13 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
 @testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Defaults, values in base units, files next to the configuration, and warnings.
 @Suite struct ConfigLoadingTests {

@@ -1,11 +1,5 @@
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Configuration errors never quote a scalar that may be a secret: not under a secret key,
 /// and not when a URL or token was pasted under the wrong key.

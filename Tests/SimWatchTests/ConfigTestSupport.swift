@@ -2,11 +2,6 @@ import Foundation
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Canaries: if one of these shows up in any message or description, a secret leaked.
 enum Canary {

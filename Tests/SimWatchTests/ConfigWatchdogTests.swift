@@ -1,11 +1,6 @@
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// `timeout` × 3 plus backoff must fit in half the systemd watchdog period, or `check` warns.
 @Suite struct ConfigWatchdogTests {

@@ -4,13 +4,9 @@ import Logging
 import Simulator
 import Synchronization
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// The Control Center client over real HTTP (libcurl) against the simulator.
 @Suite struct ControlCenterAgainstSimulatorTests {

@@ -7,9 +7,7 @@ import Testing
 @testable import SimWatchConfig
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
 @testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// An HTTPClient that answers from a script and records what it was asked.
 final class ScriptedHTTPClient: HTTPClient {

@@ -8,8 +8,6 @@ import Testing
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Account pauses as the client reports them.
 final class PauseLog: Sendable {

@@ -3,11 +3,7 @@ import Foundation
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// How every webhook answer is classified, and that no answer can trap or leak.
 @Suite struct DeliveryAnswersTests {

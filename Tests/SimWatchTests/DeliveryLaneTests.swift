@@ -5,10 +5,8 @@ import Synchronization
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
 @testable import SimWatchState
 
 /// A wall clock tests move by hand.

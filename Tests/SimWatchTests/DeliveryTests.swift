@@ -4,11 +4,8 @@ import Logging
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite struct GenericFormatterTests {
     static let event = Event(

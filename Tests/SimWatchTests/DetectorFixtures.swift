@@ -1,11 +1,7 @@
 import Foundation
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
 @testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Shared records and helpers for the Detector and EventFactory tests.
 enum DetectorFixtures {

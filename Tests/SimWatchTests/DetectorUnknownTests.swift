@@ -1,13 +1,10 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
 @testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// DESIGN.md "Unknown values": a missing, `null` or empty value never changes the stored
 /// record, and the next known value is judged against the last known one.

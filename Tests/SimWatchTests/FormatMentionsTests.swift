@@ -2,11 +2,7 @@ import Foundation
 import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// No device name, label, status or summary can mention everyone, a user, or inject a link,
 /// in any format, with the built-in text or an operator's template.

@@ -1,12 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Every `HumanFormat` function takes any value, however hostile, without trapping.
 @Suite struct HumanFormatTests {

@@ -1,13 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Lines a handler wrote, in order.
 private final class CapturedLines: @unchecked Sendable {

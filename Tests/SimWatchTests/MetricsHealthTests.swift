@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite struct MetricsHealthTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)

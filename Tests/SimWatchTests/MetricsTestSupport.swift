@@ -1,13 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// The Prometheus text format parsed back: HELP and TYPE per family, and every sample.
 ///

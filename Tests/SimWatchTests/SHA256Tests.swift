@@ -1,11 +1,5 @@
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite("SHA-256")
 struct SHA256Tests {

@@ -1,9 +1,7 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
 @testable import SimWatchMonitor

@@ -1,11 +1,7 @@
 import Foundation
 import Logging
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
 @testable import SimWatchState
 
 /// A fresh folder under the system temp folder, removed by `remove()`.

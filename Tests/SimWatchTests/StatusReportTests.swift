@@ -1,11 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
 @testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
 @testable import SimWatchState
 
 @Suite struct StatusReportTests {

@@ -1,12 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
-@testable import SimWatchCore
 @testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// A bound Unix datagram socket playing systemd's side of `NOTIFY_SOCKET`.
 private final class NotifySocket {

@@ -2,12 +2,8 @@ import CurlHTTP
 import Foundation
 import Testing
 @testable import SimWatchAlerts
-@testable import SimWatchConfig
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 @Suite struct UsageResponseTests {
     let iccid = "8988216716970004975"

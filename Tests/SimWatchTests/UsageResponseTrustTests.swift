@@ -5,9 +5,6 @@ import Testing
 @testable import SimWatchConfig
 @testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
-@testable import SimWatchState
 
 /// Answers that would crash, blind or fool simwatch are unexpected responses, never records.
 @Suite struct UsageResponseTrustTests {

@@ -2,12 +2,7 @@ import CurlHTTP
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatchAlerts
-@testable import SimWatchConfig
-@testable import SimWatchControlCenter
 @testable import SimWatchCore
-@testable import SimWatchDaemon
-@testable import SimWatchMonitor
 @testable import SimWatchState
 
 /// A simulator, a webhook sink and a configuration pointing the binary at both.
