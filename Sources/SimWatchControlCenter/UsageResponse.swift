@@ -116,7 +116,7 @@ enum UsageResponse {
         .rateLimited(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: now, cap: RetryAfter.controlCenterCap))
     }
 
-    package static func unexpected(_ response: HTTPResponse, reason: String, redactor: RedactedURL) -> ControlCenterError {
+    static func unexpected(_ response: HTTPResponse, reason: String, redactor: RedactedURL) -> ControlCenterError {
         .unexpectedResponse(status: response.status, snippet: snippet(response.body, redactor: redactor), reason: reason)
     }
 
@@ -161,11 +161,11 @@ enum UsageResponse {
 struct APIErrorBody: Equatable {
     /// "Rate limit exceeded", whatever the HTTP status that carries it.
     static let rateLimitExceeded = "40000029"
-    package var code: String?
-    package var message: String?
+    var code: String?
+    var message: String?
 
     /// Parses an error body in UTF-8 or ISO-8859-1; `nil` when it is not a JSON object.
-    package init?(_ body: Data) {
+    init?(_ body: Data) {
         let text = UsageResponse.decodeText(body)
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
             return nil

@@ -1,13 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatchAlerts
 import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 
 /// Exit codes of DESIGN.md's command line.
 enum Exit {

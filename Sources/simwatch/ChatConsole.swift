@@ -1,12 +1,7 @@
 import Foundation
 import ServiceLifecycle
-import SimWatchAlerts
-import SimWatchConfig
-import SimWatchControlCenter
 import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 import Simulator
 
 /// Prints alerts the way a chat channel shows them, for `simwatch demo`.

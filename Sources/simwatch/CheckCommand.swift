@@ -1,13 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatchAlerts
 import SimWatchConfig
 import SimWatchControlCenter
 import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 
 /// `simwatch check`: validates the configuration and prints what it means.
 struct CheckCommand: AsyncParsableCommand {

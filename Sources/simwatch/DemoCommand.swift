@@ -2,13 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import SimWatchAlerts
 import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 import Simulator
 
 /// `simwatch demo`: simulator, daemon and a console chat channel, with no set-up.

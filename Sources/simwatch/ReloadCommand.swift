@@ -1,11 +1,6 @@
 import ArgumentParser
 import Foundation
-import SimWatchAlerts
-import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
 import SimWatchState
 
 /// `simwatch reload`: validates the configuration, then asks the running daemon to apply it.

@@ -2,12 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import SimWatchAlerts
 import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
 import SimWatchState
 
 /// `simwatch run`: the daemon.

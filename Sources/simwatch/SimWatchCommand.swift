@@ -1,12 +1,7 @@
 import ArgumentParser
 import Foundation
-import SimWatchAlerts
-import SimWatchConfig
-import SimWatchControlCenter
 import SimWatchCore
 import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 
 /// The `simwatch` command line: argument parsing only; the work is in SimWatch.
 @main

@@ -1,13 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatchAlerts
 import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
-import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 import Simulator
 
 /// `simwatch simulate`: a fake Control Center for trying simwatch without an account.

@@ -3,11 +3,6 @@ import CurlHTTP
 import Logging
 import SimWatchAlerts
 import SimWatchConfig
-import SimWatchControlCenter
-import SimWatchCore
-import SimWatchDaemon
-import SimWatchMonitor
-import SimWatchState
 
 /// `simwatch test-alert`: proves each webhook works, without waiting for a real event.
 struct TestAlertCommand: AsyncParsableCommand {
