@@ -6,6 +6,9 @@ SWIFT   ?= swift
 PREFIX  ?= /usr/local
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN      = $(shell $(SWIFT) build --show-bin-path)
+# An import of a target the importer does not declare (an arrow backwards) is an error,
+# not something that links by luck because the module happens to be built already.
+ARROWS   = --explicit-target-dependency-import-check error
 
 # install/uninstall: DESTDIR stages into another root; CONFIG=debug installs the debug
 # build instead of the release one; BUILD=no installs the binary already built for CONFIG
@@ -32,7 +35,7 @@ deps:
 
 ## build: debug build of the simwatch executable
 build: deps
-	$(SWIFT) build --product simwatch
+	$(SWIFT) build $(ARROWS) --product simwatch
 
 ## test-deps: promtool (Debian's prometheus package) checks the /metrics output in tests
 test-deps: deps
@@ -45,7 +48,7 @@ test-deps: deps
 
 ## test: build everything and run every test (unit and integration)
 test: test-deps
-	$(SWIFT) build --build-tests
+	$(SWIFT) build $(ARROWS) --build-tests
 	$(SWIFT) test --skip-build
 
 ## demo: the simulator, the daemon and alerts as a chat channel shows them

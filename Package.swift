@@ -14,7 +14,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
@@ -27,16 +26,45 @@ let package = Package(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
         ),
+        // The domain, split so that the compiler holds the arrows (README, "Architecture"):
+        // each target uses only targets declared before it, never one after.
+        .target(name: "SimWatchCore"),
         .target(
-            name: "SimWatch",
+            name: "SimWatchConfig",
             dependencies: [
-                "CurlHTTP",
+                "SimWatchCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
+            name: "SimWatchControlCenter",
+            dependencies: ["SimWatchCore", "SimWatchConfig", "CurlHTTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SimWatchState",
+            dependencies: ["SimWatchCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SimWatchMonitor",
+            dependencies: ["SimWatchCore", "SimWatchConfig", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SimWatchAlerts",
+            dependencies: [
+                "SimWatchCore", "SimWatchConfig", "SimWatchState", "SimWatchMonitor", "CurlHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SimWatchDaemon",
+            dependencies: [
+                "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor",
+                "SimWatchAlerts", "CurlHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
@@ -51,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "simwatch",
             dependencies: [
-                "SimWatch",
+                "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor",
+                "SimWatchAlerts", "SimWatchDaemon",
                 "CurlHTTP",
                 "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -59,7 +88,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "simwatch-bench",
-            dependencies: ["SimWatch", "Simulator"]
+            dependencies: ["SimWatchCore", "SimWatchState", "Simulator", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "CurlHTTPTests",
@@ -67,7 +96,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SimWatchTests",
-            dependencies: ["SimWatch", "Simulator"]
+            dependencies: [
+                "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts", "SimWatchDaemon",
+                "Simulator", "CurlHTTP",
+            ]
         ),
         .testTarget(
             name: "SimulatorTests",
@@ -75,7 +107,10 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SimWatch", "Simulator", "CurlHTTP"]
+            dependencies: [
+                "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts", "SimWatchDaemon",
+                "Simulator", "CurlHTTP",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

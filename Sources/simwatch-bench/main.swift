@@ -2,7 +2,8 @@
 // Build in release: swift build -c release --product simwatch-bench --scratch-path .build-release
 import Foundation
 import Logging
-import SimWatch
+import SimWatchCore
+import SimWatchState
 
 let deviceCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
 let rounds = 3

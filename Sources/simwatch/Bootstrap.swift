@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatch
+import SimWatchConfig
+import SimWatchDaemon
 
 /// Exit codes of DESIGN.md's command line.
 enum Exit {

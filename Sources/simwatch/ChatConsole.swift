@@ -1,6 +1,7 @@
 import Foundation
 import ServiceLifecycle
-import SimWatch
+import SimWatchCore
+import SimWatchDaemon
 import Simulator
 
 /// Prints alerts the way a chat channel shows them, for `simwatch demo`.

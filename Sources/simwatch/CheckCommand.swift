@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatch
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchDaemon
 
 /// `simwatch check`: validates the configuration and prints what it means.
 struct CheckCommand: AsyncParsableCommand {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import SimWatch
+import SimWatchConfig
+import SimWatchDaemon
 import Simulator
 
 /// `simwatch demo`: simulator, daemon and a console chat channel, with no set-up.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SimWatch
+import SimWatchDaemon
+import SimWatchState
 
 /// `simwatch reload`: validates the configuration, then asks the running daemon to apply it.
 ///

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import SimWatch
+import SimWatchConfig
+import SimWatchDaemon
+import SimWatchState
 
 /// `simwatch run`: the daemon.
 struct RunCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SimWatch
+import SimWatchCore
+import SimWatchDaemon
 
 /// The `simwatch` command line: argument parsing only; the work is in SimWatch.
 @main

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SimWatch
+import SimWatchConfig
 import Simulator
 
 /// `simwatch simulate`: a fake Control Center for trying simwatch without an account.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CurlHTTP
 import Logging
-import SimWatch
+import SimWatchAlerts
+import SimWatchConfig
 
 /// `simwatch test-alert`: proves each webhook works, without waiting for a real event.
 struct TestAlertCommand: AsyncParsableCommand {

@@ -1,7 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
 
 @Suite(.serialized) struct ChatFormatsTests {
     /// 100 devices change status in one cycle; each chat format gets every ICCID, within its limits,

@@ -1,7 +1,6 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
 
 @Suite(.serialized) struct DaemonMetricsTests {
     /// A port that was free a moment ago.

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchState
 
 @Suite(.serialized) struct DeliveryTests {
     /// Flips a device's status so the next poll raises `status_changed`.

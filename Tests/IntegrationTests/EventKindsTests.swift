@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
 
 @Suite(.serialized) struct EventKindsTests {
     /// Drives the real binary through every kind of DESIGN.md's table.

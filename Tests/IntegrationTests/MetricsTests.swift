@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 /// `/metrics` and `/healthz` over HTTP, through the real FlyingFox server.
 @Suite struct MetricsTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
 
 extension DaemonLifecycle {
     /// The unit under a real systemd: a Debian minbase root (no `/bin/kill`) booted with

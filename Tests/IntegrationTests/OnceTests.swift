@@ -2,7 +2,6 @@ import CurlHTTP
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
 
 @Suite(.serialized) struct OnceTests {
     @Test func baselineThenOneStatusChangeThenNothing() async throws {

@@ -1,7 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
 
 extension DaemonLifecycle {
     /// `simwatch reload`: validate first, then SIGHUP the daemon; never signal with a bad file.

@@ -1,7 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
 
 @Suite(.serialized) struct RunTests {
     @Test func eventDetectedBeforeACrashIsDeliveredAfterRestartWithTheSameID() async throws {

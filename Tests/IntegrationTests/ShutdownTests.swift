@@ -1,7 +1,6 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
 
 /// The daemon's lifecycle with the real binary: shutdown, hygiene, reload, the unit.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchState
 
 /// `run` and `once` prove the state folder writable and take its lock before any API call.
 @Suite(.serialized) struct StateFolderTests {

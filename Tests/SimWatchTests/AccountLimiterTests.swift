@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 /// A clock that moves only when told to, so pauses of seconds are tested in no time.
 final class LimiterTestClock: Clock, Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
 
 /// `minimalYAML` with `key: value` in `section`, and the line and column the value is at.
 private func yaml(_ section: String, _ key: String, _ value: String) -> (text: String, line: Int, column: Int) {

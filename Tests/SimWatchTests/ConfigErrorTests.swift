@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 /// Every kind of configuration error, with its exact position and key path.
 @Suite struct ConfigErrorTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
 
 /// `etc/simwatch.yaml` stays complete and valid.
 @Suite struct ConfigExampleTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
 
 /// `metrics.listen`: one parser, `HostPort.parse`, for `check` and for the address `run` binds.
 @Suite struct ConfigListenTests {

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 /// Defaults, values in base units, files next to the configuration, and warnings.
 @Suite struct ConfigLoadingTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
 
 /// Configuration errors never quote a scalar that may be a secret: not under a secret key,
 /// and not when a URL or token was pasted under the wrong key.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
 
 /// Secrets never reach error text, warnings, the summary, or descriptions of `Config`.
 @Suite struct ConfigSecretTests {

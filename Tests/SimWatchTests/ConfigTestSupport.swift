@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
 
 /// Canaries: if one of these shows up in any message or description, a secret leaked.
 enum Canary {

@@ -1,5 +1,6 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 @Suite struct ConfigUnitsTests {
     @Test(arguments: [

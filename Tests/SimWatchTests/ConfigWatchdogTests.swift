@@ -1,5 +1,6 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 /// `timeout` × 3 plus backoff must fit in half the systemd watchdog period, or `check` warns.
 @Suite struct ConfigWatchdogTests {

@@ -4,7 +4,9 @@ import Logging
 import Simulator
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
 
 /// The Control Center client over real HTTP (libcurl) against the simulator.
 @Suite struct ControlCenterAgainstSimulatorTests {

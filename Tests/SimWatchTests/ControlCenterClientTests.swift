@@ -3,7 +3,11 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 /// An HTTPClient that answers from a script and records what it was asked.
 final class ScriptedHTTPClient: HTTPClient {

@@ -3,7 +3,11 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 /// Account pauses as the client reports them.
 final class PauseLog: Sendable {

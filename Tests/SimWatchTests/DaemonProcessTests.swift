@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
+@testable import SimWatchState
 
 @Suite struct DaemonProcessTests {
     @Test(arguments: [("123", 123), ("123\n", 123), ("4194304", 4_194_304), ("2", 2)] as [(String, Int32)])

@@ -1,7 +1,9 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 /// How every webhook answer is classified, and that no answer can trap or leak.
 @Suite struct DeliveryAnswersTests {

@@ -3,7 +3,11 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchState
 
 /// A wall clock tests move by hand.
 final class SettableWallClock: Sendable {

@@ -2,7 +2,10 @@ import CurlHTTP
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 @Suite struct GenericFormatterTests {
     static let event = Event(

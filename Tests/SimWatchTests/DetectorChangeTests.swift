@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 @Suite("Detector: changes between two observations")
 struct DetectorChangeTests {

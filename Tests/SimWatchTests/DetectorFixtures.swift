@@ -1,5 +1,7 @@
 import Foundation
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 /// Shared records and helpers for the Detector and EventFactory tests.
 enum DetectorFixtures {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchMonitor
 
 @Suite("Detector: thresholds and billing cycles")
 struct DetectorThresholdTests {

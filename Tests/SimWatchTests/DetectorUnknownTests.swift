@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
 
 /// DESIGN.md "Unknown values": a missing, `null` or empty value never changes the stored
 /// record, and the next known value is judged against the last known one.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite("EventFactory: ids and daemon-level events")
 struct EventFactoryTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
 
 @Suite struct FormatGoogleChatTests {
     typealias F = FormatFixtures

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchCore
 
 @Suite struct FormatAlertmanagerTests {
     typealias F = FormatFixtures

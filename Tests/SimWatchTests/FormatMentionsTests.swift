@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 /// No device name, label, status or summary can mention everyone, a user, or inject a link,
 /// in any format, with the built-in text or an operator's template.

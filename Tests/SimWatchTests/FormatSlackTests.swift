@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
 
 @Suite struct FormatSlackTests {
     typealias F = FormatFixtures

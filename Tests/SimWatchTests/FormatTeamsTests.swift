@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 @Suite struct FormatTeamsTests {
     typealias F = FormatFixtures

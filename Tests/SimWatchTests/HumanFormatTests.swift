@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
 
 /// Every `HumanFormat` function takes any value, however hostile, without trapping.
 @Suite struct HumanFormatTests {

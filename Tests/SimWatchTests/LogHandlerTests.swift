@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 /// Lines a handler wrote, in order.
 private final class CapturedLines: @unchecked Sendable {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 @Suite struct MetricsFamiliesTests {
     static let families: [(name: String, type: String)] = [

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
 
 @Suite struct MetricsHealthTests {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)

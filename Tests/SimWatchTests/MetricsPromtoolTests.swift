@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
 
 /// Prometheus's own linter on what `/metrics` serves, where it is installed.
 enum Promtool {

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
+@testable import SimWatchDaemon
 
 /// The Prometheus text format parsed back: HELP and TYPE per family, and every sample.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
 
 @Suite struct ProgressLineTests {
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
 
 /// `Retry-After` comes from whoever answered: every value must give a bounded pause or none.
 @Suite struct RetryAfterTests {

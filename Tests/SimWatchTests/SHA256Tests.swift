@@ -1,5 +1,5 @@
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
 
 @Suite("SHA-256")
 struct SHA256Tests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// Numbers in the state file are range-checked: out of range is a corrupt file, never a trap.
 @Suite("State file: bounded numbers")

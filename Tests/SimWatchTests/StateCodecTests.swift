@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite("State file format")
 struct StateCodecTests {

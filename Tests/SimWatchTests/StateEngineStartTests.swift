@@ -1,7 +1,11 @@
 import Foundation
 import Logging
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// `MonitorEngine.start()`: the lock, the folder proof, the epoch and `state_reset`.
 @Suite("State: engine start, lock and saves")

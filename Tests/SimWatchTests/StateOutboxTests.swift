@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 @Suite("State outbox and devices")
 struct StateOutboxTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchState
 
 /// A fresh folder under the system temp folder, removed by `remove()`.
 struct StateTestFolder {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchConfig
+@testable import SimWatchCore
+@testable import SimWatchDaemon
+@testable import SimWatchState
 
 @Suite struct StatusReportTests {
     @Test func columnsAlignAndTheLastIsNotPadded() {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
 
 /// A bound Unix datagram socket playing systemd's side of `NOTIFY_SOCKET`.
 private final class NotifySocket {

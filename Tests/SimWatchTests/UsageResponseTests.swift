@@ -1,7 +1,9 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
 
 @Suite struct UsageResponseTests {
     let iccid = "8988216716970004975"

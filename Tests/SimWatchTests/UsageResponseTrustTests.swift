@@ -1,7 +1,10 @@
 import CurlHTTP
 import Foundation
 import Testing
-@testable import SimWatch
+@testable import SimWatchAlerts
+@testable import SimWatchConfig
+@testable import SimWatchControlCenter
+@testable import SimWatchCore
 
 /// Answers that would crash, blind or fool simwatch are unexpected responses, never records.
 @Suite struct UsageResponseTrustTests {

@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import SimWatch
+@testable import SimWatchDaemon
+@testable import SimWatchMonitor
+@testable import SimWatchState
 
 /// A monotonic time that only moves when a test moves it.
 private final class FakeTime: Sendable {

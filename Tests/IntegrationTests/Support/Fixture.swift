@@ -2,7 +2,8 @@ import CurlHTTP
 import Foundation
 import Simulator
 import Testing
-@testable import SimWatch
+@testable import SimWatchCore
+@testable import SimWatchState
 
 /// A simulator, a webhook sink and a configuration pointing the binary at both.
 struct Fixture {

@@ -1,0 +1,142 @@
+import Foundation
+import SimWatchCore
+import Yams
+
+/// `devices` and `devices_file`: the watched SIMs, in configuration order, each ICCID once.
+enum ConfigDevices {
+    static let entryKeys = ["iccid", "name", "labels"]
+
+    package static func load(_ root: MappingReader, _ context: ConfigContext) -> [DeviceEntry] {
+        let diagnostics = context.diagnostics
+        let issuesBefore = diagnostics.issues.count
+        var collector = Collector(diagnostics: diagnostics)
+        _ = root.list("devices") { node, path in
+            if let (device, mark) = entry(node, path, diagnostics) {
+                collector.add(device, at: mark, path)
+            }
+        }
+        if let node = root.value("devices_file") {
+            readDevicesFile(node, root.path.key("devices_file"), context, into: &collector)
+        }
+        if collector.devices.isEmpty, diagnostics.issues.count == issuesBefore {
+            if root.keyMark("devices") == nil, root.keyMark("devices_file") == nil {
+                root.reportMissing("devices", " (or devices_file): list the ICCIDs to watch")
+            } else {
+                let key = root.keyMark("devices") != nil ? "devices" : "devices_file"
+                diagnostics.error("no devices configured: list at least one ICCID", at: root.valueMark(key), root.path.key(key))
+            }
+        }
+        return collector.devices
+    }
+
+    /// 15 to 22 digits; no Luhn check, since Control Center's own example fails it.
+    package static func iccid(_ text: String) throws(ValueProblem) -> String {
+        guard (15...22).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw ValueProblem("expected an ICCID of 15 to 22 digits; got \(ConfigText.quoted(text))")
+        }
+        return text
+    }
+
+    /// Keeps the first place each ICCID was seen, so a duplicate names both.
+    private struct Collector {
+        let diagnostics: ConfigDiagnostics
+        var devices: [DeviceEntry] = []
+        var firstSeen: [String: String] = [:]
+
+        mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
+            let diagnostics = diagnostics
+            add(device, place: "\(diagnostics.place(mark)) (\(path))") { message in
+                diagnostics.error(message, at: mark, path)
+            }
+        }
+
+        mutating func add(_ device: DeviceEntry, place: String, report: (String) -> Void) {
+            if let first = firstSeen[device.iccid] {
+                report("duplicate ICCID \(device.iccid); first listed at \(first)")
+                return
+            }
+            firstSeen[device.iccid] = place
+            devices.append(device)
+        }
+    }
+
+    /// `"8988…"` or `{ iccid: "8988…", name: truck-17, labels: { site: berlin } }`, and where its ICCID is.
+    private static func entry(_ node: Node, _ path: KeyPath, _ diagnostics: ConfigDiagnostics) -> (DeviceEntry, Mark?)? {
+        if case .scalar = node {
+            // The raw scalar text: YAML would read an unquoted ICCID as a number and lose digits.
+            return MappingReader.scalar(node, path, expected: "an ICCID", diagnostics, iccid).map { (DeviceEntry(iccid: $0), node.mark) }
+        }
+        guard let entry = MappingReader(node, path, known: entryKeys, diagnostics, expected: "an ICCID or a mapping with iccid, name and labels")
+        else { return nil }
+        let iccid = entry.scalar("iccid", required: true, expected: "an ICCID", iccid)
+        let name = entry.string("name")
+        var labels: [String: String] = [:]
+        if let reader = entry.mapping("labels", known: nil) {
+            for key in reader.keys {
+                if let value = reader.scalar(key, required: true, expected: "a string", { (text) throws(ValueProblem) in text }) {
+                    labels[key] = value
+                }
+            }
+        }
+        guard let iccid else { return nil }
+        return (DeviceEntry(iccid: iccid, name: name, labels: labels), entry.valueMark("iccid"))
+    }
+
+    /// One ICCID per line, an optional name after it, `#` comments and blank lines.
+    private static func readDevicesFile(
+        _ node: Node, _ path: KeyPath, _ context: ConfigContext, into collector: inout Collector
+    ) {
+        let diagnostics = context.diagnostics
+        guard let given = MappingReader.scalar(node, path, expected: "a file path", diagnostics, { (text) throws(ValueProblem) in text })
+        else { return }
+        let file = context.resolve(given)
+        let text: String
+        switch ConfigFiles.contents(file) {
+        case .failure(let failure):
+            diagnostics.error("cannot read devices file \(file): \(failure.reason)", at: node.mark, path)
+            return
+        case .success(let data):
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                diagnostics.error("devices file \(file) is not UTF-8 text", at: node.mark, path)
+                return
+            }
+            text = decoded
+        }
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let lineNumber = index + 1
+            let line = withoutComment(rawLine)
+            let indent = line.prefix(while: \.isWhitespace).count
+            let content = line.dropFirst(indent)
+            guard !content.isEmpty else { continue }
+            let token = content.prefix(while: { !$0.isWhitespace })
+            let rest = content.dropFirst(token.count).trimmingCharacters(in: .whitespaces)
+            let column = indent + 1
+            do {
+                let device = DeviceEntry(iccid: try iccid(String(token)), name: rest.isEmpty ? nil : rest)
+                collector.add(device, place: "\(file):\(lineNumber)") { message in
+                    diagnostics.error(message, line: lineNumber, column: column, path, file: file)
+                }
+            } catch {
+                diagnostics.error(error.message, line: lineNumber, column: column, path, file: file)
+            }
+        }
+    }
+
+    /// The line without a `#` comment (at the start or after a space): names may contain `#`.
+    private static func withoutComment(_ line: Substring) -> Substring {
+        var previous: Character = " "
+        for index in line.indices {
+            if line[index] == "#", previous.isWhitespace { return line[..<index] }
+            previous = line[index]
+        }
+        return line.trimmingSuffix(while: \.isWhitespace)
+    }
+}
+
+private extension Substring {
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var result = self
+        while let last = result.last, predicate(last) { result = result.dropLast() }
+        return result
+    }
+}

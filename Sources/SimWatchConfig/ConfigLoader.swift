@@ -1,0 +1,173 @@
+import Foundation
+import SimWatchCore
+import Yams
+
+/// Reads `simwatch.yaml` into a validated `Config`, reporting every problem with its position.
+public enum ConfigLoader {
+    static let rootKeys = [
+        "control_center", "poll", "state_file", "devices", "devices_file", "plans", "thresholds",
+        "webhooks", "delivery", "metrics", "log",
+    ]
+
+    /// Loads and validates the configuration file at `path`.
+    ///
+    /// Relative paths inside it (`devices_file`, `*_file`) start at the file's directory.
+    ///
+    /// With `deferSystemdCredentials`, a secret file under `/run/credentials/` that does not
+    /// exist (outside the service) is a warning, not an error: for `simwatch check`.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        deferSystemdCredentials: Bool = false
+    ) throws(ConfigError) -> LoadedConfig {
+        let whole = { (message: String) in
+            ConfigError(issues: [ConfigIssue(file: path, line: 0, column: 0, keyPath: "", message: message)])
+        }
+        switch ConfigFiles.contents(path) {
+        case .failure(let failure):
+            throw whole("cannot read the configuration file: \(failure.reason)")
+        case .success(let data):
+            guard let yaml = String(data: data, encoding: .utf8) else {
+                throw whole("the configuration file is not UTF-8 text")
+            }
+            return try parse(yaml: yaml, path: path, environment: environment,
+                             deferSystemdCredentials: deferSystemdCredentials)
+        }
+    }
+
+    /// Validates configuration text as if it were read from `path` (for positions and relative paths).
+    public static func parse(
+        yaml: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        deferSystemdCredentials: Bool = false
+    ) throws(ConfigError) -> LoadedConfig {
+        let diagnostics = ConfigDiagnostics(file: path)
+        var context = ConfigContext(diagnostics: diagnostics, environment: environment, directory: directory(of: path))
+        context.deferSystemdCredentials = deferSystemdCredentials
+        let composed: Node?
+        do {
+            composed = try Yams.compose(yaml: yaml)
+        } catch {
+            reportYAMLError(error, diagnostics)
+            throw ConfigError(issues: diagnostics.issues)
+        }
+        guard let root = composed else {
+            diagnostics.error("the file is empty; expected at least control_center and devices", at: nil, .root)
+            throw ConfigError(issues: diagnostics.issues)
+        }
+        let config = build(root, path: path, context)
+        guard diagnostics.issues.isEmpty, let config else {
+            throw ConfigError(issues: diagnostics.issues)
+        }
+        return LoadedConfig(config: config, warnings: diagnostics.warnings, notes: diagnostics.notes)
+    }
+
+    private static func build(_ node: Node, path: String, _ context: ConfigContext) -> Config? {
+        let diagnostics = context.diagnostics
+        guard let root = MappingReader(
+            node, .root, known: rootKeys, diagnostics, expected: "a mapping with control_center, devices and more",
+            relocations: nestedKeys)
+        else { return nil }
+        let controlCenter = ConfigSections.controlCenter(root, context)
+        let poll = ConfigSections.poll(root)
+        let stateFile = ConfigSections.stateFile(root, context)
+        let devices = ConfigDevices.load(root, context)
+        let (plans, planOrder) = ConfigThresholds.plans(root)
+        let thresholds = ConfigThresholds.thresholds(root)
+        let webhooks = ConfigWebhooks.load(root, context)
+        let delivery = ConfigSections.delivery(root)
+        let metrics = ConfigSections.metrics(root)
+        let log = ConfigSections.log(root)
+
+        ConfigThresholds.warnAboutPercentThresholds(thresholds, plans: plans, order: planOrder, diagnostics)
+        if webhooks.isEmpty, !root.has("webhooks") {
+            diagnostics.warning("no webhooks configured: events are only logged", at: root.mark, root.path.key("webhooks"))
+        }
+        if let controlCenter {
+            warnIfFleetDoesNotFit(devices.count, controlCenter, poll, root)
+            checkControlCenterPace(controlCenter, root, context)
+        }
+        guard let controlCenter else { return nil }
+        return Config(
+            path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
+            plans: plans, thresholds: thresholds.map(\.threshold), webhooks: webhooks, delivery: delivery,
+            metrics: metrics, log: log)
+    }
+
+    /// A cycle longer than the interval means polls fall behind: legal, but worth saying.
+    private static func warnIfFleetDoesNotFit(
+        _ deviceCount: Int, _ controlCenter: ControlCenterSettings, _ poll: PollSettings, _ root: MappingReader
+    ) {
+        // rate_limit is bounded to 0.001...100000, so this is finite; HumanFormat clamps anyway.
+        let cycle = Double(deviceCount) / controlCenter.rateLimit
+        let interval = Double(poll.interval.components.seconds)
+        guard cycle > interval else { return }
+        let mark = root.value("poll")?["interval"]?.mark ?? root.mark
+        root.diagnostics.warning(
+            "\(deviceCount) devices at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s take "
+                + "\(HumanFormat.seconds(measured: cycle)) to poll, longer than the interval of "
+                + "\(HumanFormat.duration(poll.interval)): polls will run back to back; the shortest interval "
+                + "this fleet allows is \(HumanFormat.seconds(measured: cycle))",
+            at: mark, root.path.key("poll").key("interval"))
+    }
+
+    /// The watchdog warning for a long `timeout`, and `check`'s note for a rate above 5/s.
+    private static func checkControlCenterPace(
+        _ controlCenter: ControlCenterSettings, _ root: MappingReader, _ context: ConfigContext
+    ) {
+        let section = root.value("control_center")
+        let path = root.path.key("control_center")
+        let watchdog = WatchdogBudget.period(environment: context.environment)
+        if let warning = WatchdogBudget.warning(timeout: controlCenter.timeout, watchdog: watchdog) {
+            let mark = section?["timeout"]?.mark ?? section?.mark ?? root.mark
+            context.diagnostics.warning(warning, at: mark, path.key("timeout"))
+        }
+        if controlCenter.rateLimit > ConfigBounds.rateLimitNoteAbove {
+            context.diagnostics.note(
+                "\(HumanFormat.decimal(controlCenter.rateLimit)) requests/s is above the 5/s Control Center accounts "
+                    + "usually allow: expect rate-limited answers (simwatch then pauses) unless yours allows more",
+                at: section?["rate_limit"]?.mark ?? section?.mark, path.key("rate_limit"))
+        }
+    }
+
+    /// Where a key misplaced at the top level belongs, for "did you mean" hints.
+    private static let nestedKeys: [String: String] = {
+        let sections: [(String, [String])] = [
+            ("control_center", ConfigSections.controlCenterKeys), ("poll", ConfigSections.pollKeys),
+            ("delivery", ConfigSections.deliveryKeys), ("metrics", ConfigSections.metricsKeys),
+            ("log", ConfigSections.logKeys),
+        ]
+        var result: [String: String] = [:]
+        for (section, keys) in sections {
+            for key in keys where result[key] == nil { result[key] = "\(section).\(key)" }
+        }
+        return result
+    }()
+
+    /// The directory relative paths start from; empty for a bare file name (the working directory).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Yams' messages quote the surrounding YAML, which may hold a secret: keep only the problem.
+    private static func reportYAMLError(_ error: any Error, _ diagnostics: ConfigDiagnostics) {
+        guard let error = error as? YamlError else {
+            diagnostics.error("cannot parse YAML", at: nil, .root)
+            return
+        }
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            var message = "invalid YAML: \(problem)"
+            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            diagnostics.error(message, at: mark, .root)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let names = duplicates.map(ConfigText.quoted).joined(separator: ", ")
+            diagnostics.error("duplicate key \(names) in one mapping", at: context.mark, .root)
+        case .reader(let problem, _, _, _):
+            diagnostics.error("invalid YAML: \(problem)", at: nil, .root)
+        default:
+            diagnostics.error("cannot parse YAML", at: nil, .root)
+        }
+    }
+}

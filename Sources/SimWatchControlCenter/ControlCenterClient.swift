@@ -1,0 +1,111 @@
+import CurlHTTP
+import Foundation
+import Logging
+import SimWatchConfig
+import SimWatchCore
+
+/// Reads device usage from Cisco IoT Control Center, within the account's limits.
+///
+/// Every request of the account goes through one `AccountLimiter`; server and transport
+/// errors are retried with backoff, never 400, 401 or 404. Rate limiting (429, or
+/// errorCode 40000029 with any status) pauses the whole account and is retried on its own
+/// budget (`RetryPolicy.rateLimitRetries`).
+public final class ControlCenterClient: Sendable {
+    private let settings: ControlCenterSettings
+    private let http: any HTTPClient
+    private let limiter: AccountLimiter<ContinuousClock>
+    private let retry: RetryPolicy
+    private let logger: Logger
+    /// Strips the API key, its Basic-auth form and URL parts from anything the server echoes.
+    private let redactor: RedactedURL
+    private let onRateLimitPause: (@Sendable (Duration) -> Void)?
+
+    /// - Parameter onRateLimitPause: called with each account pause rate limiting causes,
+    ///   e.g. to count them in the metrics.
+    public init(
+        settings: ControlCenterSettings, http: any HTTPClient, retry: RetryPolicy = RetryPolicy(), logger: Logger,
+        onRateLimitPause: (@Sendable (Duration) -> Void)? = nil
+    ) {
+        self.settings = settings
+        self.http = http
+        self.limiter = AccountLimiter(rate: settings.rateLimit, concurrency: settings.concurrency)
+        self.retry = retry
+        self.logger = logger
+        self.redactor = Self.redactor(for: settings)
+        self.onRateLimitPause = onRateLimitPause
+    }
+
+    /// The cycle-to-date usage of one device.
+    ///
+    /// Throws `ControlCenterError`, or `CancellationError` when the task is cancelled.
+    public func usage(iccid: String) async throws -> DeviceUsage {
+        guard ICCID.isValid(iccid) else { throw ControlCenterError.invalidICCID(iccid) }
+        var attempt = 1
+        var limited = 0
+        while true {
+            let result = try await attemptUsage(iccid: iccid)
+            switch result {
+            case .success(let usage):
+                return usage
+            case .failure(.rateLimited(let retryAfter)):
+                limited += 1
+                // The pause holds every request of the account, this one's retry included.
+                await pauseAccount(retryAfter: retryAfter, iccid: iccid)
+                guard limited <= retry.rateLimitRetries else { throw ControlCenterError.rateLimited(retryAfter: retryAfter) }
+            case .failure(let error):
+                guard error.isRetryable, attempt < retry.attempts else { throw error }
+                let delay = retry.delay(after: attempt)
+                logger.debug("retrying Control Center call", metadata: [
+                    "iccid": "\(iccid)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)",
+                ])
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// The URL for a device's usage; the ICCID must already be valid.
+    public func usageURL(iccid: String) -> String {
+        "\(settings.baseURL)/rws/api/v\(settings.apiVersion)/devices/\(iccid)/ctdUsages"
+    }
+
+    private func attemptUsage(iccid: String) async throws -> Result<DeviceUsage, ControlCenterError> {
+        let request = HTTPRequest(
+            url: usageURL(iccid: iccid),
+            headers: [("Accept", "application/json")],
+            basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
+            timeout: settings.timeout
+        )
+        let response: HTTPResponse
+        do {
+            response = try await limiter.withSlot { [http] in try await http.execute(request) }
+        } catch let error as HTTPClientError {
+            return .failure(.transport(error))
+        }
+        let result = UsageResponse.interpret(
+            response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor
+        )
+        if case .failure(.rateLimited) = result {} else {
+            await limiter.notLimited()
+        }
+        return result
+    }
+
+    /// Pauses every request of the account after a limited answer, and says so once.
+    private func pauseAccount(retryAfter: Duration?, iccid: String) async {
+        let pause = await limiter.rateLimited(
+            retryAfter: retryAfter, base: retry.rateLimitBaseDelay, maximum: retry.rateLimitMaxDelay)
+        logger.warning("rate limited by Control Center; pausing the account", metadata: [
+            "pause": "\(pause < .seconds(1) ? HumanFormat.duration(pause) : HumanFormat.decimal(pause.seconds) + "s")",
+            "iccid": "\(iccid)",
+        ])
+        onRateLimitPause?(pause)
+    }
+
+    /// The one redactor for this account's answers: built once, it parses the URL with libcurl.
+    static func redactor(for settings: ControlCenterSettings) -> RedactedURL {
+        let key = settings.apiKey.reveal()
+        let basic = Data("\(settings.username):\(key)".utf8).base64EncodedString()
+        return RedactedURL(settings.baseURL, password: key, secrets: [basic])
+    }
+}

@@ -1,0 +1,8 @@
+import Foundation
+
+extension Duration {
+    /// Seconds as a `Double`.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

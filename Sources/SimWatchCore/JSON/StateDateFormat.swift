@@ -1,0 +1,113 @@
+import Foundation
+
+/// UTC date formatting and parsing for the state file, without Foundation formatters.
+///
+/// Whole seconds, like `JSONEncoder.simwatch()`; fractions are dropped when writing.
+package enum StateDateFormat {
+    package struct Fields {
+        package var year, month, day, hour, minute, second: Int
+    }
+
+    /// The UTC fields of `date`, clamped to the years 0000 to 9999 (`StateBounds.dateRange`):
+    /// a date from anywhere can be formatted without trapping.
+    package static func fields(_ date: Date) -> Fields {
+        let raw = date.timeIntervalSince1970
+        let range = StateBounds.dateRange
+        let clamped = raw.isNaN ? 0 : min(max(raw, range.lowerBound), range.upperBound)
+        let seconds = Int(clamped.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civil(fromDays: days)
+        return Fields(year: year, month: month, day: day, hour: secondOfDay / 3600,
+                      minute: secondOfDay / 60 % 60, second: secondOfDay % 60)
+    }
+
+    /// `20261127T100000Z`, for file names.
+    package static func compactUTC(_ date: Date) -> String {
+        let f = fields(date)
+        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "T" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2) + "Z"
+    }
+
+    /// Seconds since 1970 for a UTC civil time.
+    static func epochSeconds(_ f: Fields) -> Int {
+        days(fromCivil: f.year, f.month, f.day) * 86_400 + f.hour * 3600 + f.minute * 60 + f.second
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days: proleptic Gregorian, no tables.
+    package static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    package static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Parses `2026-11-27T10:00:00Z`, also with fractional seconds or a `+01:00` offset.
+    package static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
+        var index = 0
+        func number(_ width: Int) -> Int? {
+            guard text.count - index >= width else { return nil }
+            var value = 0
+            for _ in 0..<width {
+                let digit = Int(text[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+                index += 1
+            }
+            return value
+        }
+        func separator(_ byte: UInt8) -> Bool {
+            guard index < text.count, text[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), separator(UInt8(ascii: "-")), let month = number(2), separator(UInt8(ascii: "-")),
+              let day = number(2), separator(UInt8(ascii: "T")), let hour = number(2), separator(UInt8(ascii: ":")),
+              let minute = number(2), separator(UInt8(ascii: ":")), let second = number(2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var fraction = 0.0
+        if separator(UInt8(ascii: ".")) {
+            var scale = 0.1
+            let digitsStart = index
+            while index < text.count, case let digit = Int(text[index]) - 48, (0...9).contains(digit) {
+                fraction += Double(digit) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > digitsStart else { return nil }
+        }
+        var offset = 0
+        if separator(UInt8(ascii: "Z")) {
+            offset = 0
+        } else if index < text.count, text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+            let sign = text[index] == UInt8(ascii: "-") ? -1 : 1
+            index += 1
+            guard let hours = number(2), separator(UInt8(ascii: ":")), let minutes = number(2) else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard index == text.count else { return nil }
+        let seconds = epochSeconds(Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchMonitor
+
+/// How a cycle's polls are laid out in time.
+public enum CyclePacing: Sendable {
+    /// As fast as `rate_limit` and `concurrency` allow (`simwatch once`).
+    case asFastAsAllowed
+    /// Evenly over `interval` (`simwatch run`), never faster than the rate limit.
+    case spread(over: Duration)
+}
+
+/// What one cycle did, for the log line, systemd's STATUS and `once`'s exit code.
+public struct CycleReport: Sendable, Equatable {
+    public var cycle: Int
+    public var devices: Int
+    public var polled: Int
+    public var notFound: Int
+    public var failed: Int
+    public var events: Int
+    public var duration: Duration
+    /// Why the whole cycle failed; `nil` when it succeeded.
+    public var failure: String?
+
+    public var succeeded: Bool { failure == nil }
+}
+
+/// Polls every configured device once, feeding answers to the engine as they arrive.
+public struct PollCycle: Sendable {
+    package let engine: MonitorEngine
+    package let client: ControlCenterClient
+    package let logger: Logger
+    package let metrics: SimwatchMetrics?
+    /// Beats after each device and during waits, so the watchdog sees progress.
+    let heartbeat: Heartbeat
+    /// Called after each device with (done, total).
+    package let progress: @Sendable (Int, Int) -> Void
+    /// Longest quiet stretch between two heartbeats while waiting.
+    let heartbeatEvery: Duration
+    /// Closed at shutdown: no further poll starts, those in flight finish.
+    package let gate: StartGate?
+
+    public init(
+        engine: MonitorEngine, client: ControlCenterClient, logger: Logger, metrics: SimwatchMetrics? = nil,
+        heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
+        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) {
+        self.gate = gate
+        self.heartbeatEvery = heartbeatEvery
+        self.metrics = metrics
+        self.engine = engine
+        self.client = client
+        self.logger = logger
+        self.heartbeat = heartbeat
+        self.progress = progress
+    }
+
+    /// One answer's effect on the cycle's tally.
+    private enum PollResult: Sendable {
+        case polled(events: Int)
+        case notFound(events: Int)
+        case failed(ControlCenterError)
+        case cancelled
+    }
+
+    /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
+    public func run(pacing: CyclePacing) async -> CycleReport {
+        let config = await engine.config
+        let devices = config.devices
+        let clock = ContinuousClock()
+        let started = clock.now
+        let cycleNumber = await engine.nextCycleNumber
+        var report = CycleReport(cycle: cycleNumber, devices: devices.count, polled: 0, notFound: 0, failed: 0,
+                                 events: 0, duration: .zero, failure: nil)
+        var firstError: ControlCenterError?
+        var credentialsRejected = false
+        let spacing: Duration? = switch pacing {
+        case .asFastAsAllowed: nil
+        case .spread(let interval): devices.isEmpty ? nil : interval / devices.count
+        }
+        let inFlightLimit = max(1, config.controlCenter.concurrency)
+        var stoppedEarly = false
+
+        await withTaskGroup(of: PollResult.self) { group in
+            var inFlight = 0
+            var done = 0
+            func tally(_ result: PollResult) {
+                inFlight -= 1
+                done += 1
+                switch result {
+                case .polled(let events): report.polled += 1; report.events += events
+                case .notFound(let events): report.notFound += 1; report.events += events
+                case .failed(let error):
+                    report.failed += 1
+                    firstError = firstError ?? error
+                    if case .invalidCredentials = error { credentialsRejected = true }
+                case .cancelled: break
+                }
+                progress(done, devices.count)
+                heartbeat.tick()
+            }
+            for (index, device) in devices.enumerated() {
+                if credentialsRejected || Task.isCancelled { break }
+                if gate?.isOpen == false { stoppedEarly = true; break }
+                if let spacing {
+                    await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery, gate: gate)
+                }
+                while inFlight >= inFlightLimit, let result = await group.next() { tally(result) }
+                if credentialsRejected || Task.isCancelled { break }
+                if gate?.isOpen == false { stoppedEarly = true; break }
+                inFlight += 1
+                group.addTask { await poll(device) }
+            }
+            if credentialsRejected { group.cancelAll() }
+            while let result = await group.next() { tally(result) }
+        }
+
+        report.duration = clock.now - started
+        if (Task.isCancelled || stoppedEarly) && !credentialsRejected {
+            // Shutting down: an unfinished cycle is neither a success nor a failure.
+            return report
+        }
+        if credentialsRejected {
+            report.failure = "credentials rejected (HTTP 401, error 10000001): check control_center.username and the API key"
+        } else if !devices.isEmpty, report.polled == 0, report.notFound == 0, let firstError {
+            report.failure = "no device could be polled: \(firstError)"
+        }
+        report.events += await engine.finishCycle(failure: report.failure).count
+        return report
+    }
+
+    private func poll(_ device: DeviceEntry) async -> PollResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let usage = try await client.usage(iccid: device.iccid)
+            metrics?.recordPoll(result: .ok, duration: clock.now - started)
+            return .polled(events: await engine.recordUsage(usage, for: device).count)
+        } catch ControlCenterError.deviceNotFound {
+            metrics?.recordPoll(result: .notFound, duration: clock.now - started)
+            return .notFound(events: await engine.recordNotFound(device).count)
+        } catch let error as ControlCenterError {
+            metrics?.recordPoll(result: .init(error), duration: clock.now - started)
+            logger.warning("poll failed", metadata: [
+                "iccid": "\(device.iccid)", "device": "\(device.name ?? "")", "error": "\(error)",
+            ].compactingEmpty())
+            return .failed(error)
+        } catch {
+            return .cancelled
+        }
+    }
+}
+
+extension Logger.Metadata {
+    /// Drops entries whose value is an empty string, e.g. an unnamed device.
+    func compactingEmpty() -> Logger.Metadata {
+        filter { if case .string(let value) = $0.value { !value.isEmpty } else { true } }
+    }
+}

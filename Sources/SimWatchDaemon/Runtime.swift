@@ -1,0 +1,73 @@
+import CurlHTTP
+import Foundation
+import Logging
+import SimWatchAlerts
+import SimWatchConfig
+import SimWatchControlCenter
+import SimWatchCore
+import SimWatchMonitor
+
+/// The assembled parts of a running simwatch: what `run`, `once` and tests share.
+public struct Runtime: Sendable {
+    public let engine: MonitorEngine
+    public let client: ControlCenterClient
+    public let delivery: OutboxDelivery
+    public let http: any HTTPClient
+    public let metrics: SimwatchMetrics
+    public let logger: Logger
+
+    /// Builds every part from a validated configuration.
+    ///
+    /// - Parameters:
+    ///   - http: the HTTP client; a fresh `CurlHTTPClient` when `nil`.
+    ///   - now: the wall clock, injectable for tests.
+    public static func make(
+        config: Config, logger: Logger, http: (any HTTPClient)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) -> Runtime {
+        let http = http ?? CurlHTTPClient()
+        let metrics = SimwatchMetrics(pollInterval: config.poll.interval, now: now)
+        metrics.describe(config)
+        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now)
+        let counters = DeliveryCounters { webhook, result, events in
+            metrics.recordDelivery(webhook: webhook, result: result, events: events)
+        }
+        return Runtime(
+            engine: engine,
+            client: ControlCenterClient(
+                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause),
+            delivery: OutboxDelivery(engine: engine, http: http, logger: logger, counters: counters),
+            http: http,
+            metrics: metrics,
+            logger: logger)
+    }
+
+    /// A client for new `control_center` settings, sharing this runtime's HTTP client.
+    public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
+        ControlCenterClient(settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause)
+    }
+
+    /// A poll cycle over this runtime's parts.
+    public func cycle(
+        client: ControlCenterClient? = nil, heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
+        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) -> PollCycle {
+        PollCycle(engine: engine, client: client ?? self.client, logger: logger, metrics: metrics,
+                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, progress: progress)
+    }
+
+    /// Logs one line for a finished cycle.
+    public func logCycle(_ report: CycleReport) {
+        var metadata: Logger.Metadata = [
+            "cycle": "\(report.cycle)", "devices": "\(report.devices)", "polled": "\(report.polled)",
+            "not_found": "\(report.notFound)", "failed": "\(report.failed)", "events": "\(report.events)",
+            "duration": "\(HumanFormat.decimal(report.duration.seconds))s",
+        ]
+        if let failure = report.failure {
+            metadata["error"] = "\(failure)"
+            logger.error("cycle failed", metadata: metadata)
+        } else {
+            logger.info("cycle finished", metadata: metadata)
+        }
+    }
+}

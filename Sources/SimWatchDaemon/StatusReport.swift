@@ -1,0 +1,143 @@
+import Foundation
+import SimWatchConfig
+import SimWatchCore
+import SimWatchState
+
+/// `simwatch status`: what the state file knows about each configured device.
+public struct StatusReport: Sendable {
+    /// One device's line.
+    public struct Row: Sendable, Encodable, Equatable {
+        public var iccid: String
+        public var name: String?
+        public var status: String?
+        public var ratePlan: String?
+        public var dataBytes: Int64?
+        public var dataPercent: Double?
+        public var sms: Int64?
+        public var smsPercent: Double?
+        public var voiceSeconds: Int64?
+        public var voicePercent: Double?
+        public var overageLimitReached: Bool?
+        public var notFound: Bool
+        public var observedAt: Date?
+        public var thresholdsFired: [String]
+
+        package enum CodingKeys: String, CodingKey {
+            case iccid, name, status, sms
+            case ratePlan = "rate_plan"
+            case dataBytes = "data_bytes"
+            case dataPercent = "data_percent"
+            case smsPercent = "sms_percent"
+            case voiceSeconds = "voice_seconds"
+            case voicePercent = "voice_percent"
+            case overageLimitReached = "overage_limit_reached"
+            case notFound = "not_found"
+            case observedAt = "observed_at"
+            case thresholdsFired = "thresholds_fired"
+        }
+    }
+
+    public var rows: [Row]
+    public var outbox: Int
+    public var deadLetters: Int
+    public var lastSuccessfulCycleAt: Date?
+
+    /// Builds the report for the configured devices, in configuration order.
+    public init(config: Config, state: PersistentState) {
+        rows = config.devices.map { device in
+            let record = state.devices[device.iccid]
+            let usage = record?.last
+            let plan = usage?.ratePlan.flatMap { config.plans[$0] }
+            func percent(_ metric: Metric) -> Double? {
+                guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
+                else { return nil }
+                return (Double(value) / Double(allowance) * 1000).rounded() / 10
+            }
+            return Row(
+                iccid: device.iccid, name: device.name, status: usage?.status, ratePlan: usage?.ratePlan,
+                dataBytes: usage?.ctdDataUsage, dataPercent: percent(.data),
+                sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
+                voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),
+                overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
+                observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted())
+        }
+        outbox = state.outbox.count
+        deadLetters = state.deadLetters.count
+        lastSuccessfulCycleAt = state.health.lastSuccessfulCycleAt
+    }
+
+    /// The rows as JSON, for scripts.
+    public func json() throws -> String {
+        String(decoding: try JSONEncoder.simwatch(pretty: true).encode(rows), as: UTF8.self)
+    }
+
+    /// The rows as an aligned text table, with a one-line summary under it.
+    public func table(now: Date = Date()) -> String {
+        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "OBSERVED", "THRESHOLDS"]
+        let lines = rows.map { row -> [String] in
+            [
+                row.iccid, row.name ?? "-",
+                row.notFound ? "NOT FOUND" : (row.status ?? "-"),
+                Self.cell(row.dataBytes.map(HumanFormat.bytes), row.dataPercent),
+                Self.cell(row.sms.map { "\($0)" }, row.smsPercent),
+                Self.cell(row.voiceSeconds.map(HumanFormat.seconds), row.voicePercent),
+                row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
+                row.observedAt.map { Self.age($0, now: now) } ?? "never",
+                row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
+            ]
+        }
+        var text = alignedTable([header] + lines.map { $0.map { TerminalText.clean($0) } })
+        let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
+        text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
+        return text
+    }
+
+    private static func cell(_ value: String?, _ percent: Double?) -> String {
+        guard let value else { return "-" }
+        return percent.map { "\(value) (\(HumanFormat.decimal($0))%)" } ?? value
+    }
+
+    private static func age(_ date: Date, now: Date) -> String {
+        // A hostile or damaged state file may hold any date: keep the age a printable number.
+        let age = now.timeIntervalSince(date)
+        let seconds = age.isFinite ? Int64(min(max(0, age), 1e15)) : 0
+        return "\(HumanFormat.seconds(seconds)) ago"
+    }
+}
+
+/// `simwatch status --dead-letters`: the deliveries simwatch gave up on, newest last.
+public struct DeadLetterReport: Sendable {
+    public var letters: [DeadLetter]
+
+    public init(state: PersistentState) {
+        letters = state.deadLetters
+    }
+
+    public func json() throws -> String {
+        String(decoding: try JSONEncoder.simwatch(pretty: true).encode(letters), as: UTF8.self)
+    }
+
+    /// One line per dead letter: when, webhook, kind, ICCID, event id, why.
+    public func table() -> String {
+        guard !letters.isEmpty else { return "no dead letters: every alert was delivered or is still being tried" }
+        let formatter = ISO8601DateFormatter()
+        let header = ["AT", "WEBHOOK", "KIND", "ICCID", "EVENT", "REASON"]
+        let rows = letters.map { letter in
+            [formatter.string(from: letter.at), letter.webhook, letter.event.kind.rawValue,
+             letter.event.iccid ?? "-", letter.event.id, letter.reason]
+        }
+        let cleaned = rows.map { $0.map { TerminalText.clean($0) } }
+        return alignedTable([header] + cleaned) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
+    }
+}
+
+/// Rows of cells as text columns two spaces apart; the last column is not padded.
+func alignedTable(_ rows: [[String]]) -> String {
+    let columns = rows.map(\.count).max() ?? 0
+    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+    return rows.map { cells in
+        cells.enumerated().map { column, cell in
+            column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}

@@ -1,0 +1,306 @@
+import Foundation
+import SimWatchCore
+
+/// A strict, allocation-light JSON tokenizer over a byte buffer: the fast path for reading device records.
+///
+/// Errors name the line and column, so an operator can find the damage in the set-aside file.
+struct JSONScanner {
+    /// An object key as it appears in the buffer; compared without making a `String`.
+    struct Key {
+        fileprivate var raw: UnsafeBufferPointer<UInt8>?
+        fileprivate var decoded: String?
+
+        package func matches(_ name: StaticString) -> Bool {
+            guard let raw else { return decoded == name.description }
+            return raw.count == name.utf8CodeUnitCount
+                && memcmp(raw.baseAddress!, name.utf8Start, raw.count) == 0
+        }
+
+        package var text: String { raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded! }
+    }
+
+    /// Tracks whether a comma is due before the next member or element.
+    struct Container {
+        fileprivate var first = true
+    }
+
+    private static let maxDepth = 256
+
+    package let bytes: UnsafeBufferPointer<UInt8>
+    package private(set) var index = 0
+
+    package init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    package func error(_ message: String, at offset: Int? = nil) -> StateFormatError {
+        let position = min(offset ?? index, bytes.count)
+        var line = 1
+        var lineStart = 0
+        for i in 0..<position where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return StateFormatError(description: "line \(line), column \(position - lineStart + 1): \(message)")
+    }
+
+    /// The next byte after whitespace, not consumed; `nil` at the end.
+    mutating func peek() -> UInt8? {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return bytes[index]
+            }
+        }
+        return nil
+    }
+
+    package mutating func expect(_ byte: UInt8) throws(StateFormatError) {
+        guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
+        index += 1
+    }
+
+    mutating func expectEnd() throws(StateFormatError) {
+        guard peek() == nil else { throw error("unexpected data after the end of the state") }
+    }
+
+    /// Consumes `null` if it comes next.
+    mutating func skipNull() throws(StateFormatError) -> Bool {
+        guard peek() == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    private mutating func literal(_ word: StaticString) throws(StateFormatError) {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - index >= count, memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0 else {
+            throw error("expected \(word)")
+        }
+        index += count
+    }
+
+    mutating func readBool() throws(StateFormatError) -> Bool {
+        switch peek() {
+        case UInt8(ascii: "t"): try literal("true"); return true
+        case UInt8(ascii: "f"): try literal("false"); return false
+        default: throw error("expected true or false")
+        }
+    }
+
+    mutating func readInt() throws(StateFormatError) -> Int64 {
+        _ = peek()
+        let start = index
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let digitsStart = index
+        var magnitude: UInt64 = 0
+        while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit))
+            guard !overflow1, !overflow2 else { throw error("number too large", at: start) }
+            magnitude = sum
+            index += 1
+        }
+        guard index > digitsStart else { throw error("expected a whole number", at: start) }
+        if index - digitsStart > 1, bytes[digitsStart] == UInt8(ascii: "0") {
+            throw error("number with a leading zero", at: start)
+        }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+            throw error("expected a whole number", at: start)
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { throw error("number too large", at: start) }
+            return magnitude == UInt64(Int64.max) + 1 ? .min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { throw error("number too large", at: start) }
+        return Int64(magnitude)
+    }
+
+    mutating func readInt() throws(StateFormatError) -> Int {
+        let value: Int64 = try readInt()
+        guard let exact = Int(exactly: value) else { throw error("number too large") }
+        return exact
+    }
+
+    mutating func readString() throws(StateFormatError) -> String {
+        let (raw, decoded) = try stringToken()
+        return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!
+    }
+
+    mutating func readDate() throws(StateFormatError) -> Date {
+        _ = peek()
+        let start = index
+        let (raw, decoded) = try stringToken()
+        let date = raw.map(StateDateFormat.parse) ?? Array(decoded!.utf8).withUnsafeBufferPointer(StateDateFormat.parse)
+        guard let date else { throw error("expected a date like 2026-11-27T10:00:00Z", at: start) }
+        return date
+    }
+
+    // MARK: Containers
+
+    mutating func beginObject() throws(StateFormatError) -> Container {
+        try expect(UInt8(ascii: "{"))
+        return Container()
+    }
+
+    /// The next key of an object (its ':' consumed), or `nil` after its closing brace.
+    mutating func nextKey(_ container: inout Container) throws(StateFormatError) -> Key? {
+        guard try nextMember(&container, closer: UInt8(ascii: "}")) else { return nil }
+        let (raw, decoded) = try stringToken()
+        try expect(UInt8(ascii: ":"))
+        return Key(raw: raw, decoded: decoded)
+    }
+
+    mutating func beginArray() throws(StateFormatError) -> Container {
+        try expect(UInt8(ascii: "["))
+        return Container()
+    }
+
+    /// Whether another element follows, or `false` after the array's closing bracket.
+    mutating func nextElement(_ container: inout Container) throws(StateFormatError) -> Bool {
+        try nextMember(&container, closer: UInt8(ascii: "]"))
+    }
+
+    private mutating func nextMember(_ container: inout Container, closer: UInt8) throws(StateFormatError) -> Bool {
+        let next = peek()
+        if next == closer {
+            index += 1
+            return false
+        }
+        if container.first {
+            container.first = false
+        } else {
+            guard next == UInt8(ascii: ",") else { throw error("expected ',' or '\(Character(Unicode.Scalar(closer)))'") }
+            index += 1
+        }
+        if peek() == nil { throw error("unexpected end of file") }
+        return true
+    }
+
+    /// Skips one value of any kind, checking its syntax; returns the bytes it spanned.
+    @discardableResult
+    mutating func skipValue(depth: Int = 0) throws(StateFormatError) -> UnsafeBufferPointer<UInt8> {
+        guard depth < Self.maxDepth else { throw error("nested too deeply") }
+        guard let first = peek() else { throw error("unexpected end of file") }
+        let start = index
+        switch first {
+        case UInt8(ascii: "{"):
+            var object = try beginObject()
+            while try nextKey(&object) != nil { try skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            var array = try beginArray()
+            while try nextElement(&array) { try skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""):
+            _ = try stringToken()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            _ = try readBool()
+        case UInt8(ascii: "n"):
+            try literal("null")
+        default:
+            try skipNumber()
+        }
+        return UnsafeBufferPointer(rebasing: bytes[start..<index])
+    }
+
+    private mutating func skipNumber() throws(StateFormatError) {
+        let start = index
+        var sawDigit = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                sawDigit = true
+            } else if !"+-.eE".utf8.contains(byte) {
+                break
+            }
+            index += 1
+        }
+        guard sawDigit else { throw error("expected a value", at: start) }
+    }
+
+    // MARK: Strings
+
+    /// A string's bytes in place when it has no escapes, else its decoded text.
+    private mutating func stringToken() throws(StateFormatError) -> (UnsafeBufferPointer<UInt8>?, String?) {
+        try expect(UInt8(ascii: "\""))
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return (UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), nil)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in a string") }
+            index += 1
+        }
+        guard index < bytes.count else { throw error("unterminated string", at: start - 1) }
+        return (nil, try escapedString(from: start))
+    }
+
+    private mutating func escapedString(from start: Int) throws(StateFormatError) -> String {
+        var utf8 = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return String(decoding: utf8, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try appendEscape(to: &utf8)
+            case ..<0x20:
+                throw error("control character in a string", at: index - 1)
+            default:
+                utf8.append(byte)
+            }
+        }
+        throw error("unterminated string", at: start - 1)
+    }
+
+    private mutating func appendEscape(to utf8: inout [UInt8]) throws(StateFormatError) {
+        guard index < bytes.count else { throw error("unterminated string") }
+        let kind = bytes[index]
+        index += 1
+        switch kind {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(kind)
+        case UInt8(ascii: "n"): utf8.append(0x0A)
+        case UInt8(ascii: "r"): utf8.append(0x0D)
+        case UInt8(ascii: "t"): utf8.append(0x09)
+        case UInt8(ascii: "b"): utf8.append(0x08)
+        case UInt8(ascii: "f"): utf8.append(0x0C)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A high surrogate must be followed by `\uDC00`…`\uDFFF`.
+                guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    throw error("unpaired surrogate in a \\u escape")
+                }
+                index += 2
+                let low = try hex4()
+                guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in a \\u escape") }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+            utf8.append(contentsOf: Array(String(Character(unicode)).utf8))
+        default:
+            throw error("invalid escape in a string", at: index - 2)
+        }
+    }
+
+    private mutating func hex4() throws(StateFormatError) -> UInt32 {
+        guard bytes.count - index >= 4 else { throw error("invalid \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import SimWatchCore
+
+/// Reads the state file's layout (see `StateCodec`) from a `JSONScanner`.
+///
+/// Accepts any valid JSON with the right shape, in any key order and whitespace, so a
+/// hand-edited file loads too. Unknown keys are skipped. `schema_version` must not be
+/// newer than this build knows: such a file is reported as unusable (and set aside).
+struct StateFileReader {
+    package var scanner: JSONScanner
+    private let sectionDecoder = StateCodec.sectionDecoder()
+
+    mutating func readState() throws(StateFormatError) -> PersistentState {
+        var version: Int?
+        var epoch = ""
+        var cycle: Int?
+        var devices: [String: DeviceRecord]?
+        var health: Health?
+        var outbox: [OutboxEntry]?
+        var deadLetters: [DeadLetter]?
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("schema_version") {
+                version = try readVersion()
+            } else if key.matches("epoch") {
+                epoch = try readEpoch()
+            } else if key.matches("cycle") {
+                cycle = try readSequence("cycle")
+            } else if key.matches("devices") {
+                devices = try readDevices()
+            } else if key.matches("health") {
+                health = try readHealth()
+            } else if key.matches("outbox") {
+                outbox = try readOutbox()
+            } else if key.matches("dead_letters") {
+                deadLetters = try readDeadLetters()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        try scanner.expectEnd()
+        guard let version else { throw StateFormatError(description: "no \"schema_version\": not a simwatch state file") }
+        guard let cycle, let devices, let health, let outbox, let deadLetters else {
+            throw StateFormatError(description: "missing one of \"cycle\", \"devices\", \"health\", \"outbox\", \"dead_letters\"")
+        }
+        return PersistentState(
+            schemaVersion: version, epoch: epoch, cycle: cycle, devices: devices, health: health,
+            outbox: outbox, deadLetters: deadLetters
+        )
+    }
+
+    private mutating func readVersion() throws(StateFormatError) -> Int {
+        let version: Int = try scanner.readInt()
+        guard version <= PersistentState.currentSchemaVersion else {
+            throw StateFormatError(description:
+                "written by a newer simwatch (schema_version \(version); this build reads up to \(PersistentState.currentSchemaVersion))")
+        }
+        guard version >= 1 else { throw scanner.error("schema_version must be 1 or more") }
+        return version
+    }
+
+    /// A sequence number or count: a whole number from 0 to 2^53 (`StateBounds`).
+    private mutating func readSequence(_ key: String) throws(StateFormatError) -> Int {
+        _ = scanner.peek()
+        let start = scanner.index
+        let value: Int64 = try scanner.readInt()
+        guard let exact = Int(exactly: value), StateBounds.sequenceRange.contains(exact) else {
+            throw scanner.error(StateBounds.outOfRange(key, value), at: start)
+        }
+        return exact
+    }
+
+    /// The epoch as written; an empty one is treated as missing (the engine assigns one).
+    private mutating func readEpoch() throws(StateFormatError) -> String {
+        _ = scanner.peek()
+        let start = scanner.index
+        let epoch = try scanner.readString()
+        guard epoch.utf8.count <= StateBounds.maxEpochLength,
+              epoch.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw scanner.error("\"epoch\" must be at most \(StateBounds.maxEpochLength) visible characters", at: start)
+        }
+        return epoch
+    }
+
+    private mutating func readHealth() throws(StateFormatError) -> Health {
+        _ = scanner.peek()
+        let start = scanner.index
+        let health = try decodeSmall(Health.self, key: "health")
+        guard StateBounds.sequenceRange.contains(health.consecutiveFailedCycles) else {
+            throw scanner.error(StateBounds.outOfRange("health.consecutive_failed_cycles", health.consecutiveFailedCycles), at: start)
+        }
+        guard StateBounds.isInRange(health.lastSuccessfulCycleAt) else {
+            throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
+        }
+        return health
+    }
+
+    private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
+        _ = scanner.peek()
+        let start = scanner.index
+        let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
+        for (index, entry) in outbox.enumerated() {
+            guard StateBounds.sequenceRange.contains(entry.attempts) else {
+                throw scanner.error(StateBounds.outOfRange("outbox[\(index)].attempts", entry.attempts), at: start)
+            }
+            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("next_attempt_at", entry.nextAttemptAt),
+                                ("event.observed_at", entry.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
+            }
+        }
+        return outbox
+    }
+
+    private mutating func readDeadLetters() throws(StateFormatError) -> [DeadLetter] {
+        _ = scanner.peek()
+        let start = scanner.index
+        let letters = try decodeSmall([DeadLetter].self, key: "dead_letters")
+        for (index, letter) in letters.enumerated() {
+            for (key, date) in [("at", letter.at), ("event.observed_at", letter.event.observedAt)] where !StateBounds.isInRange(date) {
+                throw scanner.error(StateBounds.dateOutOfRange("dead_letters[\(index)].\(key)"), at: start)
+            }
+        }
+        return letters
+    }
+
+    /// The small sections go through Foundation, which is plenty fast for them.
+    private mutating func decodeSmall<T: Decodable>(_ type: T.Type, key: String) throws(StateFormatError) -> T {
+        let start = scanner.index
+        let span = try scanner.skipValue()
+        do {
+            return try sectionDecoder.decode(T.self, from: Data(span))
+        } catch {
+            throw scanner.error("\"\(key)\" is not valid: \(error)", at: start)
+        }
+    }
+
+    private mutating func readDevices() throws(StateFormatError) -> [String: DeviceRecord] {
+        var devices: [String: DeviceRecord] = [:]
+        devices.reserveCapacity(scanner.bytes.count / 400)
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            devices[key.text] = try readDevice()
+        }
+        return devices
+    }
+
+    private mutating func readDevice() throws(StateFormatError) -> DeviceRecord {
+        let start = scanner.index
+        var record = DeviceRecord()
+        var seenObservation = false, seenThresholds = false, seenNotFound = false
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("observation") {
+                record.observation = try readSequence("observation")
+                seenObservation = true
+            } else if key.matches("observed_at") {
+                record.observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
+            } else if key.matches("not_found") {
+                record.notFound = try scanner.readBool()
+                seenNotFound = true
+            } else if key.matches("thresholds") {
+                record.thresholds = try readThresholds()
+                seenThresholds = true
+            } else if key.matches("last") {
+                record.last = try scanner.skipNull() ? nil : try readUsage()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        guard seenObservation, seenThresholds, seenNotFound else {
+            throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
+        }
+        return record
+    }
+
+    private mutating func readThresholds() throws(StateFormatError) -> ThresholdState {
+        let start = scanner.index
+        var fired: Set<String>?
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            guard key.matches("fired") else {
+                try scanner.skipValue()
+                continue
+            }
+            var keys = Set<String>()
+            var array = try scanner.beginArray()
+            while try scanner.nextElement(&array) {
+                keys.insert(try scanner.readString())
+            }
+            fired = keys
+        }
+        guard let fired else { throw scanner.error("\"thresholds\" lacks \"fired\"", at: start) }
+        return ThresholdState(fired: fired)
+    }
+
+    private mutating func readUsage() throws(StateFormatError) -> DeviceUsage {
+        let start = scanner.index
+        var usage = DeviceUsage(iccid: "")
+        var seenICCID = false
+        var object = try scanner.beginObject()
+        while let key = try scanner.nextKey(&object) {
+            if key.matches("iccid") {
+                usage.iccid = try scanner.readString()
+                seenICCID = true
+            } else if key.matches("status") {
+                usage.status = try optionalString()
+            } else if key.matches("ratePlan") {
+                usage.ratePlan = try optionalString()
+            } else if key.matches("communicationPlan") {
+                usage.communicationPlan = try optionalString()
+            } else if key.matches("imsi") {
+                usage.imsi = try optionalString()
+            } else if key.matches("msisdn") {
+                usage.msisdn = try optionalString()
+            } else if key.matches("imei") {
+                usage.imei = try optionalString()
+            } else if key.matches("ctdDataUsage") {
+                usage.ctdDataUsage = try optionalCounter("ctdDataUsage")
+            } else if key.matches("ctdSMSUsage") {
+                usage.ctdSMSUsage = try optionalCounter("ctdSMSUsage")
+            } else if key.matches("ctdVoiceUsage") {
+                usage.ctdVoiceUsage = try optionalCounter("ctdVoiceUsage")
+            } else if key.matches("ctdSessionCount") {
+                usage.ctdSessionCount = try optionalCounter("ctdSessionCount")
+            } else if key.matches("overageLimitReached") {
+                usage.overageLimitReached = try scanner.skipNull() ? nil : try scanner.readBool()
+            } else if key.matches("overageLimitOverride") {
+                usage.overageLimitOverride = try optionalString()
+            } else {
+                try scanner.skipValue()
+            }
+        }
+        guard seenICCID else { throw scanner.error("\"last\" lacks \"iccid\"", at: start) }
+        return usage
+    }
+
+    private mutating func optionalString() throws(StateFormatError) -> String? {
+        try scanner.skipNull() ? nil : try scanner.readString()
+    }
+
+    /// A usage counter: `null`, or a whole number from 0 to `Int64.max`. Control Center
+    /// never reports a negative one, so a stored one means the file was damaged.
+    private mutating func optionalCounter(_ key: String) throws(StateFormatError) -> Int64? {
+        if try scanner.skipNull() { return nil }
+        let start = scanner.index
+        let value: Int64 = try scanner.readInt()
+        guard value >= 0 else { throw scanner.error("counter \"\(key)\" is negative (\(value))", at: start) }
+        return value
+    }
+}
