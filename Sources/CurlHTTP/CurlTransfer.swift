@@ -9,7 +9,9 @@ final class CurlTransfer {
     let id: TransferID
     /// The easy handle (`CURL*`), freed by `dispose`.
     let easy: UnsafeMutableRawPointer
-    private let url: RedactedURL
+    /// The request URL and password, kept to build a `RedactedURL` when an error needs one.
+    private let url: String
+    private let password: String?
     private let timeout: Duration
     private let connectTimeout: Duration
     private let maxResponseBytes: Int
@@ -18,13 +20,15 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
     private var body = Data()
-    private var responseHeaders: [(name: String, value: String)] = []
+    private var responseHeaders = ResponseHeaders()
     private var bodyLimitExceeded = false
+    private var reservedBody = false
 
     init(id: TransferID, easy: UnsafeMutableRawPointer, request: HTTPRequest, continuation: ResponseContinuation) {
         self.id = id
         self.easy = easy
-        self.url = RedactedURL(request.url, password: request.basicAuth?.password)
+        self.url = request.url
+        self.password = request.basicAuth?.password
         self.timeout = request.timeout
         self.connectTimeout = request.connectTimeout
         self.maxResponseBytes = max(0, request.maxResponseBytes)
@@ -35,9 +39,10 @@ final class CurlTransfer {
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
     func configure(with request: HTTPRequest) throws(HTTPClientError) {
-        if let failure = url.parseFailure { throw .invalidURL(failure) }
-        guard let scheme = url.scheme, scheme == "http" || scheme == "https" else {
-            throw .unsupportedProtocol(url.scheme ?? "(none)")
+        let (scheme, failure) = RedactedURL.check(url)
+        if let failure { throw .invalidURL(failure) }
+        guard let scheme, scheme == "http" || scheme == "https" else {
+            throw .unsupportedProtocol(scheme ?? "(none)")
         }
         let context = Unmanaged.passRetained(self)
         retainedForCallbacks = context
@@ -73,7 +78,7 @@ final class CurlTransfer {
             return .failure(CurlErrorMapping.error(
                 for: code,
                 detail: String(cString: errorBuffer),
-                url: url,
+                url: RedactedURL(url, password: password),
                 timeout: timeout,
                 connectTimeout: connectTimeout,
                 maxResponseBytes: maxResponseBytes,
@@ -81,7 +86,7 @@ final class CurlTransfer {
             ))
         }
         let status = simwatch_curl_response_status(easy)
-        return .success(HTTPResponse(status: status, headers: responseHeaders, body: body))
+        return .success(HTTPResponse(status: status, headers: responseHeaders.fields, body: body))
     }
 
     /// Resumes the caller; later calls do nothing.
@@ -172,19 +177,12 @@ final class CurlTransfer {
     }
 
     private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let data = Data(bytes)
-        guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else { return }
-        let line = text.trimmingCharacters(in: .newlines)
-        // A new status line starts a new response (after 100 Continue or a proxy's CONNECT
-        // answer): only the final response's headers count.
-        if line.hasPrefix("HTTP/") {
-            responseHeaders.removeAll()
-            return
+        responseHeaders.receive(bytes)
+        if body.isEmpty, !reservedBody, let length = responseHeaders.announcedLength, length <= maxResponseBytes {
+            // One allocation for the whole body instead of doubling as it arrives.
+            body.reserveCapacity(length)
+            reservedBody = true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        responseHeaders.append((name: name, value: value))
     }
 
     // MARK: - Helpers
