@@ -7,7 +7,7 @@ import Foundation
 /// `configure` and released in `dispose`, so it outlives every callback.
 final class CurlTransfer {
     let id: TransferID
-    /// The easy handle (`CURL*`), freed by `dispose`.
+    /// The easy handle (`CURL*`), freed or reset by `dispose`.
     let easy: UnsafeMutableRawPointer
     /// The request URL and password, kept to build a `RedactedURL` when an error needs one.
     private let url: String
@@ -95,11 +95,18 @@ final class CurlTransfer {
         continuation = nil
     }
 
-    /// Frees the easy handle and everything handed to libcurl. Call once, after removing the
-    /// handle from the multi handle and resuming the caller.
-    func dispose() {
+    /// Frees everything handed to libcurl, and the easy handle unless the caller keeps it to
+    /// reset and reuse. Call once, after removing the handle from the multi handle and
+    /// resuming the caller.
+    func dispose(keepingHandle: Bool = false) {
         assert(continuation == nil, "transfer disposed before its caller was resumed")
-        curl_easy_cleanup(easy)
+        if keepingHandle {
+            // Back to defaults before the buffers it points to go: no option, callback, header
+            // list or credential of this request survives, only libcurl's caches do.
+            curl_easy_reset(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
         curl_slist_free_all(headerList)
         headerList = nil
         errorBuffer.deallocate()
@@ -145,7 +152,7 @@ final class CurlTransfer {
         }
         // libcurl sends "Expect: 100-continue" before larger bodies and waits up to a second
         // for servers (most webhooks) that never answer it.
-        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Expect") == .orderedSame }) {
+        if !headers.contains(where: { Self.isExpect($0.name) }) {
             lines.append("Expect:")
         }
         for line in lines {
@@ -196,6 +203,12 @@ final class CurlTransfer {
         default:
             "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
+    }
+
+    /// Whether a header name is `Expect` in any case, compared on bytes (this runs per request).
+    private static func isExpect(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { ResponseHeaders.equalsIgnoringCase($0, "expect") }
     }
 
     /// libcurl treats 0 as "no timeout", so anything shorter than a millisecond becomes 1 ms.
