@@ -5,7 +5,10 @@ import Foundation
 typealias TransferID = UInt64
 
 /// The continuation a caller waits on.
-typealias ResponseContinuation = CheckedContinuation<HTTPResponse, any Error>
+///
+/// Unchecked, to spare an allocation per request: it is resumed exactly once, either by
+/// `submit` when it refuses the request or by the transfer (`CurlTransfer.resume` clears it).
+typealias ResponseContinuation = UnsafeContinuation<HTTPResponse, any Error>
 
 /// Work handed from callers to the transfer thread.
 enum TransferCommand: Sendable {
