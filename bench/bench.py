@@ -171,16 +171,18 @@ class Nginx:
 
 def measure(argv, devices, env=None, cwd=None):
     """Runs argv to completion; returns polls/s, µs CPU per device and max RSS in MB."""
-    start = time.monotonic()
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
-    # wait4 gives this child's own rusage, not the sum over every child we ran.
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.monotonic() - start
-    errors = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"{' '.join(argv[:2])} exited {code}: {errors[-2000:]}")
+    # stderr goes to a file, not a pipe: a chatty failure must not block the child on a full pipe.
+    with tempfile.TemporaryFile() as errors:
+        start = time.monotonic()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=cwd)
+        # wait4 gives this child's own rusage, not the sum over every child we ran.
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.monotonic() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read()[-2000:].decode(errors="replace")
+            raise RuntimeError(f"{' '.join(argv[:2])} exited {process.returncode}: {tail}")
     return {
         "polls": devices / elapsed,
         "cpu_us": (usage.ru_utime + usage.ru_stime) / devices * 1e6,
