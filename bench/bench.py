@@ -9,6 +9,10 @@ curl, and with `simwatch once` (fresh and warm state, concurrency 1 and 8), and 
 medians and the ratios. CPU is user + system time of the whole process (from wait4),
 divided by the devices polled.
 
+Then, at BENCH_LARGE_DEVICES (default 100,000; 0 skips it) SIMs whose answers nginx makes
+from the URL: `once` (fresh and warm) time, CPU and max RSS, `status` time and RSS, the
+state file size, and the RSS of `run` after each of 5 cycles.
+
 Usage: bench.py SIMWATCH_BINARY [SIMWATCH_BENCH_BINARY]
 """
 
@@ -113,10 +117,11 @@ def free_port():
 NGINX_TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nginx.conf.template")
 
 
-def nginx_config(prefix, port):
-    """The template with this run's folder and port filled in."""
+def nginx_config(prefix, port, large_port):
+    """The template with this run's folder and ports filled in."""
     with open(NGINX_TEMPLATE) as file:
-        return file.read().replace("@PREFIX@", prefix).replace("@PORT@", str(port))
+        text = file.read()
+    return text.replace("@PREFIX@", prefix).replace("@LARGE_PORT@", str(large_port)).replace("@PORT@", str(port))
 
 
 class Nginx:
@@ -127,14 +132,16 @@ class Nginx:
         self.prefix = prefix
         self.process = None
         self.port = None
+        self.large_port = None
 
     def start(self):
         os.makedirs(os.path.join(self.prefix, "tmp"), exist_ok=True)
         for attempt in range(5):
             self.port = free_port()
+            self.large_port = free_port()
             conf = os.path.join(self.prefix, "nginx.conf")
             with open(conf, "w") as file:
-                file.write(nginx_config(self.prefix, self.port))
+                file.write(nginx_config(self.prefix, self.port, self.large_port))
             self.process = subprocess.Popen(
                 [self.binary, "-p", self.prefix, "-c", conf, "-e", os.path.join(self.prefix, "error.log")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -184,6 +191,7 @@ def measure(argv, devices, env=None, cwd=None):
             tail = errors.read()[-2000:].decode(errors="replace")
             raise RuntimeError(f"{' '.join(argv[:2])} exited {process.returncode}: {tail}")
     return {
+        "seconds": elapsed,
         "polls": devices / elapsed,
         "cpu_us": (usage.ru_utime + usage.ru_stime) / devices * 1e6,
         "rss_mb": usage.ru_maxrss / 1024,
@@ -223,8 +231,10 @@ def write_curl_config(root, port, devices):
     return path
 
 
-def write_simwatch_config(root, port, concurrency):
-    path = os.path.join(root, f"simwatch-c{concurrency}.yaml")
+def write_simwatch_config(root, port, concurrency, name=None, devices_file="devices.txt", interval="15m",
+                          level="warning"):
+    name = name or f"c{concurrency}"
+    path = os.path.join(root, f"simwatch-{name}.yaml")
     with open(path, "w") as file:
         file.write(f"""\
 control_center:
@@ -234,11 +244,13 @@ control_center:
   rate_limit: 100000
   concurrency: {concurrency}
   timeout: 30s
-state_file: {root}/state/state-c{concurrency}.json
-devices_file: {root}/devices.txt
+poll:
+  interval: {interval}
+state_file: {root}/state/state-{name}.json
+devices_file: {root}/{devices_file}
 webhooks: []
 log:
-  level: warning
+  level: {level}
 """)
     return path
 
@@ -269,6 +281,71 @@ def run_rounds(rounds, devices, root, port, simwatch):
         for name, argv, case_env in cases:
             results[name].append(measure(argv(), devices, env=case_env, cwd=root))
     return results
+
+
+def read_rss_mb(pid):
+    """Current and peak resident set size of a running process, from /proc."""
+    values = {}
+    with open(f"/proc/{pid}/status") as file:
+        for line in file:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                values[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def run_large(root, port, simwatch, devices, cycles=5):
+    """once (fresh, warm), status and run at fleet scale: time and memory."""
+    with open(os.path.join(root, "devices-large.txt"), "w") as file:
+        file.writelines(iccid(index) + "\n" for index in range(devices))
+    os.makedirs(os.path.join(root, "state"), exist_ok=True)
+    env = dict(os.environ, SIMWATCH_BENCH_API_KEY=PASSWORD)
+    # run spreads a cycle over the interval: long enough for the fleet at the measured speed.
+    interval = max(15, devices // 5_000)
+    yaml = write_simwatch_config(root, port, 8, name="large", devices_file="devices-large.txt",
+                                 interval=f"{interval}s", level="info")
+    print(f"==> {devices:,} SIMs: once (fresh, warm), status, run for {cycles} cycles of {interval} s", flush=True)
+    rows = [
+        ("simwatch once, concurrency 8, fresh", measure([simwatch, "once", "--config", yaml], devices, env, root)),
+        ("simwatch once, concurrency 8, warm", measure([simwatch, "once", "--config", yaml], devices, env, root)),
+        ("simwatch status", measure([simwatch, "status", "--config", yaml], devices, env, root)),
+    ]
+    state = os.path.join(root, "state", "state-large.json")
+    size = os.path.getsize(state) if os.path.exists(state) else 0
+    daemon = subprocess.Popen([simwatch, "run", "--config", yaml], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, env=env, cwd=root, text=True, errors="replace")
+    rss_per_cycle = []
+    deadline = time.monotonic() + cycles * interval * 3 + 60
+    try:
+        for line in daemon.stderr:
+            if "cycle finished" in line or "cycle failed" in line:
+                rss_per_cycle.append(read_rss_mb(daemon.pid))
+                if len(rss_per_cycle) >= cycles:
+                    break
+            if time.monotonic() > deadline:
+                break
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.wait()
+    print()
+    print(f"{devices:,} SIMs (answers made by nginx from the URL)")
+    print()
+    print("| | time | CPU per device | max RSS |")
+    print("|---|---|---|---|")
+    for name, row in rows:
+        print(f"| {name} | {row['seconds']:.2f} s | {row['cpu_us']:.0f} µs | {row['rss_mb']:.1f} MB |")
+    print()
+    print(f"state file: {size:,} bytes")
+    if rss_per_cycle:
+        current = ", ".join(f"{rss:.1f}" for rss, _ in rss_per_cycle)
+        print(f"simwatch run, RSS after each of {len(rss_per_cycle)} cycles: {current} MB "
+              f"(peak {rss_per_cycle[-1][1]:.1f} MB; growth from cycle 2 on: "
+              f"{rss_per_cycle[-1][0] - rss_per_cycle[min(1, len(rss_per_cycle) - 1)][0]:+.1f} MB)")
+    else:
+        print("simwatch run: no cycle finished in time")
 
 
 def median(values):
@@ -311,6 +388,7 @@ def main():
     state_bench = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
     devices = bounded_env_int("BENCH_DEVICES", 10_000, 1, 1_000_000)
     rounds = bounded_env_int("BENCH_ROUNDS", 3, 1, 50)
+    large = bounded_env_int("BENCH_LARGE_DEVICES", 100_000, 0, 1_000_000)
     ensure_tools()
     root = tempfile.mkdtemp(prefix="simwatch-bench-")
     nginx = Nginx(find_nginx(), root)
@@ -321,6 +399,8 @@ def main():
         print(f"==> nginx on 127.0.0.1:{nginx.port}", flush=True)
         results = run_rounds(rounds, devices, root, nginx.port, simwatch)
         print_table(results, devices, rounds)
+        if large:
+            run_large(root, nginx.large_port, simwatch, large)
     finally:
         nginx.stop()
         shutil.rmtree(root, ignore_errors=True)
