@@ -55,10 +55,14 @@ test: test-deps
 demo: build
 	@$(BIN)/simwatch demo
 
-## bench: state file load/save figures for 100,000 devices (release build)
+## bench: simwatch against the curl CLI on a local nginx (installs nginx and curl when
+## missing), then the state file figures at 100,000 devices; release builds.
+## BENCH_DEVICES (default 10000) answers, BENCH_ROUNDS (default 3) rounds, medians printed.
 bench: deps
+	$(SWIFT) build -c release --product simwatch
 	$(SWIFT) build -c release --product simwatch-bench
-	$$($(SWIFT) build -c release --show-bin-path)/simwatch-bench
+	python3 bench/bench.py "$$($(SWIFT) build -c release --show-bin-path)/simwatch" \
+	  "$$($(SWIFT) build -c release --show-bin-path)/simwatch-bench"
 
 clean:
 	$(SWIFT) package clean

@@ -25,6 +25,10 @@ final class CurlEngine {
     private let multi: UnsafeMutableRawPointer
     private let queue: TransferQueue
     private var transfers: [TransferID: CurlTransfer] = [:]
+    /// Easy handles of finished transfers, reset and kept for the next ones: setting up a new
+    /// handle per request costs more than the request's own parsing.
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    private static let maxSpareHandles = 64
 
     /// Longest sleep without news; libcurl shortens it whenever one of its timers is due sooner.
     private static let idlePollMilliseconds: Int32 = 5_000
@@ -62,7 +66,7 @@ final class CurlEngine {
     }
 
     private func start(id: TransferID, request: HTTPRequest, continuation: ResponseContinuation) {
-        guard let easy = curl_easy_init() else {
+        guard let easy = spareHandles.popLast() ?? curl_easy_init() else {
             queue.markFinished(id)
             continuation.resume(throwing: CurlGlobal.unavailableError)
             return
@@ -73,7 +77,7 @@ final class CurlEngine {
         } catch {
             queue.markFinished(id)
             transfer.resume(with: .failure(error))
-            transfer.dispose()
+            recycle(transfer)
             return
         }
         let added = curl_multi_add_handle(multi, easy)
@@ -81,7 +85,7 @@ final class CurlEngine {
             queue.markFinished(id)
             let message = String(cString: curl_multi_strerror(added))
             transfer.resume(with: .failure(HTTPClientError.transport(code: Int(added.rawValue), message: message)))
-            transfer.dispose()
+            recycle(transfer)
             return
         }
         transfers[id] = transfer
@@ -104,13 +108,25 @@ final class CurlEngine {
         transfers[transfer.id] = nil
         queue.markFinished(transfer.id)
         transfer.resume(with: outcome)
-        transfer.dispose()
+        recycle(transfer)
+    }
+
+    /// Frees what the transfer gave libcurl and keeps its easy handle, reset, for a later one.
+    private func recycle(_ transfer: CurlTransfer) {
+        transfer.dispose(keepingHandle: true)
+        if spareHandles.count < Self.maxSpareHandles {
+            spareHandles.append(transfer.easy)
+        } else {
+            curl_easy_cleanup(transfer.easy)
+        }
     }
 
     private func stop() {
         for transfer in transfers.values {
             retire(transfer, with: .failure(HTTPClientError.shutDown))
         }
+        for easy in spareHandles { curl_easy_cleanup(easy) }
+        spareHandles.removeAll()
         _ = curl_multi_cleanup(multi)
     }
 }

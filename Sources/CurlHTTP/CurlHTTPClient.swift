@@ -39,7 +39,7 @@ public final class CurlHTTPClient: HTTPClient {
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
         let id = queue.makeTransferID()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 queue.submit(id: id, request: request, continuation: continuation)
             }
         } onCancel: {

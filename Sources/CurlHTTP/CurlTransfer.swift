@@ -7,9 +7,11 @@ import Foundation
 /// `configure` and released in `dispose`, so it outlives every callback.
 final class CurlTransfer {
     let id: TransferID
-    /// The easy handle (`CURL*`), freed by `dispose`.
+    /// The easy handle (`CURL*`), freed or reset by `dispose`.
     let easy: UnsafeMutableRawPointer
-    private let url: RedactedURL
+    /// The request URL and password, kept to build a `RedactedURL` when an error needs one.
+    private let url: String
+    private let password: String?
     private let timeout: Duration
     private let connectTimeout: Duration
     private let maxResponseBytes: Int
@@ -18,13 +20,15 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
     private var body = Data()
-    private var responseHeaders: [(name: String, value: String)] = []
+    private var responseHeaders = ResponseHeaders()
     private var bodyLimitExceeded = false
+    private var reservedBody = false
 
     init(id: TransferID, easy: UnsafeMutableRawPointer, request: HTTPRequest, continuation: ResponseContinuation) {
         self.id = id
         self.easy = easy
-        self.url = RedactedURL(request.url, password: request.basicAuth?.password)
+        self.url = request.url
+        self.password = request.basicAuth?.password
         self.timeout = request.timeout
         self.connectTimeout = request.connectTimeout
         self.maxResponseBytes = max(0, request.maxResponseBytes)
@@ -35,9 +39,10 @@ final class CurlTransfer {
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
     func configure(with request: HTTPRequest) throws(HTTPClientError) {
-        if let failure = url.parseFailure { throw .invalidURL(failure) }
-        guard let scheme = url.scheme, scheme == "http" || scheme == "https" else {
-            throw .unsupportedProtocol(url.scheme ?? "(none)")
+        let (scheme, failure) = RedactedURL.check(url)
+        if let failure { throw .invalidURL(failure) }
+        guard let scheme, scheme == "http" || scheme == "https" else {
+            throw .unsupportedProtocol(scheme ?? "(none)")
         }
         let context = Unmanaged.passRetained(self)
         retainedForCallbacks = context
@@ -73,7 +78,7 @@ final class CurlTransfer {
             return .failure(CurlErrorMapping.error(
                 for: code,
                 detail: String(cString: errorBuffer),
-                url: url,
+                url: RedactedURL(url, password: password),
                 timeout: timeout,
                 connectTimeout: connectTimeout,
                 maxResponseBytes: maxResponseBytes,
@@ -81,7 +86,7 @@ final class CurlTransfer {
             ))
         }
         let status = simwatch_curl_response_status(easy)
-        return .success(HTTPResponse(status: status, headers: responseHeaders, body: body))
+        return .success(HTTPResponse(status: status, headers: responseHeaders.fields, body: body))
     }
 
     /// Resumes the caller; later calls do nothing.
@@ -90,11 +95,18 @@ final class CurlTransfer {
         continuation = nil
     }
 
-    /// Frees the easy handle and everything handed to libcurl. Call once, after removing the
-    /// handle from the multi handle and resuming the caller.
-    func dispose() {
+    /// Frees everything handed to libcurl, and the easy handle unless the caller keeps it to
+    /// reset and reuse. Call once, after removing the handle from the multi handle and
+    /// resuming the caller.
+    func dispose(keepingHandle: Bool = false) {
         assert(continuation == nil, "transfer disposed before its caller was resumed")
-        curl_easy_cleanup(easy)
+        if keepingHandle {
+            // Back to defaults before the buffers it points to go: no option, callback, header
+            // list or credential of this request survives, only libcurl's caches do.
+            curl_easy_reset(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
         curl_slist_free_all(headerList)
         headerList = nil
         errorBuffer.deallocate()
@@ -140,7 +152,7 @@ final class CurlTransfer {
         }
         // libcurl sends "Expect: 100-continue" before larger bodies and waits up to a second
         // for servers (most webhooks) that never answer it.
-        if !headers.contains(where: { $0.name.caseInsensitiveCompare("Expect") == .orderedSame }) {
+        if !headers.contains(where: { Self.isExpect($0.name) }) {
             lines.append("Expect:")
         }
         for line in lines {
@@ -172,19 +184,12 @@ final class CurlTransfer {
     }
 
     private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let data = Data(bytes)
-        guard let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1) else { return }
-        let line = text.trimmingCharacters(in: .newlines)
-        // A new status line starts a new response (after 100 Continue or a proxy's CONNECT
-        // answer): only the final response's headers count.
-        if line.hasPrefix("HTTP/") {
-            responseHeaders.removeAll()
-            return
+        responseHeaders.receive(bytes)
+        if body.isEmpty, !reservedBody, let length = responseHeaders.announcedLength, length <= maxResponseBytes {
+            // One allocation for the whole body instead of doubling as it arrives.
+            body.reserveCapacity(length)
+            reservedBody = true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        responseHeaders.append((name: name, value: value))
     }
 
     // MARK: - Helpers
@@ -198,6 +203,12 @@ final class CurlTransfer {
         default:
             "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
+    }
+
+    /// Whether a header name is `Expect` in any case, compared on bytes (this runs per request).
+    private static func isExpect(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { ResponseHeaders.equalsIgnoringCase($0, "expect") }
     }
 
     /// libcurl treats 0 as "no timeout", so anything shorter than a millisecond becomes 1 ms.

@@ -16,8 +16,9 @@ public struct RedactedURL: Sendable {
     /// Why libcurl's URL parser rejected the URL, if it did.
     let parseFailure: String?
     private let fullURL: String
-    /// Substrings of the URL (and credentials) that must not appear in a message, longest first.
-    private let secrets: [String]
+    /// Substrings of the URL (and credentials) that must not appear in a message, longest first;
+    /// worked out on the first `scrub`, since most URLs (one per request) never need it.
+    private let secrets: SecretList
 
     /// - Parameters:
     ///   - url: the request URL; its path, query, fragment and user info are secret.
@@ -29,20 +30,13 @@ public struct RedactedURL: Sendable {
         host = parts.host.flatMap { $0.isEmpty ? nil : $0 }
         parseFailure = parts.failure
         fullURL = url
-        let wholeParts = [parts.path, parts.query, parts.fragment, parts.user, parts.password, password]
-            .compactMap { $0 }
-            .filter { $0.count >= 2 }
-        // Single segments and query values too, as libcurl may quote one on its own; short ones
-        // are left alone because they carry no token and would garble ordinary words.
-        let tokenSources = parts.failure == nil ? [parts.path, parts.query, parts.fragment].compactMap { $0 } : [url]
-        let tokens = tokenSources
-            .flatMap { $0.split(whereSeparator: { "/?#&=;:@".contains($0) }) }
-            .map(String.init)
-            .filter { $0.count >= 6 && $0 != parts.host }
-        let extra = secrets.filter { $0.count >= 2 }
-        let plain = wholeParts + tokens + extra
-        let encoded = plain.flatMap { [Self.jsonEscaped($0), Self.percentEncoded($0)] }
-        self.secrets = Set(plain + encoded).sorted { $0.count > $1.count }
+        self.secrets = SecretList(url: url, parts: parts, password: password, extra: secrets)
+    }
+
+    /// The scheme of `url` (lowercased) or why libcurl rejects it, without the rest of `init`'s work.
+    static func check(_ url: String) -> (scheme: String?, failure: String?) {
+        let parts = URLParts(url, schemeOnly: true)
+        return (parts.scheme?.lowercased(), parts.failure)
     }
 
     /// `scheme://host`, or whichever of the two is known, for messages.
@@ -60,7 +54,7 @@ public struct RedactedURL: Sendable {
     public func scrub(_ message: String) -> String {
         // The URL as a whole becomes its origin, so the message still says where it went.
         var result = fullURL.count >= 6 ? message.replacingAll(fullURL, with: origin) : message
-        for secret in secrets {
+        for secret in secrets.all {
             result = result.replacingAll(secret, with: "<redacted>")
         }
         return Self.truncatingEmbeddedURLs(result)
@@ -122,6 +116,45 @@ public struct RedactedURL: Sendable {
     }
 }
 
+/// What `RedactedURL.scrub` replaces, built once, on first use, by whichever thread needs it first.
+private final class SecretList: @unchecked Sendable {
+    private let lock = NSLock()
+    /// Inputs until the list is built, then nil.
+    private var sources: (url: String, parts: URLParts, password: String?, extra: [String])?
+    private var built: [String] = []
+
+    init(url: String, parts: URLParts, password: String?, extra: [String]) {
+        sources = (url, parts, password, extra)
+    }
+
+    /// Every secret substring, longest first.
+    var all: [String] {
+        lock.withLock {
+            if let sources {
+                built = Self.build(url: sources.url, parts: sources.parts, password: sources.password, extra: sources.extra)
+                self.sources = nil
+            }
+            return built
+        }
+    }
+
+    private static func build(url: String, parts: URLParts, password: String?, extra: [String]) -> [String] {
+        let wholeParts = [parts.path, parts.query, parts.fragment, parts.user, parts.password, password]
+            .compactMap { $0 }
+            .filter { $0.count >= 2 }
+        // Single segments and query values too, as libcurl may quote one on its own; short ones
+        // are left alone because they carry no token and would garble ordinary words.
+        let tokenSources = parts.failure == nil ? [parts.path, parts.query, parts.fragment].compactMap { $0 } : [url]
+        let tokens = tokenSources
+            .flatMap { $0.split(whereSeparator: { "/?#&=;:@".contains($0) }) }
+            .map(String.init)
+            .filter { $0.count >= 6 && $0 != parts.host }
+        let plain = wholeParts + tokens + extra.filter { $0.count >= 2 }
+        let encoded = plain.flatMap { [RedactedURL.jsonEscaped($0), RedactedURL.percentEncoded($0)] }
+        return Set(plain + encoded).sorted { $0.count > $1.count }
+    }
+}
+
 /// The parts of a URL as libcurl's own URL parser sees them.
 private struct URLParts {
     var scheme: String?
@@ -134,7 +167,7 @@ private struct URLParts {
     /// Why the parser rejected the URL; nil when it accepted it.
     var failure: String?
 
-    init(_ url: String) {
+    init(_ url: String, schemeOnly: Bool = false) {
         guard let handle = curl_url() else {
             failure = "out of memory"
             return
@@ -152,6 +185,7 @@ private struct URLParts {
             return String(cString: value)
         }
         scheme = part(CURLUPART_SCHEME)
+        if schemeOnly { return }
         host = part(CURLUPART_HOST)
         user = part(CURLUPART_USER)
         password = part(CURLUPART_PASSWORD)

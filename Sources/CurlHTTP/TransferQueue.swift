@@ -5,7 +5,10 @@ import Foundation
 typealias TransferID = UInt64
 
 /// The continuation a caller waits on.
-typealias ResponseContinuation = CheckedContinuation<HTTPResponse, any Error>
+///
+/// Unchecked, to spare an allocation per request: it is resumed exactly once, either by
+/// `submit` when it refuses the request or by the transfer (`CurlTransfer.resume` clears it).
+typealias ResponseContinuation = UnsafeContinuation<HTTPResponse, any Error>
 
 /// Work handed from callers to the transfer thread.
 enum TransferCommand: Sendable {
@@ -30,6 +33,9 @@ final class TransferQueue: @unchecked Sendable {
     private var inFlight: Set<TransferID> = []
     private var isShutDown = false
     private var lastID: TransferID = 0
+    /// Whether the thread has been woken since it last took the commands: it will see every
+    /// command queued meanwhile, so one wakeup (a syscall and a context switch) serves them all.
+    private var wakeupPending = false
 
     init(maxConnectionsPerHost: Int, maxConnections: Int) {
         guard CurlGlobal.isInitialized, let multi = curl_multi_init() else {
@@ -83,6 +89,7 @@ final class TransferQueue: @unchecked Sendable {
     /// Called by the transfer thread: everything queued since the last call, in order.
     func takeCommands() -> [TransferCommand] {
         lock.withLock {
+            wakeupPending = false
             defer { commands.removeAll(keepingCapacity: true) }
             return commands
         }
@@ -96,7 +103,11 @@ final class TransferQueue: @unchecked Sendable {
     /// Must hold `lock`.
     private func enqueue(_ command: TransferCommand) {
         commands.append(command)
-        if let multi { _ = curl_multi_wakeup(multi) }
+        // libcurl's wakeup is sticky: a poll entered after it returns at once.
+        if let multi, !wakeupPending {
+            wakeupPending = true
+            _ = curl_multi_wakeup(multi)
+        }
     }
 }
 

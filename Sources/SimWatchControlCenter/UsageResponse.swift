@@ -68,7 +68,7 @@ enum UsageResponse {
     ) -> Result<DeviceUsage, ControlCenterError> {
         let usage: DeviceUsage
         do {
-            usage = try JSONDecoder().decode(DeviceUsage.self, from: response.body)
+            usage = try DeviceUsageDecoder.decode(response.body)
         } catch {
             // Not a record; an error body in a 2xx is still Control Center talking.
             let apiError = APIErrorBody(response.body)

@@ -1,3 +1,5 @@
+import SimWatchCore
+
 /// The state file exists but simwatch may not touch it: it is neither read nor set aside.
 ///
 /// Typically a permission problem, or a folder where the file should be. The daemon stops
@@ -41,9 +43,7 @@ public struct StateSaveError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Why the contents of a state file could not be used; the file is then set aside.
-struct StateFormatError: Error, CustomStringConvertible {
-    package var description: String
-}
+typealias StateFormatError = JSONFormatError
 
 /// The state folder cannot be written, so simwatch must not start: a configuration error (exit 78).
 ///

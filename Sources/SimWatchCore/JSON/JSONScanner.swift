@@ -1,12 +1,11 @@
 import Foundation
-import SimWatchCore
 
 /// A strict, allocation-light JSON tokenizer over a byte buffer: the fast path for reading device records.
 ///
 /// Errors name the line and column, so an operator can find the damage in the set-aside file.
-struct JSONScanner {
+package struct JSONScanner {
     /// An object key as it appears in the buffer; compared without making a `String`.
-    struct Key {
+    package struct Key {
         fileprivate var raw: UnsafeBufferPointer<UInt8>?
         fileprivate var decoded: String?
 
@@ -20,7 +19,7 @@ struct JSONScanner {
     }
 
     /// Tracks whether a comma is due before the next member or element.
-    struct Container {
+    package struct Container {
         fileprivate var first = true
     }
 
@@ -33,7 +32,7 @@ struct JSONScanner {
         self.bytes = bytes
     }
 
-    package func error(_ message: String, at offset: Int? = nil) -> StateFormatError {
+    package func error(_ message: String, at offset: Int? = nil) -> JSONFormatError {
         let position = min(offset ?? index, bytes.count)
         var line = 1
         var lineStart = 0
@@ -41,11 +40,11 @@ struct JSONScanner {
             line += 1
             lineStart = i + 1
         }
-        return StateFormatError(description: "line \(line), column \(position - lineStart + 1): \(message)")
+        return JSONFormatError(description: "line \(line), column \(position - lineStart + 1): \(message)")
     }
 
     /// The next byte after whitespace, not consumed; `nil` at the end.
-    mutating func peek() -> UInt8? {
+    package mutating func peek() -> UInt8? {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -55,23 +54,23 @@ struct JSONScanner {
         return nil
     }
 
-    package mutating func expect(_ byte: UInt8) throws(StateFormatError) {
+    package mutating func expect(_ byte: UInt8) throws(JSONFormatError) {
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
         index += 1
     }
 
-    mutating func expectEnd() throws(StateFormatError) {
+    package mutating func expectEnd() throws(JSONFormatError) {
         guard peek() == nil else { throw error("unexpected data after the end of the state") }
     }
 
     /// Consumes `null` if it comes next.
-    mutating func skipNull() throws(StateFormatError) -> Bool {
+    package mutating func skipNull() throws(JSONFormatError) -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
     }
 
-    private mutating func literal(_ word: StaticString) throws(StateFormatError) {
+    private mutating func literal(_ word: StaticString) throws(JSONFormatError) {
         let count = word.utf8CodeUnitCount
         guard bytes.count - index >= count, memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0 else {
             throw error("expected \(word)")
@@ -79,7 +78,7 @@ struct JSONScanner {
         index += count
     }
 
-    mutating func readBool() throws(StateFormatError) -> Bool {
+    package mutating func readBool() throws(JSONFormatError) -> Bool {
         switch peek() {
         case UInt8(ascii: "t"): try literal("true"); return true
         case UInt8(ascii: "f"): try literal("false"); return false
@@ -87,7 +86,7 @@ struct JSONScanner {
         }
     }
 
-    mutating func readInt() throws(StateFormatError) -> Int64 {
+    package mutating func readInt() throws(JSONFormatError) -> Int64 {
         _ = peek()
         let start = index
         let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
@@ -116,18 +115,18 @@ struct JSONScanner {
         return Int64(magnitude)
     }
 
-    mutating func readInt() throws(StateFormatError) -> Int {
+    package mutating func readInt() throws(JSONFormatError) -> Int {
         let value: Int64 = try readInt()
         guard let exact = Int(exactly: value) else { throw error("number too large") }
         return exact
     }
 
-    mutating func readString() throws(StateFormatError) -> String {
+    package mutating func readString() throws(JSONFormatError) -> String {
         let (raw, decoded) = try stringToken()
         return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!
     }
 
-    mutating func readDate() throws(StateFormatError) -> Date {
+    package mutating func readDate() throws(JSONFormatError) -> Date {
         _ = peek()
         let start = index
         let (raw, decoded) = try stringToken()
@@ -138,30 +137,30 @@ struct JSONScanner {
 
     // MARK: Containers
 
-    mutating func beginObject() throws(StateFormatError) -> Container {
+    package mutating func beginObject() throws(JSONFormatError) -> Container {
         try expect(UInt8(ascii: "{"))
         return Container()
     }
 
     /// The next key of an object (its ':' consumed), or `nil` after its closing brace.
-    mutating func nextKey(_ container: inout Container) throws(StateFormatError) -> Key? {
+    package mutating func nextKey(_ container: inout Container) throws(JSONFormatError) -> Key? {
         guard try nextMember(&container, closer: UInt8(ascii: "}")) else { return nil }
         let (raw, decoded) = try stringToken()
         try expect(UInt8(ascii: ":"))
         return Key(raw: raw, decoded: decoded)
     }
 
-    mutating func beginArray() throws(StateFormatError) -> Container {
+    package mutating func beginArray() throws(JSONFormatError) -> Container {
         try expect(UInt8(ascii: "["))
         return Container()
     }
 
     /// Whether another element follows, or `false` after the array's closing bracket.
-    mutating func nextElement(_ container: inout Container) throws(StateFormatError) -> Bool {
+    package mutating func nextElement(_ container: inout Container) throws(JSONFormatError) -> Bool {
         try nextMember(&container, closer: UInt8(ascii: "]"))
     }
 
-    private mutating func nextMember(_ container: inout Container, closer: UInt8) throws(StateFormatError) -> Bool {
+    private mutating func nextMember(_ container: inout Container, closer: UInt8) throws(JSONFormatError) -> Bool {
         let next = peek()
         if next == closer {
             index += 1
@@ -179,7 +178,7 @@ struct JSONScanner {
 
     /// Skips one value of any kind, checking its syntax; returns the bytes it spanned.
     @discardableResult
-    mutating func skipValue(depth: Int = 0) throws(StateFormatError) -> UnsafeBufferPointer<UInt8> {
+    package mutating func skipValue(depth: Int = 0) throws(JSONFormatError) -> UnsafeBufferPointer<UInt8> {
         guard depth < Self.maxDepth else { throw error("nested too deeply") }
         guard let first = peek() else { throw error("unexpected end of file") }
         let start = index
@@ -202,7 +201,7 @@ struct JSONScanner {
         return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
-    private mutating func skipNumber() throws(StateFormatError) {
+    private mutating func skipNumber() throws(JSONFormatError) {
         let start = index
         var sawDigit = false
         while index < bytes.count {
@@ -220,7 +219,7 @@ struct JSONScanner {
     // MARK: Strings
 
     /// A string's bytes in place when it has no escapes, else its decoded text.
-    private mutating func stringToken() throws(StateFormatError) -> (UnsafeBufferPointer<UInt8>?, String?) {
+    private mutating func stringToken() throws(JSONFormatError) -> (UnsafeBufferPointer<UInt8>?, String?) {
         try expect(UInt8(ascii: "\""))
         let start = index
         while index < bytes.count {
@@ -237,7 +236,7 @@ struct JSONScanner {
         return (nil, try escapedString(from: start))
     }
 
-    private mutating func escapedString(from start: Int) throws(StateFormatError) -> String {
+    private mutating func escapedString(from start: Int) throws(JSONFormatError) -> String {
         var utf8 = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
@@ -256,7 +255,7 @@ struct JSONScanner {
         throw error("unterminated string", at: start - 1)
     }
 
-    private mutating func appendEscape(to utf8: inout [UInt8]) throws(StateFormatError) {
+    private mutating func appendEscape(to utf8: inout [UInt8]) throws(JSONFormatError) {
         guard index < bytes.count else { throw error("unterminated string") }
         let kind = bytes[index]
         index += 1
@@ -286,7 +285,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func hex4() throws(StateFormatError) -> UInt32 {
+    private mutating func hex4() throws(JSONFormatError) -> UInt32 {
         guard bytes.count - index >= 4 else { throw error("invalid \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -302,5 +301,14 @@ struct JSONScanner {
             index += 1
         }
         return value
+    }
+}
+
+/// Where and how a JSON text breaks the shape its reader expects: `line L, column C: what`.
+package struct JSONFormatError: Error, CustomStringConvertible {
+    package var description: String
+
+    package init(description: String) {
+        self.description = description
     }
 }
