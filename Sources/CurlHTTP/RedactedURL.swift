@@ -68,19 +68,38 @@ public struct RedactedURL: Sendable {
     public func excerpt(_ body: some Collection<UInt8>, limit: Int = 200) -> String {
         let bytes = Array(body.prefix(64 * 1024))
         let text = String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
-        let scrubbed = scrub(text)
+        let scrubbed = scrub(Self.printableLine(text))
         var cut = ""
         var used = 0
         for character in scrubbed {
-            let piece: String = character.isNewline || character == "\t" ? " " : String(character)
-            let printable = String(String.UnicodeScalarView(piece.unicodeScalars.filter {
-                $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)
-            }))
-            used += printable.utf8.count
+            used += character.utf8.count
             if used > limit { return cut + "…" }
-            cut += printable
+            cut.append(character)
         }
         return cut
+    }
+
+    /// `text` on one line: each run of line breaks and tabs becomes one space, other control
+    /// characters (C0, DEL, C1) go.
+    ///
+    /// This comes before scrubbing: dropped afterwards, a control character that split a
+    /// secret in two would join its halves again, unredacted (found by fuzzing).
+    static func printableLine(_ text: String) -> String {
+        var line = String.UnicodeScalarView()
+        var inBreak = false
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09...0x0D, 0x85, 0x2028, 0x2029:
+                if !inBreak { line.append(" ") }
+                inBreak = true
+            case 0..<0x20, 0x7F...0x9F:
+                continue
+            default:
+                line.append(scalar)
+                inBreak = false
+            }
+        }
+        return String(line)
     }
 
     /// How JSON writers that escape slashes show `text`.

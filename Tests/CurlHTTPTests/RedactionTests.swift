@@ -49,6 +49,13 @@ import Testing
         #expect(excerpt.utf8.count <= 200 + "…".utf8.count)
     }
 
+    @Test func aControlCharacterSplittingASecretDoesNotRebuildIt() {
+        let url = RedactedURL(hookURL, secrets: ["hunter2-key"])
+        #expect(!url.excerpt(Array("key hunter2\u{01}-key".utf8)).contains("hunter2"))
+        // Invalid UTF-8 makes the body ISO-8859-1, where 0x85 is a C1 control.
+        #expect(!url.excerpt(Array("token XXsecret".utf8) + [0x85] + Array("TOKEN".utf8)).contains("XXsecretTOKEN"))
+    }
+
     @Test func excerptReadsISO88591() {
         let url = RedactedURL("https://rws.example.com")
         #expect(url.excerpt([0x43, 0x61, 0x66, 0xE9]) == "Café")
