@@ -41,7 +41,7 @@ public struct StateSaveError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Why the contents of a state file could not be used; the file is then set aside.
-struct StateFormatError: Error, CustomStringConvertible {
+package struct StateFormatError: Error, CustomStringConvertible {
     package var description: String
 }
 
