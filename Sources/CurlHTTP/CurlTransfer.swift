@@ -212,6 +212,8 @@ final class CurlTransfer {
     }
 
     /// libcurl treats 0 as "no timeout", so anything shorter than a millisecond becomes 1 ms.
+    ///
+    /// Not `Duration.wholeMilliseconds`: CurlHTTP sits below SimWatchCore and imports none of it.
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         guard seconds < Int64.max / 1_000 else { return Int.max }

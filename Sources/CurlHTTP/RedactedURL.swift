@@ -103,6 +103,9 @@ public struct RedactedURL: Sendable {
     }
 
     /// How JSON writers that escape slashes show `text`.
+    ///
+    /// A form of a secret to look for, not a JSON writer (that is SimWatchCore's `JSONByteWriter`,
+    /// which CurlHTTP, below SimWatchCore, cannot import).
     static func jsonEscaped(_ text: String) -> String {
         text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"").replacingAll("/", with: "\\/")
     }

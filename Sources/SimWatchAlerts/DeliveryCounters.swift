@@ -25,8 +25,8 @@ public final class DeliveryCounters: Sendable {
         self.observer = observer
     }
 
-    /// The counts of every webhook that has any.
-    public func snapshot() -> [String: Counts] {
+    /// The counts of every webhook that has any (tests read them; the daemon uses the observer).
+    package func snapshot() -> [String: Counts] {
         counts.withLock { $0 }
     }
 

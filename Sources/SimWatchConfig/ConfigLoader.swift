@@ -98,7 +98,7 @@ public enum ConfigLoader {
     ) {
         // rate_limit is bounded to 0.001...100000, so this is finite; HumanFormat clamps anyway.
         let cycle = Double(deviceCount) / controlCenter.rateLimit
-        let interval = Double(poll.interval.components.seconds)
+        let interval = poll.interval.seconds
         guard cycle > interval else { return }
         let mark = root.value("poll")?["interval"]?.mark ?? root.mark
         root.diagnostics.warning(

@@ -76,7 +76,7 @@ extension Config {
 
     private func fleetFit() -> String {
         let cycle = "a full cycle takes about \(HumanFormat.seconds(measured: cycleDuration)) at the rate limit"
-        return cycleDuration <= Double(poll.interval.components.seconds)
+        return cycleDuration <= poll.interval.seconds
             ? cycle + ", which fits"
             : cycle + ", longer than the interval: polls run back to back"
     }

@@ -30,10 +30,9 @@ enum ConfigText {
 
     /// A duration in the configuration's own syntax, e.g. `7d`, `1h30m`, `100ms`, for bounds.
     package static func duration(_ value: Duration) -> String {
-        let (seconds, attoseconds) = value.components
         // Bounds are whole milliseconds well inside Int64; anything else is shown as people read it.
-        guard seconds >= 0, seconds < 1 << 40, attoseconds >= 0 else { return HumanFormat.duration(value) }
-        var rest = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        guard value >= .zero, value < .seconds(1 << 40) else { return HumanFormat.duration(value) }
+        var rest = value.wholeMilliseconds
         if rest == 0 { return "0s" }
         var text = ""
         for (suffix, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= size {

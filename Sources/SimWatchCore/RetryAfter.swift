@@ -22,22 +22,15 @@ public enum RetryAfter {
         if let seconds = decimalSeconds(value) {
             return bounded(seconds: seconds, cap: cap)
         }
-        guard let date = httpDate(value) else { return nil }
+        guard let date = Timestamp.httpDate(value) else { return nil }
         return bounded(seconds: date.timeIntervalSince(now), cap: cap)
     }
 
-    /// `seconds` as a Duration in `0...cap`; never traps, whatever the Double.
+    /// `seconds` as a Duration in `0...cap`; never traps, whatever the Double (`Duration.bounded`).
     ///
     /// Also for Discord's body `retry_after`, which is the same rule in another place.
     public static func bounded(seconds: Double, cap: Duration) -> Duration? {
-        guard !seconds.isNaN else { return nil }
-        let cap = max(cap, .zero)
-        guard seconds > 0 else { return .zero }
-        let (capSeconds, capAttoseconds) = cap.components
-        let capValue = Double(capSeconds) + Double(capAttoseconds) / 1e18
-        // Below 1e9 s the nanosecond count fits an Int64 with room to spare.
-        guard seconds < capValue, seconds < 1e9 else { return cap }
-        return min(cap, .nanoseconds(Int64((seconds * 1e9).rounded())))
+        Duration.bounded(seconds: seconds, cap: cap)
     }
 
     /// The value as a decimal number of seconds, also `inf`; `nil` for anything else.
@@ -54,28 +47,5 @@ public enum RetryAfter {
               value.utf8.contains(where: { (0x30...0x39).contains($0) })
         else { return nil }
         return Double(value)
-    }
-
-    /// RFC 9110's preferred format first, then the two obsolete ones it still requires.
-    ///
-    /// Built once: a DateFormatter is expensive to create, and it is thread-safe to share.
-    private static let formatters: [DateFormatter] = [
-        "EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy",
-    ].map { format in
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = format
-        return formatter
-    }
-
-    private static func httpDate(_ value: String) -> Date? {
-        // An HTTP date is short and ASCII; anything else is garbage, and Foundation's
-        // DateFormatter traps on some non-ASCII input (a combining accent after "Sun").
-        guard value.utf8.count <= 64, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
-        for formatter in formatters {
-            if let date = formatter.date(from: value) { return date }
-        }
-        return nil
     }
 }

@@ -160,26 +160,10 @@ enum LogLineFormatter {
         quoted(value) { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0x2028 || $0.value == 0x2029 }
     }
 
-    /// `value` in double quotes with `"`, `\`, newline, return and tab escaped, and any
-    /// scalar `needsEscape` picks written as `\uXXXX`: the quoting logfmt and JSON share.
+    /// `value` in double quotes, JSON-escaped, with any scalar `needsEscape` picks written
+    /// as `\uXXXX`: the quoting logfmt and JSON share (`JSONByteWriter.quoted`).
     package static func quoted(_ value: String, escaping needsEscape: (Unicode.Scalar) -> Bool) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if needsEscape(scalar) {
-                    result += unicodeEscape(scalar)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        JSONByteWriter.quoted(value, alsoEscaping: needsEscape)
     }
 
     // MARK: shared pieces
@@ -200,36 +184,10 @@ enum LogLineFormatter {
         scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
-    private static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16)
-        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
 
-    /// `2026-11-27T10:00:00.123Z`: UTC, milliseconds, computed without a formatter so it is
-    /// cheap, locale-free and safe from any thread.
+    /// `2026-11-27T10:00:00.123Z` (`Timestamp.rfc3339Milliseconds`): cheap, locale-free and
+    /// safe from any thread.
     static func iso8601Milliseconds(_ date: Date) -> String {
-        // Nearest, not down: `.123` arrives as `.12299999` after the Double arithmetic.
-        // Clamped to years 0001-9999: a stepped or hostile clock must not trap the logger.
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        let totalMilliseconds = milliseconds.isFinite
-            ? Int64(min(max(milliseconds, -62_135_596_800_000), 253_402_300_799_999)) : 0
-        let (days, millisecondOfDay) = floorDivide(totalMilliseconds, 86_400_000)
-        let civil = StateDateFormat.civil(fromDays: Int(days))
-        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
-        let hour = millisecondOfDay / 3_600_000
-        let minute = millisecondOfDay / 60_000 % 60
-        let second = millisecondOfDay / 1000 % 60
-        let millisecond = millisecondOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
-    }
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-        return (quotient, value - quotient * divisor)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        Timestamp.rfc3339Milliseconds(date)
     }
 }

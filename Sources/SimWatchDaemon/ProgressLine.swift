@@ -18,7 +18,7 @@ public struct ProgressLine: Sendable, Equatable {
     /// The rate is devices per second so far; the ETA assumes it holds. Until one device is done
     /// the rate is unknown (`-/s`, `ETA --`); once all are done, the ETA gives way to the time taken.
     public var text: String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let counts = "polled \(completed)/\(total)"
         if completed >= total {
             let rate = seconds > 0 ? "  " + Self.rate(Double(completed) / seconds) : ""
@@ -42,8 +42,7 @@ public struct ProgressLine: Sendable, Equatable {
 /// being glued to its end; the next redraw puts the progress back under it.
 public final class ProgressWriter: Sendable {
     private let write: (@Sendable (String) -> Void)?
-    private let minimumInterval: Duration
-    private let lastDraw = ThrottleState<ContinuousClock.Instant?>(nil)
+    private let throttle: Throttle
 
     /// A writer on `output` (stderr), inactive unless `output` is a terminal.
     ///
@@ -55,39 +54,17 @@ public final class ProgressWriter: Sendable {
     /// A writer sending its escape sequences to `write` when `enabled`.
     public init(enabled: Bool, minimumInterval: Duration = .milliseconds(100), write: @escaping @Sendable (String) -> Void) {
         self.write = enabled ? write : nil
-        self.minimumInterval = minimumInterval
+        self.throttle = Throttle(minimumGap: minimumInterval)
     }
 
     /// Redraws the line, unless the last redraw was less than `minimumInterval` ago.
     public func update(_ line: ProgressLine) {
         guard let write else { return }
-        let now = ContinuousClock.now
-        let due = lastDraw.withValue { last in
-            if let previous = last, now - previous < minimumInterval { return false }
-            last = now
-            return true
-        }
-        if due { write("\r" + line.text + "\u{1B}[K\r") }
+        if throttle.admit() { write("\r" + line.text + "\u{1B}[K\r") }
     }
 
     /// Draws the final state and moves to the next line, so the summary stays on screen.
     public func finish(_ line: ProgressLine) {
         write?("\r" + line.text + "\u{1B}[K\n")
-    }
-}
-
-/// A value behind a lock (private to this file so it cannot clash with similar helpers).
-private final class ThrottleState<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    func withValue<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

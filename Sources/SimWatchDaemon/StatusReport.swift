@@ -120,10 +120,9 @@ public struct DeadLetterReport: Sendable {
     /// One line per dead letter: when, webhook, kind, ICCID, event id, why.
     public func table() -> String {
         guard !letters.isEmpty else { return "no dead letters: every alert was delivered or is still being tried" }
-        let formatter = ISO8601DateFormatter()
         let header = ["AT", "WEBHOOK", "KIND", "ICCID", "EVENT", "REASON"]
         let rows = letters.map { letter in
-            [formatter.string(from: letter.at), letter.webhook, letter.event.kind.rawValue,
+            [Timestamp.rfc3339(letter.at), letter.webhook, letter.event.kind.rawValue,
              letter.event.iccid ?? "-", letter.event.id, letter.reason]
         }
         let cleaned = rows.map { $0.map { TerminalText.clean($0) } }

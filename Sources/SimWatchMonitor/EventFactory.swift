@@ -29,7 +29,7 @@ public enum EventFactory {
             epoch, iccid ?? "", kind.rawValue, idField(previous), idField(current),
             thresholdKey ?? "", String(sequence),
         ]
-        return String(SHA256.hexDigest(fields.joined(separator: fieldSeparator)).prefix(16))
+        return String(Digest.sha256Hex(fields.joined(separator: fieldSeparator)).prefix(16))
     }
 
     /// Tags the value's type so that the string `"true"` and the boolean `true` differ.

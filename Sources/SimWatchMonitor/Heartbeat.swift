@@ -1,4 +1,5 @@
 import Synchronization
+import SimWatchCore
 
 /// Proof of life from a loop: when it last made progress, and (throttled) a beat for whoever
 /// listens to each step.
@@ -8,9 +9,8 @@ import Synchronization
 /// long as the wait is within the bound such a wait can legitimately take.
 public final class Heartbeat: Sendable {
     private let beat: @Sendable () -> Void
-    private let minimumGap: Duration
+    private let throttle: Throttle
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
     private let progress: Mutex<ContinuousClock.Instant>
 
     /// - Parameters:
@@ -21,7 +21,7 @@ public final class Heartbeat: Sendable {
         minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         beat: @escaping @Sendable () -> Void = {}
     ) {
-        self.minimumGap = minimumGap
+        self.throttle = Throttle(minimumGap: minimumGap, now: now)
         self.now = now
         self.beat = beat
         self.progress = Mutex(now())
@@ -34,12 +34,7 @@ public final class Heartbeat: Sendable {
     public func tick() {
         let now = now()
         progress.withLock { $0 = now }
-        let due = last.withLock { last in
-            guard last.map({ now - $0 >= minimumGap }) ?? true else { return false }
-            last = now
-            return true
-        }
-        if due { beat() }
+        if throttle.admit(at: now) { beat() }
     }
 
     /// When the loop last signalled progress (or the heartbeat was made).

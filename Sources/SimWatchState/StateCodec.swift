@@ -5,10 +5,11 @@ import SimWatchCore
 ///
 /// The layout is for people first: one key per line at the top, then one line per
 /// device (sorted by ICCID), outbox entry and dead letter, so `grep ICCID state.json`
-/// shows a device's whole record. Device lines are written and read by hand because
+/// shows a device's whole record. Device lines are written and read by hand (their
+/// usage fields from the one table in `UsageField`) because
 /// Foundation's coders take seconds for 100,000 devices; the small sections
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
-enum StateCodec {
+package enum StateCodec {
     package static func encode(_ state: PersistentState) -> [UInt8] {
         var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520)
         let encoder = sectionEncoder()
@@ -98,31 +99,9 @@ enum StateCodec {
     private static func writeUsage(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
         writer.raw("{\"iccid\":")
         writer.string(usage.iccid)
-        func field(_ key: StaticString, _ value: String?) {
-            guard let value else { return }
-            writer.raw(key)
-            writer.string(value)
+        for field in UsageField.all {
+            field.write(usage, to: &writer)
         }
-        func field(_ key: StaticString, _ value: Int64?) {
-            guard let value else { return }
-            writer.raw(key)
-            writer.int(value)
-        }
-        field(",\"status\":", usage.status)
-        field(",\"ratePlan\":", usage.ratePlan)
-        field(",\"communicationPlan\":", usage.communicationPlan)
-        field(",\"imsi\":", usage.imsi)
-        field(",\"msisdn\":", usage.msisdn)
-        field(",\"imei\":", usage.imei)
-        field(",\"ctdDataUsage\":", usage.ctdDataUsage)
-        field(",\"ctdSMSUsage\":", usage.ctdSMSUsage)
-        field(",\"ctdVoiceUsage\":", usage.ctdVoiceUsage)
-        field(",\"ctdSessionCount\":", usage.ctdSessionCount)
-        if let reached = usage.overageLimitReached {
-            writer.raw(",\"overageLimitReached\":")
-            writer.bool(reached)
-        }
-        field(",\"overageLimitOverride\":", usage.overageLimitOverride)
         writer.raw("}")
     }
 

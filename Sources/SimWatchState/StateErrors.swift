@@ -43,7 +43,7 @@ public struct StateSaveError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// Why the contents of a state file could not be used; the file is then set aside.
-typealias StateFormatError = JSONFormatError
+package typealias StateFormatError = JSONFormatError
 
 /// The state folder cannot be written, so simwatch must not start: a configuration error (exit 78).
 ///

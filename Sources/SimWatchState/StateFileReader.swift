@@ -202,49 +202,13 @@ struct StateFileReader {
             if key.matches("iccid") {
                 usage.iccid = try scanner.readString()
                 seenICCID = true
-            } else if key.matches("status") {
-                usage.status = try optionalString()
-            } else if key.matches("ratePlan") {
-                usage.ratePlan = try optionalString()
-            } else if key.matches("communicationPlan") {
-                usage.communicationPlan = try optionalString()
-            } else if key.matches("imsi") {
-                usage.imsi = try optionalString()
-            } else if key.matches("msisdn") {
-                usage.msisdn = try optionalString()
-            } else if key.matches("imei") {
-                usage.imei = try optionalString()
-            } else if key.matches("ctdDataUsage") {
-                usage.ctdDataUsage = try optionalCounter("ctdDataUsage")
-            } else if key.matches("ctdSMSUsage") {
-                usage.ctdSMSUsage = try optionalCounter("ctdSMSUsage")
-            } else if key.matches("ctdVoiceUsage") {
-                usage.ctdVoiceUsage = try optionalCounter("ctdVoiceUsage")
-            } else if key.matches("ctdSessionCount") {
-                usage.ctdSessionCount = try optionalCounter("ctdSessionCount")
-            } else if key.matches("overageLimitReached") {
-                usage.overageLimitReached = try scanner.skipNull() ? nil : try scanner.readBool()
-            } else if key.matches("overageLimitOverride") {
-                usage.overageLimitOverride = try optionalString()
+            } else if let field = UsageField.all.first(where: { key.matches($0.key) }) {
+                try field.read(into: &usage, from: &scanner)
             } else {
                 try scanner.skipValue()
             }
         }
         guard seenICCID else { throw scanner.error("\"last\" lacks \"iccid\"", at: start) }
         return usage
-    }
-
-    private mutating func optionalString() throws(StateFormatError) -> String? {
-        try scanner.skipNull() ? nil : try scanner.readString()
-    }
-
-    /// A usage counter: `null`, or a whole number from 0 to `Int64.max`. Control Center
-    /// never reports a negative one, so a stored one means the file was damaged.
-    private mutating func optionalCounter(_ key: String) throws(StateFormatError) -> Int64? {
-        if try scanner.skipNull() { return nil }
-        let start = scanner.index
-        let value: Int64 = try scanner.readInt()
-        guard value >= 0 else { throw scanner.error("counter \"\(key)\" is negative (\(value))", at: start) }
-        return value
     }
 }

@@ -112,7 +112,7 @@ public final class StateStore: Sendable {
 
     /// `state.json.corrupt-20261127T100000Z`, with `-2`, `-3`… when that name is taken.
     static func unusedCorruptPath(for path: String, at now: Date) -> String {
-        let base = path + ".corrupt-" + StateDateFormat.compactUTC(now)
+        let base = path + ".corrupt-" + Timestamp.compactUTC(now)
         var candidate = base
         var suffix = 2
         while StateFileSystem.exists(candidate) {

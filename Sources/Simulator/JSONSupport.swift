@@ -2,6 +2,8 @@ import FlyingFox
 import Foundation
 
 /// Any JSON value, decoded strictly: `true` is never a number and `1` never a Bool.
+///
+/// Not SimWatchCore's `JSONValue`: the Simulator imports no SimWatch target (it stands in for Control Center), so it keeps its own JSON helpers.
 enum JSONValue: Decodable, Equatable, Sendable {
     case null
     case bool(Bool)

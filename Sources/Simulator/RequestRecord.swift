@@ -47,6 +47,7 @@ public struct RequestRecord: Sendable, Equatable {
         ])
     }
 
+    // The Simulator imports no SimWatch target (it stands in for Control Center), so it keeps its own date and Duration helpers.
     static func timestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }

@@ -20,6 +20,8 @@ public struct UsageGrowth: Sendable, Equatable, Codable {
 ///
 /// Counters hold the value at the moment the device was read or last changed; the
 /// simulator adds `growth` for the time elapsed since then on its clock.
+///
+/// It mirrors `DeviceUsage`'s fields on purpose: the Simulator imports no SimWatch target, so it stands alone like Control Center.
 public struct SimulatedDevice: Sendable, Equatable {
     public var iccid: String
     public var imsi: String

@@ -1,4 +1,6 @@
-// Measures the state file at fleet scale: save and load time and file size, best of 3.
+// Measures the state file at fleet scale: save and load time and file size, best of 3,
+// and the hand-written codec against Foundation's coders on the same state (the reason
+// the hand-written one exists: it must stay clearly faster, or give way to Codable).
 // Build in release: swift build -c release --product simwatch-bench --scratch-path .build-release
 import Foundation
 import Logging
@@ -47,7 +49,7 @@ func realisticState(devices count: Int) -> PersistentState {
 func milliseconds(_ body: () throws -> Void) rethrows -> Double {
     let clock = ContinuousClock()
     let elapsed = try clock.measure(body)
-    return Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+    return elapsed.milliseconds
 }
 
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-bench-\(getpid())").path
@@ -69,3 +71,24 @@ for _ in 0..<rounds {
 }
 let size = (try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? -1
 print(String(format: "devices=%d save_ms=%.0f load_ms=%.0f size_bytes=%d", deviceCount, saveTimes.min()!, loadTimes.min()!, size))
+
+// Encoding and decoding alone, in memory: the hand-written codec against JSONEncoder/JSONDecoder.
+var handEncode: [Double] = [], handDecode: [Double] = [], foundationEncode: [Double] = [], foundationDecode: [Double] = []
+let encoder = JSONEncoder.simwatch()
+let decoder = JSONDecoder.simwatch()
+for _ in 0..<rounds {
+    var handBytes: [UInt8] = []
+    handEncode.append(milliseconds { handBytes = StateCodec.encode(state) })
+    var handState: PersistentState?
+    handDecode.append(try milliseconds { handState = try StateCodec.decode(handBytes) })
+    var foundationBytes = Data()
+    foundationEncode.append(try milliseconds { foundationBytes = try encoder.encode(state) })
+    var foundationState: PersistentState?
+    foundationDecode.append(try milliseconds { foundationState = try decoder.decode(PersistentState.self, from: foundationBytes) })
+    guard handState == state, foundationState == state else {
+        print("simwatch-bench: a codec did not round-trip the state")
+        exit(1)
+    }
+}
+print(String(format: "codec devices=%d hand_encode_ms=%.0f foundation_encode_ms=%.0f hand_decode_ms=%.0f foundation_decode_ms=%.0f",
+             deviceCount, handEncode.min()!, foundationEncode.min()!, handDecode.min()!, foundationDecode.min()!))

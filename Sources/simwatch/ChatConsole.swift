@@ -25,7 +25,7 @@ struct ChatConsole: Sendable {
         case .warning: ("WARNING ", "1;33")
         case .info: ("INFO    ", "1;36")
         }
-        let time = Self.time.string(from: event.observedAt)
+        let time = Timestamp.timeOfDay(event.observedAt, offsetSeconds: TimeZone.current.secondsFromGMT(for: event.observedAt))
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
             + "  \(TerminalText.clean(event.summary))\n"
@@ -35,12 +35,6 @@ struct ChatConsole: Sendable {
     func goodbye() {
         print("\nsimwatch demo stopped; state saved and the temporary folder removed.")
     }
-
-    private static let time: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter
-    }()
 }
 
 /// Reads what reached the demo's webhook sink and prints each event once.

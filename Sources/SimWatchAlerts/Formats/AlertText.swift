@@ -55,14 +55,12 @@ enum AlertText {
 
     /// `2026-11-27 10:00 UTC`
     package static func time(_ date: Date) -> String {
-        let f = StateDateFormat.fields(date)
-        return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2)) \(pad(f.hour, 2)):\(pad(f.minute, 2)) UTC"
+        Timestamp.minuteUTC(date)
     }
 
     /// `2026-11-27T10:00:00Z`, the RFC 3339 form machine receivers parse.
     static func rfc3339(_ date: Date) -> String {
-        let f = StateDateFormat.fields(date)
-        return "\(pad(f.year, 4))-\(pad(f.month, 2))-\(pad(f.day, 2))T\(pad(f.hour, 2)):\(pad(f.minute, 2)):\(pad(f.second, 2))Z"
+        Timestamp.rfc3339(date)
     }
 
     /// `simwatch: 3 alerts`, with `(part 2 of 3)` when a batch needs several messages.
@@ -121,10 +119,5 @@ enum AlertText {
             ("Observed", time(event.observedAt)),
         ]
         return facts.compactMap { name, value in value.map { (name, $0) } }
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }

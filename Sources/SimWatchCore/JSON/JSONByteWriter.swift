@@ -35,6 +35,48 @@ package struct JSONByteWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// `value` as a JSON string that also writes every scalar `alsoEscaping` picks as `\uXXXX`
+    /// (log lines escape DEL and U+2028/U+2029, which split lines in some viewers).
+    package mutating func string(_ value: String, alsoEscaping: (Unicode.Scalar) -> Bool) {
+        bytes.append(UInt8(ascii: "\""))
+        for scalar in value.unicodeScalars {
+            if scalar.value < 0x20 || scalar == "\"" || scalar == "\\" {
+                appendEscaped(UInt8(scalar.value))
+            } else if alsoEscaping(scalar) {
+                appendUnicodeEscape(scalar)
+            } else {
+                UTF8.encode(scalar) { bytes.append($0) }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `string(_:alsoEscaping:)` as a `String`, for text-built lines.
+    package static func quoted(_ value: String, alsoEscaping: (Unicode.Scalar) -> Bool = { _ in false }) -> String {
+        var writer = JSONByteWriter(capacity: value.utf8.count + 2)
+        writer.string(value, alsoEscaping: alsoEscaping)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// `\uXXXX`, or a surrogate pair beyond the Basic Multilingual Plane.
+    private mutating func appendUnicodeEscape(_ scalar: Unicode.Scalar) {
+        func unit(_ value: UInt32) {
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u")])
+            for shift in stride(from: 12, through: 0, by: -4) {
+                bytes.append(Self.hexDigits[Int((value >> UInt32(shift)) & 0xF)])
+            }
+        }
+        if scalar.value <= 0xFFFF {
+            unit(scalar.value)
+        } else {
+            let offset = scalar.value - 0x1_0000
+            unit(0xD800 + (offset >> 10))
+            unit(0xDC00 + (offset & 0x3FF))
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     private mutating func appendEscaped(_ byte: UInt8) {
         bytes.append(UInt8(ascii: "\\"))
         switch byte {
@@ -45,8 +87,7 @@ package struct JSONByteWriter {
         case 0x08: bytes.append(UInt8(ascii: "b"))
         case 0x0C: bytes.append(UInt8(ascii: "f"))
         default:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
         }
     }
 
@@ -71,27 +112,10 @@ package struct JSONByteWriter {
         if value { raw("true") } else { raw("false") }
     }
 
-    /// `"2026-11-27T10:00:00Z"`
+    /// `"2026-11-27T10:00:00Z"` (`Timestamp.rfc3339`).
     package mutating func date(_ value: Date) {
-        let f = StateDateFormat.fields(value)
         bytes.append(UInt8(ascii: "\""))
-        digits(f.year, 4); bytes.append(UInt8(ascii: "-"))
-        digits(f.month, 2); bytes.append(UInt8(ascii: "-"))
-        digits(f.day, 2); bytes.append(UInt8(ascii: "T"))
-        digits(f.hour, 2); bytes.append(UInt8(ascii: ":"))
-        digits(f.minute, 2); bytes.append(UInt8(ascii: ":"))
-        digits(f.second, 2); raw("Z\"")
-    }
-
-    private mutating func digits(_ value: Int, _ width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        guard (0..<divisor * 10).contains(value) else { return int(value) }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
-        }
+        Timestamp.appendRFC3339(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 }

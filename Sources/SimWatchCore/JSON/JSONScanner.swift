@@ -130,7 +130,7 @@ package struct JSONScanner {
         _ = peek()
         let start = index
         let (raw, decoded) = try stringToken()
-        let date = raw.map(StateDateFormat.parse) ?? Array(decoded!.utf8).withUnsafeBufferPointer(StateDateFormat.parse)
+        let date = raw.map(Timestamp.parse) ?? Array(decoded!.utf8).withUnsafeBufferPointer(Timestamp.parse)
         guard let date else { throw error("expected a date like 2026-11-27T10:00:00Z", at: start) }
         return date
     }

@@ -248,7 +248,7 @@ public actor MonitorEngine {
     @discardableResult
     func expireOldDeliveries(attempted: Set<DeliveryKey>) -> DeadLettering {
         let maxAge = config.delivery.maxAge
-        let seconds = Double(maxAge.components.seconds) + Double(maxAge.components.attoseconds) / 1e18
+        let seconds = maxAge.seconds
         let webhooks = Set(config.webhooks.map(\.name))
         let before = state.deadLetters
         let letters = state.deadLetterExpired(

@@ -66,7 +66,7 @@ public struct HealthCheck: Sendable, Equatable {
             return .unhealthy(reason: "the state file could not be saved \(consecutiveFailedSaves) times in a row"
                 + (lastSaveFailure.map { "; the last error: " + oneLine($0) } ?? ""))
         }
-        let window = seconds(self.window)
+        let window = self.window.seconds
         if let lastSuccess {
             let age = now.timeIntervalSince(lastSuccess)
             if age <= window { return .healthy }
@@ -85,11 +85,6 @@ public struct HealthCheck: Sendable, Equatable {
 
     private var failureSuffix: String {
         lastFailure.map { "; the last one failed: " + oneLine($0) } ?? ""
-    }
-
-    private func seconds(_ duration: Duration) -> TimeInterval {
-        let (whole, attoseconds) = duration.components
-        return TimeInterval(whole) + TimeInterval(attoseconds) / 1e18
     }
 
     /// Whole seconds, clamped: a time from a damaged clock or file must not trap the conversion.

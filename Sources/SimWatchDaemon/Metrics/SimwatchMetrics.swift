@@ -63,7 +63,7 @@ public final class SimwatchMetrics: EngineObserver {
     /// - Parameter failure: why it failed, for `/healthz`'s reason; ignored when it succeeded.
     public func recordCycle(succeeded: Bool, duration: Duration, devices: Int, failure: String? = nil) {
         families.cycles(succeeded: succeeded).increment()
-        families.cycleDuration.set(duration.secondsValue)
+        families.cycleDuration.set(duration.seconds)
         families.devices.set(Double(devices))
         let end = now()
         health.withLock { state in
@@ -167,7 +167,7 @@ public final class SimwatchMetrics: EngineObserver {
     ///
     /// - Parameter failure: why it failed, for `/healthz`'s reason; ignored when it succeeded.
     public func recordStateSave(duration: Duration, succeeded: Bool, failure: String? = nil) {
-        families.stateSaveDuration.set(duration.secondsValue)
+        families.stateSaveDuration.set(duration.seconds)
         families.stateSaves(succeeded: succeeded).increment()
         health.withLock { $0.recordSave(failure: succeeded ? nil : failure ?? "state save failed") }
     }
@@ -187,12 +187,4 @@ public final class SimwatchMetrics: EngineObserver {
 
     /// `/healthz`'s answer now.
     public func currentHealth() -> HealthStatus { healthCheck.evaluate(now: now()) }
-}
-
-extension Duration {
-    /// Seconds as a `Double`, Prometheus's base unit.
-    var secondsValue: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -1,9 +1,11 @@
 import Foundation
 
-/// UTC date formatting and parsing for the state file, without Foundation formatters.
+/// simwatch's one date formatter family: RFC 3339 in UTC for files, events, logs and
+/// receivers, plus the short forms people read; no Foundation formatter, no locale.
 ///
-/// Whole seconds, like `JSONEncoder.simwatch()`; fractions are dropped when writing.
-package enum StateDateFormat {
+/// Every form clamps the date first, so a date from a damaged file or a stepped clock
+/// formats without trapping. Fractions of a second are dropped, except in log lines.
+package enum Timestamp {
     package struct Fields {
         package var year, month, day, hour, minute, second: Int
     }
@@ -22,6 +24,53 @@ package enum StateDateFormat {
                       minute: secondOfDay / 60 % 60, second: secondOfDay % 60)
     }
 
+    /// `2026-11-27T10:00:00Z`: what the state file, events and machine receivers carry.
+    package static func rfc3339(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(20)
+        appendRFC3339(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `2026-11-27T10:00:00Z` to `bytes`, without making a String (the state writer's fast path).
+    package static func appendRFC3339(_ date: Date, to bytes: inout [UInt8]) {
+        let f = fields(date)
+        append(f.year, width: 4, to: &bytes); bytes.append(UInt8(ascii: "-"))
+        append(f.month, width: 2, to: &bytes); bytes.append(UInt8(ascii: "-"))
+        append(f.day, width: 2, to: &bytes); bytes.append(UInt8(ascii: "T"))
+        append(f.hour, width: 2, to: &bytes); bytes.append(UInt8(ascii: ":"))
+        append(f.minute, width: 2, to: &bytes); bytes.append(UInt8(ascii: ":"))
+        append(f.second, width: 2, to: &bytes); bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// `2026-11-27 10:00 UTC`, for people (chat messages).
+    package static func minuteUTC(_ date: Date) -> String {
+        let f = fields(date)
+        return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + " " + pad(f.hour, 2) + ":" + pad(f.minute, 2) + " UTC"
+    }
+
+    /// `10:00:00` at `offsetSeconds` east of UTC (the demo console shows the local time).
+    package static func timeOfDay(_ date: Date, offsetSeconds: Int) -> String {
+        let offset = Double(min(max(offsetSeconds, -86_400), 86_400))
+        let f = fields(date.addingTimeInterval(offset))
+        return pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
+    }
+
+    /// `2026-11-27T10:00:00.123Z`: UTC with milliseconds, for log lines.
+    ///
+    /// Nearest millisecond, not down: `.123` arrives as `.12299999` after the Double
+    /// arithmetic. Years 0001 to 9999; a non-finite date is the epoch.
+    package static func rfc3339Milliseconds(_ date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let total = milliseconds.isFinite ? Int(min(max(milliseconds, -62_135_596_800_000), 253_402_300_799_999)) : 0
+        let days = total >= 0 ? total / 86_400_000 : (total - 86_399_999) / 86_400_000
+        let millisecondOfDay = total - days * 86_400_000
+        let (year, month, day) = civil(fromDays: days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(millisecondOfDay / 3_600_000, 2) + ":"
+            + pad(millisecondOfDay / 60_000 % 60, 2) + ":" + pad(millisecondOfDay / 1000 % 60, 2) + "."
+            + pad(millisecondOfDay % 1000, 3) + "Z"
+    }
+
     /// `20261127T100000Z`, for file names.
     package static func compactUTC(_ date: Date) -> String {
         let f = fields(date)
@@ -36,6 +85,19 @@ package enum StateDateFormat {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// `value` in `width` ASCII digits; one out of range (never, after clamping) is written whole.
+    private static func append(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        guard (0..<divisor * 10).contains(value) else { return bytes.append(contentsOf: String(value).utf8) }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     // Howard Hinnant's days_from_civil / civil_from_days: proleptic Gregorian, no tables.
@@ -62,6 +124,13 @@ package enum StateDateFormat {
 
     /// Parses `2026-11-27T10:00:00Z`, also with fractional seconds or a `+01:00` offset.
     package static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
+        parse(text, longYears: false)
+    }
+
+    /// `parse`, but with `longYears` also years of 5 to 9 digits, as Foundation's ISO 8601
+    /// reader takes them: the Codable sections then report such a date as out of range by
+    /// its key (`StateBounds.dateOutOfRange`) rather than as garbage.
+    package static func parse(_ text: UnsafeBufferPointer<UInt8>, longYears: Bool) -> Date? {
         var index = 0
         func number(_ width: Int) -> Int? {
             guard text.count - index >= width else { return nil }
@@ -79,7 +148,11 @@ package enum StateDateFormat {
             index += 1
             return true
         }
-        guard let year = number(4), separator(UInt8(ascii: "-")), let month = number(2), separator(UInt8(ascii: "-")),
+        var yearDigits = 4
+        if longYears {
+            while yearDigits < 9, text.count > index + yearDigits, (0x30...0x39).contains(text[index + yearDigits]) { yearDigits += 1 }
+        }
+        guard let year = number(yearDigits), separator(UInt8(ascii: "-")), let month = number(2), separator(UInt8(ascii: "-")),
               let day = number(2), separator(UInt8(ascii: "T")), let hour = number(2), separator(UInt8(ascii: ":")),
               let minute = number(2), separator(UInt8(ascii: ":")), let second = number(2),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
@@ -111,3 +184,6 @@ package enum StateDateFormat {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
+
+/// The state codec's name for `Timestamp`, which began as its date format.
+package typealias StateDateFormat = Timestamp
