@@ -75,10 +75,22 @@ enum FormatFixtures {
         }
     }
 
-    /// The settings of a webhook of `format`, with canary secrets.
-    static func settings(_ format: WebhookFormat, template: String? = nil) -> WebhookSettings {
-        WebhookSettings(
-            name: "ops", format: format, url: Secret(Canary.webhookURL), template: template,
-            routingKey: format == .pagerduty ? Secret(Canary.routingKey) : nil)
+    /// The settings of a webhook of `format`, with canary secrets; `template` is for chat formats.
+    ///
+    /// The switch is exhaustive on purpose: a new format must say here how it is set up,
+    /// and from then on every suite iterating `WebhookFormat.allCases` covers it.
+    static func settings(_ format: WebhookFormat, template: String? = nil) throws -> WebhookSettings {
+        let chat = ChatSettings(template: try template.map { try CompiledTemplate($0) })
+        let settings: FormatSettings = switch format {
+        case .slack: .slack(chat)
+        case .teams: .teams(chat)
+        case .discord: .discord(chat)
+        case .googleChat: .googleChat(chat)
+        case .mattermost: .mattermost(chat)
+        case .generic: .generic
+        case .alertmanager: .alertmanager
+        case .pagerduty: .pagerduty(PagerDutySettings(routingKey: Secret(Canary.routingKey)))
+        }
+        return WebhookSettings(name: "ops", url: Secret(Canary.webhookURL), settings: settings)
     }
 }
