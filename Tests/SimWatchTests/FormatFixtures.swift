@@ -60,9 +60,11 @@ enum FormatFixtures {
     static func expectComplete(_ payloads: [WebhookPayload], _ events: [Event], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(payloads.flatMap(\.eventIDs) == events.map(\.id), sourceLocation: sourceLocation)
         for (payload, range) in zip(payloads, ranges(payloads)) {
-            let text = text(payload)
+            // Daemon-level events (poll failed, test) have no ICCID to show. Digits are
+            // never escaped, so the bytes are searched: fast even in megabyte bodies.
             for event in events[range] {
-                #expect(text.contains(event.iccid ?? ""), "\(event.iccid ?? "") missing", sourceLocation: sourceLocation)
+                guard let iccid = event.iccid else { continue }
+                #expect(payload.body.range(of: Data(iccid.utf8)) != nil, "\(iccid) missing", sourceLocation: sourceLocation)
             }
         }
     }
