@@ -25,43 +25,36 @@ public protocol WebhookFormatter: Sendable {
     func payloads(for events: [Event]) throws -> [WebhookPayload]
 }
 
-/// Why a webhook's formatter cannot be built; names the webhook, never its URL or key.
-public struct WebhookFormatterError: Error, Equatable, CustomStringConvertible {
-    public var webhook: String
-    public var message: String
-
-    public var description: String { "webhook \"\(webhook)\": \(message)" }
+extension FormatSettings {
+    /// The formatter for this format and its settings: Alerts' one registration table.
+    ///
+    /// A new format adds one line here (the compiler asks for it: the switch is
+    /// exhaustive), and so joins `FormatConformanceTests`. Nothing is parsed or compiled
+    /// here: the template was compiled when the configuration loaded.
+    public func formatter() -> any WebhookFormatter {
+        switch self {
+        case .slack(let chat): SlackFormatter(template: chat.eventTemplate(escaping: .slack))
+        case .mattermost(let chat): MattermostFormatter(template: chat.eventTemplate(escaping: .mattermost))
+        case .teams(let chat): TeamsFormatter(template: chat.eventTemplate(escaping: .teams))
+        case .discord(let chat): DiscordFormatter(template: chat.eventTemplate(escaping: .discord))
+        case .googleChat(let chat): GoogleChatFormatter(template: chat.eventTemplate(escaping: .googleChat))
+        case .generic: GenericFormatter()
+        case .alertmanager: AlertmanagerFormatter()
+        case .pagerduty(let pagerDuty): PagerDutyFormatter(routingKey: pagerDuty.routingKey)
+        }
+    }
 }
 
 extension WebhookSettings {
-    /// The formatter for this webhook's format, with its template and routing key.
-    ///
-    /// Throws `WebhookFormatterError` when the template does not compile or a
-    /// `pagerduty` webhook has no routing key; configuration loading reports both first.
-    public func formatter() throws -> any WebhookFormatter {
-        switch format {
-        case .generic: return GenericFormatter()
-        case .alertmanager: return AlertmanagerFormatter()
-        case .pagerduty:
-            guard let routingKey else {
-                throw WebhookFormatterError(webhook: name, message: "a pagerduty webhook needs a routing key")
-            }
-            return PagerDutyFormatter(routingKey: routingKey)
-        case .slack: return SlackFormatter(template: try compiledTemplate(escaping: .slack))
-        case .mattermost: return MattermostFormatter(template: try compiledTemplate(escaping: .mattermost))
-        case .teams: return TeamsFormatter(template: try compiledTemplate(escaping: .teams))
-        case .discord: return DiscordFormatter(template: try compiledTemplate(escaping: .discord))
-        case .googleChat: return GoogleChatFormatter(template: try compiledTemplate(escaping: .googleChat))
-        }
-    }
-
-    private func compiledTemplate(escaping: EventTemplate.Escaping = .none) throws -> EventTemplate? {
-        guard let template else { return nil }
-        do {
-            return try EventTemplate(template, escaping: escaping)
-        } catch {
-            throw WebhookFormatterError(webhook: name, message: "template does not compile: \(error)")
-        }
+    /// The formatter for this webhook's format and settings; see `FormatSettings.formatter()`.
+    public func formatter() -> any WebhookFormatter {
+        settings.formatter()
     }
 }
 
+extension ChatSettings {
+    /// The compiled template with the format's escaping of inserted values.
+    func eventTemplate(escaping: EventTemplate.Escaping) -> EventTemplate? {
+        template.map { EventTemplate($0, escaping: escaping) }
+    }
+}

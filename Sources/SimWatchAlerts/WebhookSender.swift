@@ -83,9 +83,9 @@ public struct WebhookSender: Sendable {
 
 extension WebhookSettings {
     /// What may appear of this webhook in messages: its URL's origin, never its path,
-    /// query or user info, nor its routing key.
+    /// query or user info, nor its format's secrets (a routing key).
     public var redaction: RedactedURL {
-        RedactedURL(url.reveal(), secrets: [routingKey?.reveal()].compactMap { $0 })
+        RedactedURL(url.reveal(), secrets: settings.secrets.map { $0.reveal() })
     }
 }
 

@@ -1,12 +1,14 @@
 import Mustache
 
-/// A webhook's `template:` compiled: Config checks it at load, the formats render it.
+/// A webhook's `template:` compiled once, when the configuration loads; the formats render it.
 ///
 /// It lives below the formats so that Config can reject a template that does not
-/// compile without depending on Alerts; `EventTemplate` adds the event's names and
-/// the format's escaping on top.
-package struct CompiledTemplate: Sendable {
+/// compile without depending on Alerts, and hand the compiled form to the formatter;
+/// `EventTemplate` adds the event's names and the format's escaping on top.
+public struct CompiledTemplate: Sendable {
     private let template: MustacheTemplate
+    /// The template as written, for summaries and tests.
+    public let source: String
 
     /// Compiles `source`; throws `ParseError` with the position inside it.
     package init(_ source: String) throws(ParseError) {
@@ -14,6 +16,7 @@ package struct CompiledTemplate: Sendable {
         let pragma = "{{% CONTENT_TYPE: TEXT}}"
         do {
             template = try MustacheTemplate(string: pragma + source)
+            self.source = source
         } catch let error as MustacheTemplate.ParserError {
             let context = error.context
             let column = context.lineNumber == 1 ? context.columnNumber - pragma.count : context.columnNumber

@@ -152,52 +152,6 @@ public struct Threshold: Sendable, Equatable, Hashable {
     }
 }
 
-/// The payload format a webhook expects.
-public enum WebhookFormat: String, Sendable, CaseIterable, Hashable {
-    case slack
-    case teams
-    case discord
-    case googleChat = "google_chat"
-    case mattermost
-    case generic
-    case alertmanager
-    case pagerduty
-}
-
-/// `webhooks[n]`
-public struct WebhookSettings: Sendable {
-    /// Unique; the only way logs, errors and the state file refer to a webhook.
-    public var name: String
-    public var format: WebhookFormat
-    public var url: Secret
-    /// Kinds to deliver; `nil` means all.
-    public var kinds: Set<EventKind>?
-    public var minSeverity: Severity
-    /// Mustache template replacing the text of text formats.
-    public var template: String?
-    /// PagerDuty Events API v2 routing key.
-    public var routingKey: Secret?
-
-    public init(
-        name: String, format: WebhookFormat, url: Secret, kinds: Set<EventKind>? = nil,
-        minSeverity: Severity = .info, template: String? = nil, routingKey: Secret? = nil
-    ) {
-        self.name = name
-        self.format = format
-        self.url = url
-        self.kinds = kinds
-        self.minSeverity = minSeverity
-        self.template = template
-        self.routingKey = routingKey
-    }
-
-    /// Whether this webhook wants the event, by kind and severity. Test events always pass.
-    public func accepts(_ event: Event) -> Bool {
-        if event.kind == .test { return true }
-        if let kinds, !kinds.contains(event.kind) { return false }
-        return event.severity >= minSeverity
-    }
-}
 
 /// `delivery:`
 public struct DeliverySettings: Sendable {

@@ -2,17 +2,70 @@ import Foundation
 import SimWatchCore
 import Yams
 
-extension WebhookSettings {
+/// `webhooks[n]`: the keys every format takes, and the format with its own settings.
+public struct WebhookSettings: Sendable {
+    /// Unique; the only way logs, errors and the state file refer to a webhook.
+    public var name: String
+    public var url: Secret
+    /// Kinds to deliver; `nil` means all.
+    public var kinds: Set<EventKind>?
+    public var minSeverity: Severity
+    /// The format, with the settings only it takes (template, routing key, …).
+    public var settings: FormatSettings
+
+    public var format: WebhookFormat { settings.format }
+
+    public init(
+        name: String, url: Secret, settings: FormatSettings, kinds: Set<EventKind>? = nil, minSeverity: Severity = .info
+    ) {
+        self.name = name
+        self.url = url
+        self.settings = settings
+        self.kinds = kinds
+        self.minSeverity = minSeverity
+    }
+
+    /// A webhook of `format` with its plain settings (no template); a `pagerduty` one
+    /// needs `routingKey`. For code and tests that build settings by hand: a missing
+    /// key is a programming error here, while the loader reports it as a config error.
+    public init(
+        name: String, format: WebhookFormat, url: Secret, kinds: Set<EventKind>? = nil,
+        minSeverity: Severity = .info, routingKey: Secret? = nil
+    ) {
+        let settings: FormatSettings? = if let routingKey, format == .pagerduty {
+            .pagerduty(PagerDutySettings(routingKey: routingKey))
+        } else {
+            FormatSettings.plain(format)
+        }
+        guard let settings else { preconditionFailure("a pagerduty webhook needs a routing key") }
+        self.init(name: name, url: url, settings: settings, kinds: kinds, minSeverity: minSeverity)
+    }
+
+    /// The template's source as written, for summaries; `nil` without one.
+    public var template: String? { settings.chat?.template?.source }
+
+    /// PagerDuty's routing key; `nil` for other formats.
+    public var routingKey: Secret? {
+        if case .pagerduty(let pagerDuty) = settings { return pagerDuty.routingKey }
+        return nil
+    }
+
     /// PagerDuty's Events API v2 endpoint, used when a `pagerduty` webhook gives no URL.
-    public static let pagerDutyEventsURL = "https://events.pagerduty.com/v2/enqueue"
+    public static let pagerDutyEventsURL = PagerDutySettings.eventsURL
+
+    /// Whether this webhook wants the event, by kind and severity. Test events always pass.
+    public func accepts(_ event: Event) -> Bool {
+        if event.kind == .test { return true }
+        if let kinds, !kinds.contains(event.kind) { return false }
+        return event.severity >= minSeverity
+    }
 }
 
 /// `webhooks`: where alerts go, each with a unique name and its URL kept secret.
 enum ConfigWebhooks {
-    package static let keys = [
-        "name", "format", "url", "url_file", "url_env", "routing_key_file", "routing_key_env",
-        "kinds", "min_severity", "template",
-    ]
+    /// The keys every webhook takes; each format's own keys come from its settings type.
+    static let commonKeys = ["name", "format", "url", "url_file", "url_env", "kinds", "min_severity"]
+    package static let keys = commonKeys + formatSettingsKeys.flatMap { $0.keys }
     /// Kinds a webhook may subscribe to; `test` always passes and is not configurable.
     static let subscribableKinds = EventKind.allCases.filter { $0 != .test }
 
@@ -37,19 +90,15 @@ enum ConfigWebhooks {
     private static func webhook(_ entry: MappingReader, name: String?, _ context: ConfigContext) -> WebhookSettings? {
         let diagnostics = context.diagnostics
         let format = entry.choice("format", required: true, of: WebhookFormat.allCases)
-        let isPagerDuty = format == .pagerduty
         let url = entry.secret(
             inline: "url", file: "url_file", env: "url_env", what: "webhook URL",
-            required: format != nil && !isPagerDuty, context)
+            required: format != nil && format?.defaultURL == nil, context)
         let urlIsValid = url.map { validateURL($0, entry) } ?? true
-        var routingKey: ResolvedSecret?
-        if isPagerDuty {
-            routingKey = entry.secret(
-                inline: nil, file: "routing_key_file", env: "routing_key_env", what: "PagerDuty routing key",
-                required: true, context)
-        } else if format != nil {
-            for key in ["routing_key_file", "routing_key_env"] where entry.keyMark(key) != nil {
-                diagnostics.error("only pagerduty webhooks take a routing key", at: entry.keyMark(key), entry.path.key(key))
+        var settings: FormatSettings?
+        if let format {
+            settings = format.settings(entry, context)
+            for other in formatSettingsKeys where !other.formats.contains(format) {
+                other.reportForeign(entry, format: format)
             }
         }
         let kinds = entry.list("kinds") { node, path in
@@ -62,31 +111,11 @@ enum ConfigWebhooks {
                 "lists no event kind: leave kinds out to receive every kind", at: entry.valueMark("kinds"), entry.path.key("kinds"))
         }
         let minSeverity = entry.choice("min_severity", of: Severity.allCases) ?? .info
-        let template = entry.scalar("template", expected: "a string") { (text) throws(ValueProblem) in
-            try validTemplate(text)
-        }
-        if let format, template != nil, !format.takesTemplate {
-            diagnostics.warning(
-                "the \(format.rawValue) format has no text for people: template is ignored",
-                at: entry.keyMark("template"), entry.path.key("template"))
-        }
 
-        guard let name, let format, urlIsValid else { return nil }
-        guard let urlText = url?.value ?? (isPagerDuty ? WebhookSettings.pagerDutyEventsURL : nil) else { return nil }
-        if isPagerDuty, routingKey == nil { return nil }
+        guard let name, let format, let settings, urlIsValid else { return nil }
+        guard let urlText = url?.value ?? format.defaultURL else { return nil }
         return WebhookSettings(
-            name: name, format: format, url: Secret(urlText), kinds: kinds.map(Set.init),
-            minSeverity: minSeverity, template: template, routingKey: routingKey.map { Secret($0.value) })
-    }
-
-    /// The template as written, when it compiles; a parse failure says where inside it.
-    private static func validTemplate(_ text: String) throws(ValueProblem) -> String {
-        do {
-            _ = try CompiledTemplate(text)
-        } catch {
-            throw ValueProblem("template does not compile: \(error)")
-        }
-        return text
+            name: name, url: Secret(urlText), settings: settings, kinds: kinds.map(Set.init), minSeverity: minSeverity)
     }
 
     /// An http(s) URL with a host; the message says where it came from, never what it is.
@@ -107,16 +136,5 @@ enum ConfigWebhooks {
     private static func isEmptyList(_ node: Node) -> Bool {
         if case .sequence(let sequence) = node { return sequence.isEmpty }
         return false
-    }
-}
-
-extension WebhookFormat {
-    /// Whether a `template:` replaces the per-event text of this format (Config warns
-    /// about a template the format would ignore, so this lives beside the format list).
-    public var takesTemplate: Bool {
-        switch self {
-        case .slack, .mattermost, .teams, .discord, .googleChat: true
-        case .generic, .alertmanager, .pagerduty: false
-        }
     }
 }

@@ -60,9 +60,11 @@ enum FormatFixtures {
     static func expectComplete(_ payloads: [WebhookPayload], _ events: [Event], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(payloads.flatMap(\.eventIDs) == events.map(\.id), sourceLocation: sourceLocation)
         for (payload, range) in zip(payloads, ranges(payloads)) {
-            let text = text(payload)
+            // Daemon-level events (poll failed, test) have no ICCID to show. Digits are
+            // never escaped, so the bytes are searched: fast even in megabyte bodies.
             for event in events[range] {
-                #expect(text.contains(event.iccid ?? ""), "\(event.iccid ?? "") missing", sourceLocation: sourceLocation)
+                guard let iccid = event.iccid else { continue }
+                #expect(payload.body.range(of: Data(iccid.utf8)) != nil, "\(iccid) missing", sourceLocation: sourceLocation)
             }
         }
     }
@@ -75,10 +77,22 @@ enum FormatFixtures {
         }
     }
 
-    /// The settings of a webhook of `format`, with canary secrets.
-    static func settings(_ format: WebhookFormat, template: String? = nil) -> WebhookSettings {
-        WebhookSettings(
-            name: "ops", format: format, url: Secret(Canary.webhookURL), template: template,
-            routingKey: format == .pagerduty ? Secret(Canary.routingKey) : nil)
+    /// The settings of a webhook of `format`, with canary secrets; `template` is for chat formats.
+    ///
+    /// The switch is exhaustive on purpose: a new format must say here how it is set up,
+    /// and from then on every suite iterating `WebhookFormat.allCases` covers it.
+    static func settings(_ format: WebhookFormat, template: String? = nil) throws -> WebhookSettings {
+        let chat = ChatSettings(template: try template.map { try CompiledTemplate($0) })
+        let settings: FormatSettings = switch format {
+        case .slack: .slack(chat)
+        case .teams: .teams(chat)
+        case .discord: .discord(chat)
+        case .googleChat: .googleChat(chat)
+        case .mattermost: .mattermost(chat)
+        case .generic: .generic
+        case .alertmanager: .alertmanager
+        case .pagerduty: .pagerduty(PagerDutySettings(routingKey: Secret(Canary.routingKey)))
+        }
+        return WebhookSettings(name: "ops", url: Secret(Canary.webhookURL), settings: settings)
     }
 }

@@ -58,7 +58,7 @@ public struct DiscordFormatter: WebhookFormatter {
         let templated = template?.text(for: event)
         let description = TextFit.fit(
             templated ?? event.summary, limit: limit, measure: .utf16,
-            escape: templated == nil ? ChatEscape.forDiscord : { String($0) }, keep: templated == nil ? event.iccid : nil)
+            escape: templated == nil ? ChatEscape.forDiscord : { String($0) }, keep: event.iccid)
         let json = JSONValue.object([
             ("title", .string(title)),
             ("description", .string(description)),

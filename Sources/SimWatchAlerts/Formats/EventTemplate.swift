@@ -23,6 +23,12 @@ package struct EventTemplate: Sendable {
         self.escaping = escaping
     }
 
+    /// A template compiled when the configuration loaded, with the format's escaping.
+    package init(_ template: CompiledTemplate, escaping: Escaping) {
+        self.template = template
+        self.escaping = escaping
+    }
+
     /// The text for one event.
     package func render(_ event: Event) -> String {
         template.render(Self.context(for: event, escaping: escaping))

@@ -20,7 +20,16 @@ public struct GenericFormatter: WebhookFormatter {
         let encoder = JSONEncoder.simwatch()
         return try stride(from: 0, to: events.count, by: maxEventsPerMessage).map { start in
             let chunk = Array(events[start..<min(start + maxEventsPerMessage, events.count)])
-            return WebhookPayload(body: try encoder.encode(Body(events: chunk)), eventIDs: chunk.map(\.id))
+            return WebhookPayload(body: try encoder.encode(Body(events: chunk.map(Self.finite))), eventIDs: chunk.map(\.id))
         }
+    }
+
+    /// The event without a percent that is no finite number: JSON has none, and the
+    /// encoder would refuse the whole message, so the event would never be delivered.
+    static func finite(_ event: Event) -> Event {
+        var event = event
+        if event.thresholdPercent?.isFinite == false { event.thresholdPercent = nil }
+        if event.percentOfPlan?.isFinite == false { event.percentOfPlan = nil }
+        return event
     }
 }

@@ -35,7 +35,7 @@ public struct GoogleChatFormatter: WebhookFormatter {
     /// `🔴 *Status changed* (critical) · <summary> · 2026-11-27 10:00 UTC`, or the template's text.
     package func line(_ event: Event) -> String {
         if let text = template?.text(for: event) {
-            return TextFit.fit(text, limit: Self.maxLine, measure: .jsonBytes)
+            return TextFit.fit(text, limit: Self.maxLine, measure: .jsonBytes, keep: event.iccid)
         }
         let head = "\(AlertText.marker(for: event)) *\(AlertText.title(of: event))* (\(AlertText.severityLabel(of: event))) · "
         let tail = " · \(AlertText.time(event.observedAt))"

@@ -45,7 +45,7 @@ public struct MattermostFormatter: WebhookFormatter {
     func attachment(_ event: Event) -> JSONValue {
         let text: String
         if let templated = template?.text(for: event) {
-            text = TextFit.fit(templated, limit: Self.maxAttachmentText, measure: .jsonBytes)
+            text = TextFit.fit(templated, limit: Self.maxAttachmentText, measure: .jsonBytes, keep: event.iccid)
         } else {
             let time = "\n\(AlertText.time(event.observedAt))"
             text = TextFit.fit(

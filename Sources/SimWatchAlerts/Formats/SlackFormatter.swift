@@ -42,7 +42,7 @@ public struct SlackFormatter: WebhookFormatter {
     /// `🔴 *Status changed* (critical) · 2026-11-27 10:00 UTC` over the summary, or the template's text.
     func sectionText(_ event: Event) -> String {
         if let text = template?.text(for: event) {
-            return TextFit.fit(text, limit: Self.maxSectionText, measure: .utf16)
+            return TextFit.fit(text, limit: Self.maxSectionText, measure: .utf16, keep: event.iccid)
         }
         let head = "\(AlertText.marker(for: event)) *\(escape(AlertText.title(of: event)))* "
             + "(\(escape(AlertText.severityLabel(of: event)))) · \(AlertText.time(event.observedAt))\n"

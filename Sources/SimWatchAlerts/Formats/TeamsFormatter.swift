@@ -52,7 +52,7 @@ public struct TeamsFormatter: WebhookFormatter {
     package func elements(_ event: Event) -> [JSONValue] {
         let text: String
         if let templated = template?.text(for: event) {
-            text = TextFit.fit(templated, limit: Self.maxEventText, measure: .jsonBytes)
+            text = TextFit.fit(templated, limit: Self.maxEventText, measure: .jsonBytes, keep: event.iccid)
         } else {
             let head = "\(AlertText.marker(for: event)) **\(AlertText.title(of: event))**: "
             text = head + TextFit.fit(

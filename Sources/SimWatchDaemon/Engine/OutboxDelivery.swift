@@ -161,10 +161,9 @@ public actor OutboxDelivery {
     }
 
     private func send(_ events: [Event], to webhook: WebhookSettings) async {
-        let formatter: any WebhookFormatter
+        let formatter = webhook.formatter()
         var queue: [WebhookPayload]
         do {
-            formatter = try webhook.formatter()
             queue = try formatter.payloads(for: events)
         } catch {
             logger.error("cannot format alerts for webhook; they stay in the outbox", metadata: [
