@@ -18,7 +18,7 @@ UNITDIR ?= /etc/systemd/system
 CONFDIR ?= /etc/simwatch
 DOCDIR  ?= $(PREFIX)/share/doc/simwatch
 
-.PHONY: all deps test-deps build test demo bench clean install uninstall
+.PHONY: all deps test-deps build test demo bench fuzz clean install uninstall
 
 all: build
 
@@ -56,6 +56,16 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release --product simwatch-bench
 	$$($(SWIFT) build -c release --show-bin-path)/simwatch-bench
+
+## fuzz: build the libFuzzer targets in Fuzz/ (a package of their own: `test` never builds
+## them) and run each for a bounded time; fails on any crash. FUZZ_SECONDS sets the time
+## per target (default: per target, enough for 1 million executions each on 2 cores,
+## about 20 minutes in all); FUZZ_TARGETS picks targets; FUZZ_JOBS runs that many at once.
+FUZZ_SECONDS ?=
+FUZZ_TARGETS ?=
+FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
+fuzz: deps
+	SWIFT="$(SWIFT)" FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_JOBS="$(FUZZ_JOBS)" Fuzz/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	$(SWIFT) package clean
