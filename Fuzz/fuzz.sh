@@ -7,9 +7,9 @@
 # below, chosen so that it makes at least 1 million executions on a 2-core machine.
 # FUZZ_SECONDS_<Target> (e.g. FUZZ_SECONDS_FuzzConfig) overrides one. FUZZ_JOBS targets
 # run at once (default: the number of cores). Each target starts from its seeds in
-# Corpus/<Target>/ and the saved crashing inputs in Regressions/<Target>/; what it learns
-# goes to .work/<Target>/, its log to .work/<Target>.log and crashing inputs to
-# Artifacts/<Target>/ (all ignored by git). Prints executions and crashes per target and
+# Corpus/<Target>/ and the saved crashing inputs in Regressions/<Target>/, with the words
+# of Dictionaries/<Target>.dict; what it learns goes to .work/<Target>/, its log to
+# .work/<Target>.log and crashing inputs to Artifacts/<Target>/ (all ignored by git). Prints executions and crashes per target and
 # in all, and exits 1 when any target crashed, leaked or hung.
 set -uo pipefail
 
@@ -48,10 +48,11 @@ fuzz_one() {
   mkdir -p ".work/$target" "Artifacts/$target"
   local corpora=(".work/$target" "Corpus/$target")
   [ -d "Regressions/$target" ] && corpora+=("Regressions/$target")
+  local options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1 -artifact_prefix="Artifacts/$target/")
+  [ -f "Dictionaries/$target.dict" ] && options+=(-dict="Dictionaries/$target.dict")
   local before after status runs crashes
   before=$(ls "Artifacts/$target" | wc -l)
-  "$BIN/$target" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="Artifacts/$target/" "${corpora[@]}" >"$log" 2>&1
+  "$BIN/$target" "${options[@]}" "${corpora[@]}" >"$log" 2>&1
   status=$?
   # The final stats are printed on a normal end and on a crash; "Done N runs" on the first only.
   runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
