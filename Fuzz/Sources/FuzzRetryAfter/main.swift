@@ -4,7 +4,9 @@ import FuzzSupport
 @testable import SimWatch
 
 /// A fixed clock, so that an HTTP date's pause is the same on every run of an input.
-let now = Date(timeIntervalSince1970: 1_764_236_400)  // 2025-11-27T09:40:00Z
+let now = Date(timeIntervalSince1970: 1_795_773_600)  // 2026-11-27T10:00:00Z
+/// DESIGN.md, "Retry-After": honoured up to 30 s for Control Center, 1 h for a webhook.
+let caps: [Duration] = [.seconds(30), .seconds(3600)]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -13,8 +15,11 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let value = String(data: bytes, encoding: .utf8) ?? String(data: bytes, encoding: .isoLatin1) else {
         return 0
     }
-    if let pause = RetryAfter.parse(value, now: now), pause < .zero {
-        FuzzDriver.violated("Retry-After \(value.debugDescription) parsed as a negative pause \(pause)")
+    for cap in caps {
+        guard let pause = RetryAfter.parse(value, now: now, cap: cap) else { continue }
+        if pause < .zero || pause > cap {
+            FuzzDriver.violated("Retry-After \(value.debugDescription) parsed as \(pause), outside 0...\(cap)")
+        }
     }
     return 0
 }

@@ -8,7 +8,7 @@ import FuzzSupport
 /// The ICCID the request asked for; the seeds' answers are for this one.
 let iccid = "8988216716970004975"
 let apiKey = "fuzzApiKey-7c1f0e9a2b"
-let now = Date(timeIntervalSince1970: 1_764_236_400)
+let now = Date(timeIntervalSince1970: 1_795_773_600)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -19,10 +19,12 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         // DESIGN.md, "Implausible answers": a record for another ICCID is never a success.
         if usage.iccid != iccid { FuzzDriver.violated("accepted a record for \(usage.iccid)") }
     case .failure(let error):
-        // Errors are logged and shown in /healthz: render them as that would.
-        _ = error.description
-        if case .rateLimited(let retryAfter?) = error, retryAfter < .zero {
-            FuzzDriver.violated("negative Retry-After pause \(retryAfter)")
+        // Errors are logged and shown in /healthz: render them as that does.
+        let text = error.description
+        if text.contains(apiKey) { FuzzDriver.violated("the API key is in the error: \(text)") }
+        // DESIGN.md, "Retry-After": at most 30 s for Control Center.
+        if case .rateLimited(let pause?) = error, pause < .zero || pause > .seconds(30) {
+            FuzzDriver.violated("rate-limit pause \(pause) outside 0...30 s")
         }
     }
     return 0

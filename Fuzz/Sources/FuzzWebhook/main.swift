@@ -13,12 +13,15 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let response = HTTPAnswer.parse(FuzzDriver.bytes(data, size))
     let outcome = WebhookSender.classify(response, secret: webhookURL)
     // DESIGN.md, "Webhook answers": 2xx is delivered, whatever the body says.
-    if (200..<300).contains(response.status), case .delivered = outcome {} else if (200..<300).contains(response.status) {
+    if (200..<300).contains(response.status), outcome != .delivered(status: response.status) {
         FuzzDriver.violated("HTTP \(response.status) not delivered: \(outcome)")
     }
     switch outcome {
     case .retry(let reason, let retryAfter):
-        if let retryAfter, retryAfter < .zero { FuzzDriver.violated("negative retry pause \(retryAfter)") }
+        // DESIGN.md, "Retry-After": honoured up to 1 h for a webhook.
+        if let retryAfter, retryAfter < .zero || retryAfter > .seconds(3600) {
+            FuzzDriver.violated("retry pause \(retryAfter) outside 0...1 h")
+        }
         checkScrubbed(reason)
     case .rejected(let reason):
         checkScrubbed(reason)
@@ -26,8 +29,8 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         break
     }
     // The body's retry_after is read only for some statuses above: try it on every body.
-    if let pause = WebhookSender.discordRetryAfter(response.body), pause < .zero {
-        FuzzDriver.violated("retry_after parsed as a negative pause \(pause)")
+    if let pause = WebhookSender.discordRetryAfter(response.body), pause < .zero || pause > .seconds(3600) {
+        FuzzDriver.violated("retry_after parsed as \(pause), outside 0...1 h")
     }
     return 0
 }
