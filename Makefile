@@ -58,14 +58,17 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/simwatch-bench
 
 ## fuzz: build the libFuzzer targets in Fuzz/ (a package of their own: `test` never builds
-## them) and run each for a bounded time; fails on any crash. FUZZ_SECONDS sets the time
-## per target (default: per target, enough for 1 million executions each on 2 cores,
-## about 20 minutes in all); FUZZ_TARGETS picks targets; FUZZ_JOBS runs that many at once.
+## them) and run each until FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first;
+## fails on any crash. Defaults per target (Fuzz/fuzz.sh): 10 million executions in all,
+## at least 1 million each, which takes 15 to 50 minutes on 2 cores depending on load.
+## FUZZ_TARGETS picks targets; FUZZ_JOBS runs that many at once.
 FUZZ_SECONDS ?=
+FUZZ_RUNS    ?=
 FUZZ_TARGETS ?=
 FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 fuzz: deps
-	SWIFT="$(SWIFT)" FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_JOBS="$(FUZZ_JOBS)" Fuzz/fuzz.sh $(FUZZ_TARGETS)
+	SWIFT="$(SWIFT)" FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_JOBS="$(FUZZ_JOBS)" \
+	  Fuzz/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	$(SWIFT) package clean
