@@ -108,7 +108,7 @@ for target in "${TARGETS[@]}"; do
   total_runs=$((total_runs + runs))
   total_crashes=$((total_crashes + crashes))
   report+=("$(printf '%-16s %12d executions %4d crashes %6ss' "$target" "$runs" "$crashes" "$seconds")")
-  [ "$runs" -ge 1000000 ] || short+=("$target")
+  [ "$crashes" -gt 0 ] || [ "$runs" -ge 1000000 ] || short+=("$target")
 done
 
 echo

@@ -23,6 +23,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             yaml: yaml, path: folder + "/simwatch.yaml", environment: environment, deferSystemdCredentials: true)
         // What `check` prints and what `run` builds from a configuration that passed.
         let summary = loaded.config.summary()
+        FuzzDriver.show(summary)
         for warning in loaded.warnings { _ = warning.description }
         for threshold in loaded.config.thresholds { _ = threshold.key }
         _ = AccountLimiter(rate: loaded.config.controlCenter.rateLimit, concurrency: loaded.config.controlCenter.concurrency)
@@ -30,7 +31,9 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             FuzzDriver.violated("the summary shows the secret in \(name)")
         }
     } catch {
-        _ = error.description
+        // Rendered always: `check` prints it, and the rendering is code under test too.
+        let text = error.description
+        FuzzDriver.show(text)
     }
     return 0
 }

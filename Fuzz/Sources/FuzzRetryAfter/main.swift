@@ -16,7 +16,9 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         return 0
     }
     for cap in caps {
-        guard let pause = RetryAfter.parse(value, now: now, cap: cap) else { continue }
+        let parsed = RetryAfter.parse(value, now: now, cap: cap)
+        FuzzDriver.show("\(value.debugDescription), cap \(cap): \(parsed.map { "\($0)" } ?? "ignored")")
+        guard let pause = parsed else { continue }
         if pause < .zero || pause > cap {
             FuzzDriver.violated("Retry-After \(value.debugDescription) parsed as \(pause), outside 0...\(cap)")
         }

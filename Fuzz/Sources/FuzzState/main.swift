@@ -10,10 +10,12 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     do {
         state = try StateCodec.decode(bytes)
     } catch {
-        // Set aside as corrupt, with this reason in the log.
-        _ = error.description
+        // Set aside as corrupt, with this reason in the log: rendered always, as code under test.
+        let reason = error.description
+        FuzzDriver.show("corrupt: \(reason)")
         return 0
     }
+    FuzzDriver.show("loaded: cycle \(state.cycle), \(state.devices.count) devices, \(state.outbox.count) in the outbox")
     // A state that loaded is saved again at the end of the cycle: that file must load too,
     // or the next start would throw the fleet's history away.
     do {

@@ -4,7 +4,8 @@ import Foundation
 public enum ConfigFolder {
     /// Creates the folder with a `devices.txt` and an `api_key` file, and returns its path.
     public static func make() -> String {
-        let path = NSTemporaryDirectory() + "simwatch-fuzz-config-\(getpid())"
+        // One fixed name, rewritten at each start, so that runs and replays leave one folder behind.
+        let path = NSTemporaryDirectory() + "simwatch-fuzz-config"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let devices = "# ICCID, then an optional name\n89011704252318147086 truck-19\n89011704252318147094\n"
         _ = FileManager.default.createFile(atPath: path + "/devices.txt", contents: Data(devices.utf8))

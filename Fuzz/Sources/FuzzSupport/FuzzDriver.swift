@@ -26,6 +26,15 @@ public enum FuzzDriver {
         UnsafeBufferPointer(start: size > 0 ? data : nil, count: max(0, size))
     }
 
+    /// Whether to print what each input decoded to: `SIMWATCH_FUZZ_VERBOSE=1 .build/release/FuzzUsage FILE`
+    /// shows what a seed or a saved crash does (printing slows fuzzing; leave it off for runs).
+    public static let verbose = ProcessInfo.processInfo.environment["SIMWATCH_FUZZ_VERBOSE"] == "1"
+
+    /// Prints `outcome` when `verbose`.
+    public static func show(_ outcome: @autoclosure () -> String) {
+        if verbose { print(outcome()) }
+    }
+
     /// Stops the run as a crash, so that libFuzzer saves the input: for a broken invariant.
     public static func violated(_ message: String) -> Never {
         FileHandle.standardError.write(Data("fuzz invariant violated: \(message)\n".utf8))

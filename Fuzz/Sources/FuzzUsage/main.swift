@@ -14,6 +14,7 @@ let now = Date(timeIntervalSince1970: 1_795_773_600)
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let response = HTTPAnswer.parse(FuzzDriver.bytes(data, size))
     let result = UsageResponse.interpret(response, iccid: iccid, apiVersion: 1, secrets: [apiKey], now: now)
+    FuzzDriver.show("HTTP \(response.status): \(result)")
     switch result {
     case .success(let usage):
         // DESIGN.md, "Implausible answers": a record for another ICCID is never a success.

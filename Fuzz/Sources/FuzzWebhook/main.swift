@@ -12,6 +12,7 @@ let webhookURL = "https://hooks.slack.com/services/T0FUZZ000/B0FUZZ000/fuzzSecre
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let response = HTTPAnswer.parse(FuzzDriver.bytes(data, size))
     let outcome = WebhookSender.classify(response, secret: webhookURL)
+    FuzzDriver.show("HTTP \(response.status): \(outcome)")
     // DESIGN.md, "Webhook answers": 2xx is delivered, whatever the body says.
     if (200..<300).contains(response.status), outcome != .delivered(status: response.status) {
         FuzzDriver.violated("HTTP \(response.status) not delivered: \(outcome)")
