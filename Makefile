@@ -60,7 +60,7 @@ bench: deps
 ## fuzz: build the libFuzzer targets in Fuzz/ (a package of their own: `test` never builds
 ## them) and run each until FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first;
 ## fails on any crash. Defaults per target (Fuzz/fuzz.sh): 10 million executions in all,
-## at least 1 million each, which takes 15 to 50 minutes on 2 cores depending on load.
+## at least 1 million each: 20 to 60 minutes on 2 cores, depending on their load.
 ## FUZZ_TARGETS picks targets; FUZZ_JOBS runs that many at once.
 FUZZ_SECONDS ?=
 FUZZ_RUNS    ?=
