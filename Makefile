@@ -21,7 +21,7 @@ UNITDIR ?= /etc/systemd/system
 CONFDIR ?= /etc/simwatch
 DOCDIR  ?= $(PREFIX)/share/doc/simwatch
 
-.PHONY: all deps test-deps build test demo bench clean install uninstall
+.PHONY: all deps test-deps build test demo bench fuzz clean install uninstall
 
 all: build
 
@@ -63,6 +63,19 @@ bench: deps
 	$(SWIFT) build -c release --product simwatch-bench
 	python3 bench/bench.py "$$($(SWIFT) build -c release --show-bin-path)/simwatch" \
 	  "$$($(SWIFT) build -c release --show-bin-path)/simwatch-bench"
+
+## fuzz: build the libFuzzer targets in Fuzz/ (a package of their own: `test` never builds
+## them) and run each until FUZZ_RUNS executions or FUZZ_SECONDS, whichever comes first;
+## fails on any crash. Defaults per target (Fuzz/fuzz.sh): 10 million executions in all,
+## at least 1 million each: 20 to 60 minutes on 2 cores, depending on their load.
+## FUZZ_TARGETS picks targets; FUZZ_JOBS runs that many at once.
+FUZZ_SECONDS ?=
+FUZZ_RUNS    ?=
+FUZZ_TARGETS ?=
+FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
+fuzz: deps
+	SWIFT="$(SWIFT)" FUZZ_SECONDS="$(FUZZ_SECONDS)" FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_JOBS="$(FUZZ_JOBS)" \
+	  Fuzz/fuzz.sh $(FUZZ_TARGETS)
 
 clean:
 	$(SWIFT) package clean

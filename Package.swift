@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "simwatch", targets: ["simwatch"]),
+        // For the fuzz package in Fuzz/ (a separate package, so `make test` never builds it).
+        .library(name: "SimWatchDomain", targets: [
+            "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchAlerts", "CurlHTTP",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
