@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "SimWatchMonitor",
-            dependencies: ["SimWatchCore", "SimWatchConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SimWatchCore", "SimWatchConfig", "SimWatchState", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SimWatchAlerts",

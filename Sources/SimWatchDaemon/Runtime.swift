@@ -7,7 +7,11 @@ import SimWatchControlCenter
 import SimWatchCore
 import SimWatchMonitor
 
-/// The assembled parts of a running simwatch: what `run`, `once` and tests share.
+/// The composition root: every part of a running simwatch, built in one place (`make`)
+/// that `run`, `once`, `demo` and the tests all use.
+///
+/// Only the code that assembles reads it: each service and lane is handed the parts it
+/// needs (`MonitorService.services`), never the whole.
 public struct Runtime: Sendable {
     public let engine: MonitorEngine
     public let client: ControlCenterClient
@@ -36,7 +40,7 @@ public struct Runtime: Sendable {
             engine: engine,
             client: ControlCenterClient(
                 settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause),
-            delivery: OutboxDelivery(engine: engine, http: http, logger: logger, counters: counters),
+            delivery: OutboxDelivery(outbox: engine, config: config, http: http, logger: logger, counters: counters),
             http: http,
             metrics: metrics,
             logger: logger)
@@ -56,18 +60,14 @@ public struct Runtime: Sendable {
                   heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, progress: progress)
     }
 
+    /// Starts the engine (lock, load, first save) and seeds `/healthz` from the persisted health.
+    public func start() async throws {
+        try await engine.start()
+        metrics.seedHealth(from: await engine.state.health)
+    }
+
     /// Logs one line for a finished cycle.
     public func logCycle(_ report: CycleReport) {
-        var metadata: Logger.Metadata = [
-            "cycle": "\(report.cycle)", "devices": "\(report.devices)", "polled": "\(report.polled)",
-            "not_found": "\(report.notFound)", "failed": "\(report.failed)", "events": "\(report.events)",
-            "duration": "\(HumanFormat.decimal(report.duration.seconds))s",
-        ]
-        if let failure = report.failure {
-            metadata["error"] = "\(failure)"
-            logger.error("cycle failed", metadata: metadata)
-        } else {
-            logger.info("cycle finished", metadata: metadata)
-        }
+        report.log(to: logger)
     }
 }

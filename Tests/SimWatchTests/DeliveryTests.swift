@@ -159,7 +159,7 @@ import Testing
         let engine = MonitorEngine(config: config, logger: Logger(label: "test"))
         try await engine.start()
         let http = ScriptedHTTPClient(Array(repeating: .success(HTTPResponse(status: 200)), count: 10))
-        let delivery = OutboxDelivery(engine: engine, http: http, logger: Logger(label: "test"))
+        let delivery = OutboxDelivery(outbox: engine, config: config, http: http, logger: Logger(label: "test"))
         let lanes = Task { await delivery.run(tick: .milliseconds(20)) }
         defer { lanes.cancel() }
         func requests() -> Int { http.state.withLock { $0.requests.count } }
@@ -175,9 +175,11 @@ import Testing
         let webhooks = config.webhooks
         config.webhooks = []
         await engine.apply(config)
+        await delivery.apply(config)
         try await Task.sleep(for: .milliseconds(1500))
         config.webhooks = webhooks
         await engine.apply(config)
+        await delivery.apply(config)
         _ = await engine.finishCycle(failure: nil)
         await engine.save()
         #expect(await waitFor(2))

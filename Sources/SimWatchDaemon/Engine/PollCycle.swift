@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SimWatchConfig
 import SimWatchControlCenter
+import SimWatchCore
 import SimWatchMonitor
 
 /// How a cycle's polls are laid out in time.
@@ -149,6 +150,23 @@ public struct PollCycle: Sendable {
             return .failed(error)
         } catch {
             return .cancelled
+        }
+    }
+}
+
+extension CycleReport {
+    /// Logs one line for a finished cycle: info, or error when the cycle failed.
+    func log(to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "cycle": "\(cycle)", "devices": "\(devices)", "polled": "\(polled)",
+            "not_found": "\(notFound)", "failed": "\(failed)", "events": "\(events)",
+            "duration": "\(HumanFormat.decimal(duration.seconds))s",
+        ]
+        if let failure {
+            metadata["error"] = "\(failure)"
+            logger.error("cycle failed", metadata: metadata)
+        } else {
+            logger.info("cycle finished", metadata: metadata)
         }
     }
 }
