@@ -99,6 +99,8 @@ let package = Package(
             dependencies: [
                 "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts", "SimWatchDaemon",
                 "Simulator", "CurlHTTP",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
