@@ -58,8 +58,8 @@ public struct MonitorService: Service {
     /// The daemon's services, last to stop first: the group shuts them down in reverse.
     package func services(hangups: UnixSignalsSequence) async -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let client = CurrentClient(runtime.client)
-        let pollBeat = Heartbeat()
-        let checkpointBeat = Heartbeat()
+        let pollBeat = Heartbeat(clock: runtime.clock)
+        let checkpointBeat = Heartbeat(clock: runtime.clock)
         let config = await runtime.engine.config
         var services: [any Service] = []
         if let pinger = makePinger(config: config, poll: pollBeat, checkpoint: checkpointBeat) {
@@ -67,7 +67,8 @@ public struct MonitorService: Service {
         }
         if let metricsServer { services.append(metricsServer) }
         services += [
-            CheckpointService(engine: runtime.engine, logger: runtime.logger, heartbeat: checkpointBeat, tick: tick),
+            CheckpointService(
+                engine: runtime.engine, logger: runtime.logger, heartbeat: checkpointBeat, tick: tick, clock: runtime.clock),
             DeliveryService(engine: runtime.engine, delivery: runtime.delivery, logger: runtime.logger, grace: deliveryGrace),
             ReloadService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, makeClient: runtime.client(for:),
@@ -75,7 +76,7 @@ public struct MonitorService: Service {
                 reloadConfig: reloadConfig),
             CycleService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, metrics: runtime.metrics,
-                logger: runtime.logger, notifier: notifier, heartbeat: pollBeat, pollGrace: pollGrace),
+                logger: runtime.logger, notifier: notifier, heartbeat: pollBeat, pollGrace: pollGrace, clock: runtime.clock),
         ]
         return services.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,

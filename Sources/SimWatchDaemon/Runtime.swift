@@ -19,36 +19,42 @@ public struct Runtime: Sendable {
     public let http: any HTTPClient
     public let metrics: SimwatchMetrics
     public let logger: Logger
+    /// The monotonic clock every loop reads and sleeps on; a test clock in tests.
+    public let clock: MonotonicClock
 
     /// Builds every part from a validated configuration.
     ///
     /// - Parameters:
     ///   - http: the HTTP client; a fresh `CurlHTTPClient` when `nil`.
     ///   - now: the wall clock, injectable for tests.
+    ///   - clock: the monotonic clock, injectable for tests.
     public static func make(
         config: Config, logger: Logger, http: (any HTTPClient)? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, clock: MonotonicClock = .continuous
     ) -> Runtime {
         let http = http ?? CurlHTTPClient()
         let metrics = SimwatchMetrics(pollInterval: config.poll.interval, now: now)
         metrics.describe(config)
-        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now)
+        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now, clock: clock)
         let counters = DeliveryCounters { webhook, result, events in
             metrics.recordDelivery(webhook: webhook, result: result, events: events)
         }
         return Runtime(
             engine: engine,
             client: ControlCenterClient(
-                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause),
-            delivery: OutboxDelivery(outbox: engine, config: config, http: http, logger: logger, counters: counters),
+                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause,
+                clock: clock),
+            delivery: OutboxDelivery(outbox: engine, config: config, http: http, logger: logger, counters: counters, clock: clock),
             http: http,
             metrics: metrics,
-            logger: logger)
+            logger: logger,
+            clock: clock)
     }
 
     /// A client for new `control_center` settings, sharing this runtime's HTTP client.
     public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
-        ControlCenterClient(settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause)
+        ControlCenterClient(
+            settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause, clock: clock)
     }
 
     /// A poll cycle over this runtime's parts.
@@ -57,7 +63,7 @@ public struct Runtime: Sendable {
         gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> PollCycle {
         PollCycle(engine: engine, client: client ?? self.client, logger: logger, metrics: metrics,
-                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, progress: progress)
+                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, clock: clock, progress: progress)
     }
 
     /// Starts the engine (lock, load, first save) and seeds `/healthz` from the persisted health.

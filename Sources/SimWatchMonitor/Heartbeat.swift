@@ -1,3 +1,4 @@
+import SimWatchCore
 import Synchronization
 
 /// Proof of life from a loop: when it last made progress, and (throttled) a beat for whoever
@@ -9,22 +10,28 @@ import Synchronization
 public final class Heartbeat: Sendable {
     private let beat: @Sendable () -> Void
     private let minimumGap: Duration
-    private let now: @Sendable () -> ContinuousClock.Instant
+    private let clock: MonotonicClock
     private let last = Mutex<ContinuousClock.Instant?>(nil)
     private let progress: Mutex<ContinuousClock.Instant>
 
     /// - Parameters:
     ///   - minimumGap: beats closer together than this are dropped.
-    ///   - now: the monotonic clock, injectable for tests.
+    ///   - clock: the monotonic clock it reads and sleeps on, injectable for tests.
     ///   - beat: what a beat does, if anything beyond recording progress.
-    public init(
-        minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+    public init(minimumGap: Duration = .seconds(1), clock: MonotonicClock = .continuous, beat: @escaping @Sendable () -> Void = {}) {
+        self.minimumGap = minimumGap
+        self.clock = clock
+        self.beat = beat
+        self.progress = Mutex(clock.now)
+    }
+
+    /// A heartbeat that reads `now` and sleeps on the system's clock, e.g. for a test that
+    /// only moves the time it reads.
+    public convenience init(
+        minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant,
         beat: @escaping @Sendable () -> Void = {}
     ) {
-        self.minimumGap = minimumGap
-        self.now = now
-        self.beat = beat
-        self.progress = Mutex(now())
+        self.init(minimumGap: minimumGap, clock: MonotonicClock(now: now, sleep: { try await MonotonicClock.continuous.sleep(until: $0) }), beat: beat)
     }
 
     /// A heartbeat that nobody watches.
@@ -32,7 +39,7 @@ public final class Heartbeat: Sendable {
 
     /// Signals progress.
     public func tick() {
-        let now = now()
+        let now = clock.now
         progress.withLock { $0 = now }
         let due = last.withLock { last in
             guard last.map({ now - $0 >= minimumGap }) ?? true else { return false }
@@ -47,17 +54,16 @@ public final class Heartbeat: Sendable {
 
     /// Whether the loop made progress within the last `limit`.
     public func isFresh(within limit: Duration) -> Bool {
-        now() - lastProgress <= limit
+        clock.now - lastProgress <= limit
     }
 
     /// Sleeps until `deadline`, beating at least every `every`; returns early when cancelled
     /// or when `gate` closes.
     public func sleep(until deadline: ContinuousClock.Instant, beatingEvery every: Duration, gate: StartGate? = nil) async {
-        let clock = ContinuousClock()
         while clock.now < deadline, !Task.isCancelled, gate?.isOpen ?? true {
             let wake = min(deadline, clock.now + max(every, .milliseconds(1)))
             if let gate {
-                await gate.sleep(until: wake)
+                await gate.sleep(until: wake, clock: clock)
             } else {
                 try? await clock.sleep(until: wake)
             }

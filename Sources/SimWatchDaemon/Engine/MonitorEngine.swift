@@ -27,15 +27,15 @@ public actor MonitorEngine {
 
     /// - Parameters:
     ///   - now: the wall clock, injectable for tests.
-    ///   - monotonic: the clock of the save policy, injectable for tests.
+    ///   - clock: the monotonic clock of the save policy, injectable for tests.
     public init(
         config: Config, logger: Logger, metrics: (any EngineObserver)? = nil, now: @escaping @Sendable () -> Date = { Date() },
-        monotonic: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        clock: MonotonicClock = .continuous
     ) {
         self.config = config
         self.configured = Set(config.devices.map(\.iccid))
         self.metrics = metrics
-        self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: monotonic)
+        self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: { clock.now })
         self.logger = logger
         self.now = now
     }

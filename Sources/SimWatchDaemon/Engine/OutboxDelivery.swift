@@ -29,7 +29,8 @@ public actor OutboxDelivery {
     private var lanes: [String: Lane] = [:]
     /// Webhooks whose lane loop runs; a loop ends when a reload removes its webhook.
     private var running: Set<String> = []
-    package let clock = ContinuousClock()
+    /// Paces the lanes (group_wait ticks, backoff, max_rate); injectable for tests.
+    package let clock: MonotonicClock
 
     /// How many 400/422 answers an event gets before it is dead-lettered.
     static let refusalLimit = 3
@@ -51,8 +52,10 @@ public actor OutboxDelivery {
     package init(
         outbox: any DeliveryOutbox, config: Config, http: any HTTPClient, logger: Logger,
         counters: DeliveryCounters = DeliveryCounters(),
-        backoff: RetryPolicy = RetryPolicy(attempts: .max, baseDelay: .seconds(1), maxDelay: .seconds(300), jitter: 0.2)
+        backoff: RetryPolicy = RetryPolicy(attempts: .max, baseDelay: .seconds(1), maxDelay: .seconds(300), jitter: 0.2),
+        clock: MonotonicClock = .continuous
     ) {
+        self.clock = clock
         self.outbox = outbox
         self.config = config
         self.http = http
@@ -82,7 +85,7 @@ public actor OutboxDelivery {
                     running.insert(webhook.name)
                     group.addTask { await self.laneLoop(webhook.name, tick: tick) }
                 }
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1))
             }
             group.cancelAll()
         }
@@ -141,7 +144,7 @@ public actor OutboxDelivery {
                 return
             }
             if await !attempt(name) {
-                try? await Task.sleep(for: tick)
+                try? await clock.sleep(for: tick)
             }
         }
     }

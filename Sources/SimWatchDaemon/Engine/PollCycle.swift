@@ -42,13 +42,17 @@ public struct PollCycle: Sendable {
     let heartbeatEvery: Duration
     /// Closed at shutdown: no further poll starts, those in flight finish.
     package let gate: StartGate?
+    /// Measures the cycle and its polls; the spreading sleeps are the heartbeat's.
+    let clock: MonotonicClock
 
     public init(
         engine: MonitorEngine, client: ControlCenterClient, logger: Logger, metrics: SimwatchMetrics? = nil,
         heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
-        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        gate: StartGate? = nil, clock: MonotonicClock = .continuous,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) {
         self.gate = gate
+        self.clock = clock
         self.heartbeatEvery = heartbeatEvery
         self.metrics = metrics
         self.engine = engine
@@ -70,7 +74,6 @@ public struct PollCycle: Sendable {
     public func run(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
         let devices = config.devices
-        let clock = ContinuousClock()
         let started = clock.now
         let cycleNumber = await engine.nextCycleNumber
         var report = CycleReport(cycle: cycleNumber, devices: devices.count, polled: 0, notFound: 0, failed: 0,
@@ -133,7 +136,6 @@ public struct PollCycle: Sendable {
     }
 
     private func poll(_ device: DeviceEntry) async -> PollResult {
-        let clock = ContinuousClock()
         let started = clock.now
         do {
             let usage = try await client.usage(iccid: device.iccid)

@@ -20,6 +20,7 @@ struct CycleService: Service {
     let heartbeat: Heartbeat
     /// How long polls in flight at shutdown may take before they are cancelled.
     let pollGrace: Duration
+    let clock: MonotonicClock
 
     func run() async {
         let gate = StartGate()
@@ -43,9 +44,9 @@ struct CycleService: Service {
     private func pollUntilStopped(gate: StartGate) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await cycleLoop(gate: gate) }
-            group.addTask { [pollGrace] in
+            group.addTask { [pollGrace, clock] in
                 await gate.waitUntilClosed()
-                try? await Task.sleep(for: pollGrace)
+                try? await clock.sleep(for: pollGrace)
             }
             // Whichever ends first: the cycles (the gate closed and polls finished), or the grace.
             await group.next()
@@ -54,13 +55,12 @@ struct CycleService: Service {
     }
 
     private func cycleLoop(gate: StartGate) async {
-        let clock = ContinuousClock()
         let beatEvery: Duration = .seconds(5)
         while !Task.isCancelled, gate.isOpen {
             let started = clock.now
             let interval = await engine.config.poll.interval
             let cycle = PollCycle(engine: engine, client: client.get(), logger: logger, metrics: metrics,
-                                  heartbeat: heartbeat, heartbeatEvery: beatEvery, gate: gate)
+                                  heartbeat: heartbeat, heartbeatEvery: beatEvery, gate: gate, clock: clock)
             let report = await cycle.run(pacing: .spread(over: interval))
             heartbeat.tick()
             // A cycle cut short by shutdown is neither a success nor a failure.

@@ -47,13 +47,14 @@ struct CheckpointService: Service {
     let heartbeat: Heartbeat
     /// How often the policy is asked.
     let tick: Duration
+    let clock: MonotonicClock
 
     func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await engine.checkpoint()
                 heartbeat.tick()
-                try? await Task.sleep(for: tick)
+                try? await clock.sleep(for: tick)
             }
         }
         await engine.save()
