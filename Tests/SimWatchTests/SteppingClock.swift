@@ -33,6 +33,8 @@ final class SteppingClock: Sendable {
     /// Time since `origin`.
     var elapsed: Duration { now - origin }
     var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// The earliest deadline anyone sleeps until.
+    var nextDeadline: ContinuousClock.Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 
     var clock: MonotonicClock {
         MonotonicClock(now: { self.now }, sleep: { try await self.sleep(until: $0) })
