@@ -63,7 +63,7 @@ public struct MonitorService: Service {
         let config = await runtime.engine.config
         var services: [any Service] = []
         if let pinger = makePinger(config: config, poll: pollBeat, checkpoint: checkpointBeat) {
-            services.append(WatchdogService(pinger: pinger))
+            services.append(WatchdogService(pinger: pinger, clock: runtime.clock))
         }
         if let metricsServer { services.append(metricsServer) }
         services += [

@@ -110,8 +110,9 @@ struct ReloadService: Service {
 /// Pings systemd's watchdog while the loops show progress; the last to stop.
 struct WatchdogService: Service {
     let pinger: WatchdogPinger
+    let clock: MonotonicClock
 
     func run() async {
-        await cancelWhenGracefulShutdown { await pinger.run() }
+        await cancelWhenGracefulShutdown { [clock] in await pinger.run(sleep: { try? await clock.sleep(for: $0) }) }
     }
 }
