@@ -43,3 +43,29 @@ import Testing
         #expect(!logged.contains("CANARY-HOOK-TOKEN"), "the webhook URL's secret path never reaches a log line")
     }
 }
+
+/// DESIGN.md's shutdown rule in this process, on the test clock.
+@Suite(.serialized) struct InProcessShutdownTests {
+    @Test("shutdown: no poll starts after the signal; events raised before it go out without waiting for group_wait")
+    func shutdownDrains() async throws {
+        let folder = try TemporaryDirectory()
+        let harness = try await InProcessHarness(devices: 3, stateFile: folder.file("state.json"))
+        let config = await harness.config(interval: .seconds(60), groupWait: .seconds(600))
+        harness.start(config)
+        #expect(await harness.run(until: .seconds(120)) {
+            harness.logs.records.filter { $0.message == "cycle finished" }.count >= 1
+        })
+        let iccid = await harness.simulator.iccids[0]
+        _ = await harness.simulator.update(iccid) { $0.status = "RETIRED" }
+        // The second cycle polls the changed device first, then waits 20 s per device.
+        #expect(await harness.run(until: .seconds(120)) { (try? StateStore(path: harness.stateFile, logger: harness.logs.logger).read())?.outbox.count == 1 })
+        #expect(await harness.delivered().isEmpty, "group_wait holds it back while running")
+        let polls = await harness.simulator.requests().count
+        try await harness.stop()
+        #expect(await harness.simulator.requests().count == polls, "no poll started after the signal")
+        let delivered = await harness.delivered()
+        #expect(delivered.map(\.iccid) == [iccid])
+        let saved = try #require(try StateStore(path: harness.stateFile, logger: harness.logs.logger).read())
+        #expect(saved.outbox.isEmpty, "saved again after the deliveries")
+    }
+}

@@ -158,7 +158,11 @@ public actor OutboxDelivery {
         guard let webhook = config.webhooks.first(where: { $0.name == name }) else { return false }
         if let notBefore = lanes[name]?.notBefore, clock.now < notBefore { return false }
         let pending = await outbox.pendingEntries(for: name)
-        guard let oldest = pending.first else { return false }
+        guard let oldest = pending.first else {
+            // A flush covers what was pending when the cycle ended, not the next cycle's events.
+            lanes[name]?.flush = false
+            return false
+        }
         let groupWait = config.delivery.groupWait
         // The state file may hold any date: bound the age before it becomes an Int64.
         let age = outbox.now().timeIntervalSince(oldest.enqueuedAt)
