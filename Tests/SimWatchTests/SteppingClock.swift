@@ -98,4 +98,20 @@ final class SteppingClock: Sendable {
         }
         return true
     }
+
+    /// Moves the clock deadline by deadline for at most `limit`, giving the tasks woken a
+    /// moment of real time after each step, until `condition` holds; returns whether it does.
+    func run(for limit: Duration, until condition: () -> Bool) async -> Bool {
+        let end = elapsed + limit
+        while !condition(), elapsed < end {
+            try? await Task.sleep(for: .microseconds(300))
+            guard let next = nextDeadline.map({ $0 - origin }), next <= end else {
+                advance(by: end - elapsed)
+                break
+            }
+            advance(by: max(next - elapsed, .zero))
+        }
+        for _ in 0..<20 where !condition() { try? await Task.sleep(for: .microseconds(300)) }
+        return condition()
+    }
 }
