@@ -56,7 +56,7 @@ let package = Package(
         ),
         .target(
             name: "SimWatchMonitor",
-            dependencies: ["SimWatchCore", "SimWatchConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SimWatchCore", "SimWatchConfig", "SimWatchState", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SimWatchAlerts",
@@ -107,6 +107,8 @@ let package = Package(
             dependencies: [
                 "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts", "SimWatchDaemon",
                 "Simulator", "CurlHTTP",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

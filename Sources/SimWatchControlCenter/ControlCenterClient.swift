@@ -13,22 +13,26 @@ import SimWatchCore
 public final class ControlCenterClient: Sendable {
     private let settings: ControlCenterSettings
     private let http: any HTTPClient
-    private let limiter: AccountLimiter<ContinuousClock>
+    private let limiter: AccountLimiter<MonotonicClock>
+    private let clock: MonotonicClock
     private let retry: RetryPolicy
     private let logger: Logger
     /// Strips the API key, its Basic-auth form and URL parts from anything the server echoes.
     private let redactor: RedactedURL
     private let onRateLimitPause: (@Sendable (Duration) -> Void)?
 
-    /// - Parameter onRateLimitPause: called with each account pause rate limiting causes,
-    ///   e.g. to count them in the metrics.
+    /// - Parameters:
+    ///   - onRateLimitPause: called with each account pause rate limiting causes,
+    ///     e.g. to count them in the metrics.
+    ///   - clock: paces the account (rate limit, pauses) and the retries; injectable for tests.
     public init(
         settings: ControlCenterSettings, http: any HTTPClient, retry: RetryPolicy = RetryPolicy(), logger: Logger,
-        onRateLimitPause: (@Sendable (Duration) -> Void)? = nil
+        onRateLimitPause: (@Sendable (Duration) -> Void)? = nil, clock: MonotonicClock = .continuous
     ) {
         self.settings = settings
         self.http = http
-        self.limiter = AccountLimiter(rate: settings.rateLimit, concurrency: settings.concurrency)
+        self.clock = clock
+        self.limiter = AccountLimiter(rate: settings.rateLimit, concurrency: settings.concurrency, clock: clock)
         self.retry = retry
         self.logger = logger
         self.redactor = Self.redactor(for: settings)
@@ -58,7 +62,7 @@ public final class ControlCenterClient: Sendable {
                 logger.debug("retrying Control Center call", metadata: [
                     "iccid": "\(iccid)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)",
                 ])
-                try await Task.sleep(for: delay)
+                try await clock.sleep(for: delay)
                 attempt += 1
             }
         }

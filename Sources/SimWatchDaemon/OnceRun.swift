@@ -16,7 +16,7 @@ public enum OnceRun {
         try await runtime.engine.start()
         let checkpoints = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
+                try? await runtime.clock.sleep(for: .seconds(1))
                 await runtime.engine.checkpoint()
             }
         }

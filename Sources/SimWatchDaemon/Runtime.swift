@@ -7,7 +7,11 @@ import SimWatchControlCenter
 import SimWatchCore
 import SimWatchMonitor
 
-/// The assembled parts of a running simwatch: what `run`, `once` and tests share.
+/// The composition root: every part of a running simwatch, built in one place (`make`)
+/// that `run`, `once`, `demo` and the tests all use.
+///
+/// Only the code that assembles reads it: each service and lane is handed the parts it
+/// needs (`MonitorService.services`), never the whole.
 public struct Runtime: Sendable {
     public let engine: MonitorEngine
     public let client: ControlCenterClient
@@ -15,36 +19,42 @@ public struct Runtime: Sendable {
     public let http: any HTTPClient
     public let metrics: SimwatchMetrics
     public let logger: Logger
+    /// The monotonic clock every loop reads and sleeps on; a test clock in tests.
+    public let clock: MonotonicClock
 
     /// Builds every part from a validated configuration.
     ///
     /// - Parameters:
     ///   - http: the HTTP client; a fresh `CurlHTTPClient` when `nil`.
     ///   - now: the wall clock, injectable for tests.
+    ///   - clock: the monotonic clock, injectable for tests.
     public static func make(
         config: Config, logger: Logger, http: (any HTTPClient)? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() }, clock: MonotonicClock = .continuous
     ) -> Runtime {
         let http = http ?? CurlHTTPClient()
         let metrics = SimwatchMetrics(pollInterval: config.poll.interval, now: now)
         metrics.describe(config)
-        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now)
+        let engine = MonitorEngine(config: config, logger: logger, metrics: metrics, now: now, clock: clock)
         let counters = DeliveryCounters { webhook, result, events in
             metrics.recordDelivery(webhook: webhook, result: result, events: events)
         }
         return Runtime(
             engine: engine,
             client: ControlCenterClient(
-                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause),
-            delivery: OutboxDelivery(engine: engine, http: http, logger: logger, counters: counters),
+                settings: config.controlCenter, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause,
+                clock: clock),
+            delivery: OutboxDelivery(outbox: engine, config: config, http: http, logger: logger, counters: counters, clock: clock),
             http: http,
             metrics: metrics,
-            logger: logger)
+            logger: logger,
+            clock: clock)
     }
 
     /// A client for new `control_center` settings, sharing this runtime's HTTP client.
     public func client(for settings: ControlCenterSettings) -> ControlCenterClient {
-        ControlCenterClient(settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause)
+        ControlCenterClient(
+            settings: settings, http: http, logger: logger, onRateLimitPause: metrics.recordRateLimitPause, clock: clock)
     }
 
     /// A poll cycle over this runtime's parts.
@@ -53,21 +63,17 @@ public struct Runtime: Sendable {
         gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) -> PollCycle {
         PollCycle(engine: engine, client: client ?? self.client, logger: logger, metrics: metrics,
-                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, progress: progress)
+                  heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, clock: clock, progress: progress)
+    }
+
+    /// Starts the engine (lock, load, first save) and seeds `/healthz` from the persisted health.
+    public func start() async throws {
+        try await engine.start()
+        metrics.seedHealth(from: await engine.state.health)
     }
 
     /// Logs one line for a finished cycle.
     public func logCycle(_ report: CycleReport) {
-        var metadata: Logger.Metadata = [
-            "cycle": "\(report.cycle)", "devices": "\(report.devices)", "polled": "\(report.polled)",
-            "not_found": "\(report.notFound)", "failed": "\(report.failed)", "events": "\(report.events)",
-            "duration": "\(HumanFormat.decimal(report.duration.seconds))s",
-        ]
-        if let failure = report.failure {
-            metadata["error"] = "\(failure)"
-            logger.error("cycle failed", metadata: metadata)
-        } else {
-            logger.info("cycle finished", metadata: metadata)
-        }
+        report.log(to: logger)
     }
 }

@@ -1,5 +1,5 @@
-import Synchronization
 import SimWatchCore
+import Synchronization
 
 /// Proof of life from a loop: when it last made progress, and (throttled) a beat for whoever
 /// listens to each step.
@@ -10,21 +10,27 @@ import SimWatchCore
 public final class Heartbeat: Sendable {
     private let beat: @Sendable () -> Void
     private let throttle: Throttle
-    private let now: @Sendable () -> ContinuousClock.Instant
+    private let clock: MonotonicClock
     private let progress: Mutex<ContinuousClock.Instant>
 
     /// - Parameters:
     ///   - minimumGap: beats closer together than this are dropped.
-    ///   - now: the monotonic clock, injectable for tests.
+    ///   - clock: the monotonic clock it reads and sleeps on, injectable for tests.
     ///   - beat: what a beat does, if anything beyond recording progress.
-    public init(
-        minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+    public init(minimumGap: Duration = .seconds(1), clock: MonotonicClock = .continuous, beat: @escaping @Sendable () -> Void = {}) {
+        self.throttle = Throttle(minimumGap: minimumGap, now: { clock.now })
+        self.clock = clock
+        self.beat = beat
+        self.progress = Mutex(clock.now)
+    }
+
+    /// A heartbeat that reads `now` and sleeps on the system's clock, e.g. for a test that
+    /// only moves the time it reads.
+    public convenience init(
+        minimumGap: Duration = .seconds(1), now: @escaping @Sendable () -> ContinuousClock.Instant,
         beat: @escaping @Sendable () -> Void = {}
     ) {
-        self.throttle = Throttle(minimumGap: minimumGap, now: now)
-        self.now = now
-        self.beat = beat
-        self.progress = Mutex(now())
+        self.init(minimumGap: minimumGap, clock: MonotonicClock(now: now, sleep: { try await MonotonicClock.continuous.sleep(until: $0) }), beat: beat)
     }
 
     /// A heartbeat that nobody watches.
@@ -32,7 +38,7 @@ public final class Heartbeat: Sendable {
 
     /// Signals progress.
     public func tick() {
-        let now = now()
+        let now = clock.now
         progress.withLock { $0 = now }
         if throttle.admit(at: now) { beat() }
     }
@@ -42,17 +48,16 @@ public final class Heartbeat: Sendable {
 
     /// Whether the loop made progress within the last `limit`.
     public func isFresh(within limit: Duration) -> Bool {
-        now() - lastProgress <= limit
+        clock.now - lastProgress <= limit
     }
 
     /// Sleeps until `deadline`, beating at least every `every`; returns early when cancelled
     /// or when `gate` closes.
     public func sleep(until deadline: ContinuousClock.Instant, beatingEvery every: Duration, gate: StartGate? = nil) async {
-        let clock = ContinuousClock()
         while clock.now < deadline, !Task.isCancelled, gate?.isOpen ?? true {
             let wake = min(deadline, clock.now + max(every, .milliseconds(1)))
             if let gate {
-                await gate.sleep(until: wake)
+                await gate.sleep(until: wake, clock: clock)
             } else {
                 try? await clock.sleep(until: wake)
             }

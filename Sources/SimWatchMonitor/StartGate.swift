@@ -1,3 +1,4 @@
+import SimWatchCore
 import Synchronization
 
 /// Whether new polls may start: shutdown closes it, and work already under way finishes.
@@ -58,11 +59,11 @@ public final class StartGate: Sendable {
         }
     }
 
-    /// Sleeps until `deadline`, the gate closing, or cancellation, whichever comes first.
-    public func sleep(until deadline: ContinuousClock.Instant) async {
+    /// Sleeps until `deadline` on `clock`, the gate closing, or cancellation, whichever comes first.
+    public func sleep(until deadline: ContinuousClock.Instant, clock: MonotonicClock = .continuous) async {
         guard isOpen else { return }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await ContinuousClock().sleep(until: deadline) }
+            group.addTask { try? await clock.sleep(until: deadline) }
             group.addTask { await self.waitUntilClosed() }
             await group.next()
             group.cancelAll()

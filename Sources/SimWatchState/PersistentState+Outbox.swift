@@ -16,30 +16,17 @@ extension PersistentState {
     /// Events no webhook wants, and ids already in the outbox, are skipped.
     @discardableResult
     public mutating func enqueue(_ events: [Event], at now: Date, routing: (Event) -> [String]) -> Int {
-        var known = Set(outbox.map(\.event.id))
-        var added = 0
-        for event in events where !known.contains(event.id) {
-            let webhooks = Self.unique(routing(event))
-            guard !webhooks.isEmpty else { continue }
-            outbox.append(OutboxEntry(event: event, pendingWebhooks: webhooks, enqueuedAt: now))
-            known.insert(event.id)
-            added += 1
-        }
-        return added
+        withOutbox { $0.enqueue(events, at: now, routing: routing) }
     }
 
     /// Records a 2xx from `webhook` for these events; entries with nothing pending leave.
     public mutating func markDelivered(eventIDs: some Sequence<String>, webhook: String) {
-        removePending(eventIDs: Set(eventIDs), webhook: webhook)
+        withOutbox { $0.markDelivered(eventIDs, webhook: webhook) }
     }
 
     /// Records a failed attempt for these events and when to try them again.
     public mutating func markAttempted(eventIDs: some Sequence<String>, nextAttemptAt: Date?) {
-        let ids = Set(eventIDs)
-        for index in outbox.indices where ids.contains(outbox[index].event.id) {
-            outbox[index].attempts = outbox[index].attempts.incrementedSaturating
-            outbox[index].nextAttemptAt = nextAttemptAt
-        }
+        withOutbox { $0.markAttempted(eventIDs, nextAttemptAt: nextAttemptAt) }
     }
 
     /// Gives up delivering these events to `webhook`: they move to the dead letters.
@@ -47,13 +34,7 @@ extension PersistentState {
     /// Returns the dead letters added. Ids not pending for that webhook are ignored.
     @discardableResult
     public mutating func deadLetter(eventIDs: some Sequence<String>, webhook: String, reason: String, at now: Date) -> [DeadLetter] {
-        let ids = Set(eventIDs)
-        let letters = outbox
-            .filter { ids.contains($0.event.id) && $0.pendingWebhooks.contains(webhook) }
-            .map { DeadLetter(event: $0.event, webhook: webhook, reason: reason, at: now) }
-        removePending(eventIDs: ids, webhook: webhook)
-        appendDeadLetters(letters)
-        return letters
+        withOutbox { $0.deadLetter(eventIDs, webhook: webhook, reason: reason, at: now).letters }
     }
 
     /// Dead-letters every delivery enqueued more than `maxAge` before `now` that `mayExpire` allows.
@@ -66,18 +47,7 @@ extension PersistentState {
         maxAge: TimeInterval, now: Date, reason: String,
         mayExpire: (_ eventID: String, _ webhook: String) -> Bool = { _, _ in true }
     ) -> [DeadLetter] {
-        // NaN or a negative age would expire everything or nothing by accident; neither is meant.
-        let cutoff = now.addingTimeInterval(-(maxAge.isFinite ? max(0, maxAge) : .greatestFiniteMagnitude))
-        var letters: [DeadLetter] = []
-        for index in outbox.indices where outbox[index].enqueuedAt < cutoff {
-            let entry = outbox[index]
-            let expiring = entry.pendingWebhooks.filter { mayExpire(entry.event.id, $0) }
-            letters += expiring.map { DeadLetter(event: entry.event, webhook: $0, reason: reason, at: now) }
-            outbox[index].pendingWebhooks.removeAll { expiring.contains($0) }
-        }
-        outbox.removeAll { $0.pendingWebhooks.isEmpty }
-        appendDeadLetters(letters)
-        return letters
+        withOutbox { $0.deadLetterExpired(maxAge: maxAge, now: now, reason: reason, mayExpire: mayExpire) }
     }
 
     /// Forgets devices that are no longer configured. Their undelivered events stay in the outbox.
@@ -85,23 +55,12 @@ extension PersistentState {
         devices = devices.filter { iccids.contains($0.key) }
     }
 
-    private mutating func removePending(eventIDs ids: Set<String>, webhook: String) {
-        for index in outbox.indices where ids.contains(outbox[index].event.id) {
-            outbox[index].pendingWebhooks.removeAll { $0 == webhook }
-        }
-        outbox.removeAll { $0.pendingWebhooks.isEmpty }
-    }
-
-    private mutating func appendDeadLetters(_ letters: [DeadLetter]) {
-        guard !letters.isEmpty else { return }
-        deadLetters += letters
-        if deadLetters.count > Self.deadLetterLimit {
-            deadLetters.removeFirst(deadLetters.count - Self.deadLetterLimit)
-        }
-    }
-
-    private static func unique(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+    /// Runs one `Outbox` operation on this state's outbox and dead letters.
+    private mutating func withOutbox<T>(_ body: (inout Outbox) -> T) -> T {
+        var box = Outbox(entries: outbox, deadLetters: deadLetters)
+        let result = body(&box)
+        outbox = box.entries
+        deadLetters = box.deadLetters
+        return result
     }
 }

@@ -20,25 +20,17 @@ struct RunCommand: AsyncParsableCommand {
         let runtime = Runtime.make(config: config, logger: logger)
         let levelSwitch = Bootstrap.levelSwitch
         let service = MonitorService(
-            runtime: runtime, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
+            runtime: runtime, notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger),
+            metricsServer: config.metrics.map { MetricsServer(address: $0.address, metrics: runtime.metrics, logger: logger) }
         ) {
             let loaded = try ConfigLoader.load(path: path)
             levelSwitch.level = loaded.config.log.level
             for warning in loaded.warnings { logger.warning("\(warning)") }
             return loaded.config
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                  failureTerminationBehavior: .gracefullyShutdownGroup),
-        ]
-        if let metrics = config.metrics {
-            services.append(.init(
-                service: MetricsServer(address: metrics.address, metrics: runtime.metrics, logger: logger),
-                successTerminationBehavior: .gracefullyShutdownGroup,
-                failureTerminationBehavior: .gracefullyShutdownGroup))
-        }
         let group = ServiceGroup(configuration: .init(
-            services: services,
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -55,7 +55,7 @@ final class SettableWallClock: Sendable {
         let engine = MonitorEngine(config: config, logger: logs.logger, now: { clock.now })
         try await engine.start()
         let http = ScriptedHTTPClient(script)
-        let delivery = OutboxDelivery(engine: engine, http: http, logger: logs.logger, backoff: fast)
+        let delivery = OutboxDelivery(outbox: engine, config: config, http: http, logger: logs.logger, backoff: fast)
         return Harness(engine: engine, http: http, delivery: delivery, logs: logs, clock: clock)
     }
 
@@ -192,6 +192,7 @@ final class SettableWallClock: Sendable {
         var config = await h.engine.config
         config.webhooks = [WebhookSettings(name: "other", format: .generic, url: Secret("https://x.example/hook"))]
         await h.engine.apply(config)
+        await h.delivery.apply(config)
         h.clock.advance(2 * 86_400)
         await h.delivery.expire()
         #expect(await h.engine.state.deadLetters.map(\.webhook) == ["ops"])

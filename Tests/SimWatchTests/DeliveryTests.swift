@@ -156,16 +156,17 @@ import Testing
             stateFile: folder.file("state.json"), devices: [DeviceEntry(iccid: "8988216716970004975")],
             webhooks: [WebhookSettings(name: "ops", format: .generic, url: Secret("https://hooks.example.com/x"))],
             delivery: DeliverySettings(groupWait: .zero))
-        let engine = MonitorEngine(config: config, logger: Logger(label: "test"))
+        let clock = SteppingClock()
+        let engine = MonitorEngine(config: config, logger: Logger(label: "test"), clock: clock.clock)
         try await engine.start()
         let http = ScriptedHTTPClient(Array(repeating: .success(HTTPResponse(status: 200)), count: 10))
-        let delivery = OutboxDelivery(engine: engine, http: http, logger: Logger(label: "test"))
+        let delivery = OutboxDelivery(outbox: engine, config: config, http: http, logger: Logger(label: "test"), clock: clock.clock)
         let lanes = Task { await delivery.run(tick: .milliseconds(20)) }
         defer { lanes.cancel() }
         func requests() -> Int { http.state.withLock { $0.requests.count } }
+        /// Moves the test clock until `count` requests came, for at most 10 s of it.
         func waitFor(_ count: Int) async -> Bool {
-            for _ in 0..<200 where requests() < count { try? await Task.sleep(for: .milliseconds(25)) }
-            return requests() >= count
+            await clock.run(for: .seconds(10)) { requests() >= count }
         }
 
         _ = await engine.finishCycle(failure: "down")
@@ -175,9 +176,11 @@ import Testing
         let webhooks = config.webhooks
         config.webhooks = []
         await engine.apply(config)
-        try await Task.sleep(for: .milliseconds(1500))
+        await delivery.apply(config)
+        _ = await clock.run(for: .milliseconds(1500)) { false }
         config.webhooks = webhooks
         await engine.apply(config)
+        await delivery.apply(config)
         _ = await engine.finishCycle(failure: nil)
         await engine.save()
         #expect(await waitFor(2))

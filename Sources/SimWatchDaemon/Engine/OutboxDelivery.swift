@@ -15,8 +15,13 @@ import SimWatchState
 /// most 1 h). Events leave the outbox only after a 2xx, or as dead letters: after the
 /// third 400/422, when a single event is answered 413 (a larger batch is split in
 /// halves instead), or older than `max_age` once this process has tried them.
+///
+/// A lane gets what it needs passed in: the configuration as a snapshot (`apply(_:)` on
+/// reload) and the outbox through `DeliveryOutbox`; it never reads the engine.
 public actor OutboxDelivery {
-    private let engine: MonitorEngine
+    private let outbox: any DeliveryOutbox
+    /// The configuration snapshot the lanes follow; a reload replaces it.
+    private var config: Config
     private let http: any HTTPClient
     private let logger: Logger
     private let backoff: RetryPolicy
@@ -24,10 +29,8 @@ public actor OutboxDelivery {
     private var lanes: [String: Lane] = [:]
     /// Webhooks whose lane loop runs; a loop ends when a reload removes its webhook.
     private var running: Set<String> = []
-    /// Deliveries this process has tried: only these may expire, so an event restored
-    /// after a long downtime gets one try before `max_age` gives up on it.
-    private(set) var attempted: Set<DeliveryKey> = []
-    package let clock = ContinuousClock()
+    /// Paces the lanes (group_wait ticks, backoff, max_rate); injectable for tests.
+    package let clock: MonotonicClock
 
     /// How many 400/422 answers an event gets before it is dead-lettered.
     static let refusalLimit = 3
@@ -46,20 +49,29 @@ public actor OutboxDelivery {
         var refusals: [String: Int] = [:]
     }
 
-    public init(
-        engine: MonitorEngine, http: any HTTPClient, logger: Logger, counters: DeliveryCounters = DeliveryCounters(),
-        backoff: RetryPolicy = RetryPolicy(attempts: .max, baseDelay: .seconds(1), maxDelay: .seconds(300), jitter: 0.2)
+    package init(
+        outbox: any DeliveryOutbox, config: Config, http: any HTTPClient, logger: Logger,
+        counters: DeliveryCounters = DeliveryCounters(),
+        backoff: RetryPolicy = RetryPolicy(attempts: .max, baseDelay: .seconds(1), maxDelay: .seconds(300), jitter: 0.2),
+        clock: MonotonicClock = .continuous
     ) {
-        self.engine = engine
+        self.clock = clock
+        self.outbox = outbox
+        self.config = config
         self.http = http
         self.logger = logger
         self.counters = counters
         self.backoff = backoff
     }
 
+    /// Follows a reloaded configuration: lanes of removed webhooks end, new ones start.
+    public func apply(_ newConfig: Config) {
+        config = newConfig
+    }
+
     /// Ends the wait for `group_wait`: what is pending goes out as soon as each lane may send.
-    public func flush() async {
-        for webhook in await engine.config.webhooks {
+    public func flush() {
+        for webhook in config.webhooks {
             lanes[webhook.name, default: Lane()].flush = true
         }
     }
@@ -69,11 +81,11 @@ public actor OutboxDelivery {
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 await expire()
-                for webhook in await engine.config.webhooks where !running.contains(webhook.name) {
+                for webhook in config.webhooks where !running.contains(webhook.name) {
                     running.insert(webhook.name)
                     group.addTask { await self.laneLoop(webhook.name, tick: tick) }
                 }
-                try? await Task.sleep(for: .seconds(1))
+                try? await clock.sleep(for: .seconds(1))
             }
             group.cancelAll()
         }
@@ -82,31 +94,30 @@ public actor OutboxDelivery {
     /// Delivers until nothing is pending or `budget` runs out (`simwatch once`); returns what is left.
     public func drain(within budget: Duration) async -> Int {
         let deadline = clock.now + budget
-        await flush()
+        flush()
         await expire()
         while !Task.isCancelled {
-            let webhooks = await engine.config.webhooks.map(\.name)
+            let webhooks = config.webhooks.map(\.name)
             await withTaskGroup(of: Void.self) { group in
                 for name in webhooks { group.addTask { _ = await self.attempt(name) } }
             }
             // What was just tried once may now expire.
             await expire()
-            let pending = await engine.pendingCount()
+            let pending = await outbox.pendingCount()
             guard pending > 0, clock.now < deadline else { return pending }
             let wake = lanes.values.compactMap(\.notBefore).filter { $0 > clock.now }.min() ?? clock.now + .milliseconds(100)
             guard wake < deadline else { return pending }
             try? await clock.sleep(until: wake)
         }
-        return await engine.pendingCount()
+        return await outbox.pendingCount()
     }
 
-    /// Dead-letters what `max_age` gives up on, and forgets tries of events that left.
+    /// Dead-letters what `max_age` gives up on, and forgets refusals of events that left.
     package func expire() async {
-        countDeadLettering(await engine.expireOldDeliveries(attempted: attempted))
-        guard !attempted.isEmpty else { return }
-        let ids = await engine.outboxEventIDs()
-        attempted = attempted.filter { ids.contains($0.eventID) }
-        for (name, lane) in lanes {
+        countDeadLettering(await outbox.expire(maxAge: config.delivery.maxAge, webhooks: Set(config.webhooks.map(\.name))))
+        for (name, lane) in lanes where !lane.refusals.isEmpty {
+            // Refusals of events that no longer wait for this webhook are forgotten.
+            let ids = Set(await outbox.pendingEntries(for: name).map(\.event.id))
             // Read before writing: `lanes[name]?.x = lanes[name]…` overlaps two accesses.
             let kept = lane.refusals.filter { ids.contains($0.key) }
             lanes[name]?.refusals = kept
@@ -127,13 +138,13 @@ public actor OutboxDelivery {
 
     private func laneLoop(_ name: String, tick: Duration) async {
         while !Task.isCancelled {
-            guard await engine.config.webhooks.contains(where: { $0.name == name }) else {
+            guard config.webhooks.contains(where: { $0.name == name }) else {
                 lanes[name] = nil
                 running.remove(name)
                 return
             }
             if await !attempt(name) {
-                try? await Task.sleep(for: tick)
+                try? await clock.sleep(for: tick)
             }
         }
     }
@@ -144,13 +155,17 @@ public actor OutboxDelivery {
         guard lanes[name]?.busy == false else { return false }
         lanes[name]?.busy = true
         defer { lanes[name]?.busy = false }
-        guard let webhook = await engine.config.webhooks.first(where: { $0.name == name }) else { return false }
+        guard let webhook = config.webhooks.first(where: { $0.name == name }) else { return false }
         if let notBefore = lanes[name]?.notBefore, clock.now < notBefore { return false }
-        let pending = await engine.pendingEntries(for: name)
-        guard let oldest = pending.first else { return false }
-        let groupWait = await engine.config.delivery.groupWait
+        let pending = await outbox.pendingEntries(for: name)
+        guard let oldest = pending.first else {
+            // A flush covers what was pending when the cycle ended, not the next cycle's events.
+            lanes[name]?.flush = false
+            return false
+        }
+        let groupWait = config.delivery.groupWait
         // The state file may hold any date: bound the age before it becomes an Int64.
-        let age = engine.now().timeIntervalSince(oldest.enqueuedAt)
+        let age = outbox.now().timeIntervalSince(oldest.enqueuedAt)
         let waited = Duration.milliseconds(Int64(age.isFinite ? min(max(0, age), 1e12) * 1000 : 0))
         let lane = lanes[name] ?? Lane()
         // A retry does not wait for group_wait again: the batch was due already.
@@ -170,13 +185,13 @@ public actor OutboxDelivery {
                 "webhook": "\(webhook.name)", "error": "\(error)",
             ])
             // A try all the same: a format that can never work must not keep them forever.
-            markTried(events.map(\.id), webhook: webhook.name)
+            await outbox.markTried(events.map(\.id), webhook: webhook.name)
             backOff(webhook.name, retryAfter: nil)
             return
         }
         let byID = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let sender = WebhookSender(webhook: webhook, http: http)
-        let spacing = Self.spacing(maxRate: await engine.config.delivery.maxRate)
+        let spacing = Self.spacing(maxRate: config.delivery.maxRate)
         while !queue.isEmpty {
             let payload = queue.removeFirst()
             if let next = lanes[webhook.name]?.nextSend, next > clock.now {
@@ -190,7 +205,7 @@ public actor OutboxDelivery {
             } catch {
                 return
             }
-            markTried(payload.eventIDs, webhook: webhook.name)
+            await outbox.markTried(payload.eventIDs, webhook: webhook.name)
             if case .tooLarge(let reason) = outcome, payload.eventIDs.count > 1 {
                 let events = payload.eventIDs.compactMap { byID[$0] }
                 let half = events.count / 2
@@ -201,7 +216,7 @@ public actor OutboxDelivery {
                     backOff(webhook.name, retryAfter: nil)
                     return
                 }
-                await engine.applyDelivery(outcome, eventIDs: payload.eventIDs, webhook: webhook.name)
+                _ = await outbox.applyDelivery(outcome, eventIDs: payload.eventIDs, webhook: webhook.name, deadLetter: false)
                 logger.warning("webhook says the alert is too large; sending it in halves", metadata: [
                     "webhook": "\(webhook.name)", "url": "\(redactedURL(webhook.url))", "events": "\(events.count)",
                     "answer": "\(reason)",
@@ -218,15 +233,11 @@ public actor OutboxDelivery {
         return .milliseconds(Int64((1000 / rate).rounded(.up)))
     }
 
-    private func markTried(_ ids: [String], webhook: String) {
-        for id in ids { attempted.insert(DeliveryKey(eventID: id, webhook: webhook)) }
-    }
-
     /// Applies, counts and logs an answer; returns whether to go on with the batch's next message.
     private func apply(_ outcome: DeliveryOutcome, to ids: [String], webhook: WebhookSettings) async -> Bool {
         switch outcome {
         case .delivered(let status):
-            await engine.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name)
+            _ = await outbox.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name, deadLetter: false)
             lanes[webhook.name]?.failures = 0
             lanes[webhook.name]?.notBefore = nil
             forgetRefusals(ids, webhook: webhook.name)
@@ -236,7 +247,7 @@ public actor OutboxDelivery {
             ])
             return true
         case .retry(let reason, let retryAfter):
-            await engine.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name)
+            _ = await outbox.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name, deadLetter: false)
             let delay = backOff(webhook.name, retryAfter: retryAfter)
             counters.add(.retried, events: ids.count, webhook: webhook.name)
             logger.warning("alert delivery failed; will retry", metadata: [
@@ -254,7 +265,7 @@ public actor OutboxDelivery {
                 await deadLetter(outcome, exhausted, webhook: webhook, reason: reason)
             }
             guard !again.isEmpty else { return true }
-            await engine.applyDelivery(outcome, eventIDs: again, webhook: webhook.name)
+            _ = await outbox.applyDelivery(outcome, eventIDs: again, webhook: webhook.name, deadLetter: false)
             let delay = backOff(webhook.name, retryAfter: nil)
             counters.add(.retried, events: again.count, webhook: webhook.name)
             logger.warning("webhook refused the alert; will retry before dead-lettering it", metadata: [
@@ -271,7 +282,7 @@ public actor OutboxDelivery {
     }
 
     private func deadLetter(_ outcome: DeliveryOutcome, _ ids: [String], webhook: WebhookSettings, reason: String) async {
-        let result = await engine.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name, deadLetter: true)
+        let result = await outbox.applyDelivery(outcome, eventIDs: ids, webhook: webhook.name, deadLetter: true)
         forgetRefusals(ids, webhook: webhook.name)
         countDeadLettering(result)
         logger.error("webhook rejected the alert; events dead-lettered", metadata: [

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SimWatchConfig
 import SimWatchControlCenter
+import SimWatchCore
 import SimWatchMonitor
 
 /// How a cycle's polls are laid out in time.
@@ -41,13 +42,17 @@ public struct PollCycle: Sendable {
     let heartbeatEvery: Duration
     /// Closed at shutdown: no further poll starts, those in flight finish.
     package let gate: StartGate?
+    /// Measures the cycle and its polls; the spreading sleeps are the heartbeat's.
+    let clock: MonotonicClock
 
     public init(
         engine: MonitorEngine, client: ControlCenterClient, logger: Logger, metrics: SimwatchMetrics? = nil,
         heartbeat: Heartbeat = .none, heartbeatEvery: Duration = .seconds(5),
-        gate: StartGate? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        gate: StartGate? = nil, clock: MonotonicClock = .continuous,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) {
         self.gate = gate
+        self.clock = clock
         self.heartbeatEvery = heartbeatEvery
         self.metrics = metrics
         self.engine = engine
@@ -69,7 +74,6 @@ public struct PollCycle: Sendable {
     public func run(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
         let devices = config.devices
-        let clock = ContinuousClock()
         let started = clock.now
         let cycleNumber = await engine.nextCycleNumber
         var report = CycleReport(cycle: cycleNumber, devices: devices.count, polled: 0, notFound: 0, failed: 0,
@@ -132,7 +136,6 @@ public struct PollCycle: Sendable {
     }
 
     private func poll(_ device: DeviceEntry) async -> PollResult {
-        let clock = ContinuousClock()
         let started = clock.now
         do {
             let usage = try await client.usage(iccid: device.iccid)
@@ -149,6 +152,23 @@ public struct PollCycle: Sendable {
             return .failed(error)
         } catch {
             return .cancelled
+        }
+    }
+}
+
+extension CycleReport {
+    /// Logs one line for a finished cycle: info, or error when the cycle failed.
+    func log(to logger: Logger) {
+        var metadata: Logger.Metadata = [
+            "cycle": "\(cycle)", "devices": "\(devices)", "polled": "\(polled)",
+            "not_found": "\(notFound)", "failed": "\(failed)", "events": "\(events)",
+            "duration": "\(HumanFormat.decimal(duration.seconds))s",
+        ]
+        if let failure {
+            metadata["error"] = "\(failure)"
+            logger.error("cycle failed", metadata: metadata)
+        } else {
+            logger.info("cycle finished", metadata: metadata)
         }
     }
 }
