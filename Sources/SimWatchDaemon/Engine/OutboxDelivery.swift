@@ -22,6 +22,8 @@ public actor OutboxDelivery {
     private let outbox: any DeliveryOutbox
     /// The configuration snapshot the lanes follow; a reload replaces it.
     private var config: Config
+    /// Each webhook's formatter, built once per configuration load (templates compiled at load).
+    private var formatters: [String: any WebhookFormatter]
     private let http: any HTTPClient
     private let logger: Logger
     private let backoff: RetryPolicy
@@ -58,6 +60,7 @@ public actor OutboxDelivery {
         self.clock = clock
         self.outbox = outbox
         self.config = config
+        self.formatters = Self.formatters(for: config)
         self.http = http
         self.logger = logger
         self.counters = counters
@@ -67,6 +70,11 @@ public actor OutboxDelivery {
     /// Follows a reloaded configuration: lanes of removed webhooks end, new ones start.
     public func apply(_ newConfig: Config) {
         config = newConfig
+        formatters = Self.formatters(for: newConfig)
+    }
+
+    private static func formatters(for config: Config) -> [String: any WebhookFormatter] {
+        Dictionary(config.webhooks.map { ($0.name, $0.formatter()) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Ends the wait for `group_wait`: what is pending goes out as soon as each lane may send.
@@ -176,7 +184,7 @@ public actor OutboxDelivery {
     }
 
     private func send(_ events: [Event], to webhook: WebhookSettings) async {
-        let formatter = webhook.formatter()
+        let formatter = formatters[webhook.name] ?? webhook.formatter()
         var queue: [WebhookPayload]
         do {
             queue = try formatter.payloads(for: events)
