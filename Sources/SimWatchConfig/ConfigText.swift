@@ -52,8 +52,9 @@ enum ConfigText {
         if text.contains("://") { return true }
         guard text.count >= 16, !text.contains(where: { $0.isWhitespace || $0 == "/" }) else { return false }
         let runs = text.split(whereSeparator: { "-_.:".contains($0) })
-        // Two letters and two digits at least: `99999999999999999d` is a duration too large, not a token.
-        if runs.contains(where: { $0.count >= 16 && $0.count(where: \.isLetter) >= 2 && $0.count(where: \.isNumber) >= 2 }) {
+        // A number with a unit (`99999999999999999d`, `1000000000000000000GiB`) is a value too large, not a token.
+        let numberWithUnit = text.drop { $0.isASCII && $0.isNumber }.count <= 3 && text.last?.isLetter == true
+        if !numberWithUnit, runs.contains(where: { $0.count >= 16 && $0.contains(where: \.isLetter) && $0.contains(where: \.isNumber) }) {
             return true
         }
         let hex = text.filter { $0 != "-" }

@@ -62,7 +62,7 @@ import Testing
         ("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6", true), ("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", true),
         ("IoT_Europe_Pool_1GB_2024", false), ("SIMWATCH_PAGERDUTY_ROUTING_KEY_2", false), ("89882167169700049751234", false),
         ("slack_url_2024_production_v2.txt", false), ("credentials/a1b2c3d4e5f6a7b8c9d0e1f2", false), ("1h30m", false),
-        ("status_changed", false), ("", false), ("99999999999999999d", false), ("1000000000000000000GB", false),
+        ("status_changed", false), ("", false), ("99999999999999999d", false), ("1000000000000000000GiB", false), ("a1b2c3d4e5f6a7b8c9d0e1GB", true),
     ])
     func whatLooksLikeASecret(text: String, secret: Bool) {
         #expect(ConfigText.mayBeSecret(text) == secret)
