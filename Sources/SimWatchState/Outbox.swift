@@ -142,15 +142,6 @@ package struct Outbox: Sendable, Equatable {
         return letters
     }
 
-    /// Counts a failed attempt on each entry (kept in the state file until the toolkit drops the field).
-    package mutating func markAttempted(_ ids: some Sequence<String>, nextAttemptAt: Date? = nil) {
-        let ids = Set(ids)
-        for index in entries.indices where ids.contains(entries[index].event.id) {
-            entries[index].attempts = entries[index].attempts.incrementedSaturating
-            entries[index].nextAttemptAt = nextAttemptAt
-        }
-    }
-
     private mutating func removePending(_ ids: Set<String>, webhook: String) {
         for index in entries.indices where ids.contains(entries[index].event.id) {
             entries[index].pendingWebhooks.removeAll { $0 == webhook }

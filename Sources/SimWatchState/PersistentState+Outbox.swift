@@ -24,11 +24,6 @@ extension PersistentState {
         withOutbox { $0.markDelivered(eventIDs, webhook: webhook) }
     }
 
-    /// Records a failed attempt for these events and when to try them again.
-    public mutating func markAttempted(eventIDs: some Sequence<String>, nextAttemptAt: Date?) {
-        withOutbox { $0.markAttempted(eventIDs, nextAttemptAt: nextAttemptAt) }
-    }
-
     /// Gives up delivering these events to `webhook`: they move to the dead letters.
     ///
     /// Returns the dead letters added. Ids not pending for that webhook are ignored.

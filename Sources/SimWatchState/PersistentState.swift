@@ -109,30 +109,24 @@ public struct Health: Codable, Sendable, Equatable, Hashable {
 
 /// An event waiting for delivery to one or more webhooks.
 ///
-/// One retry schedule per event: `attempts` and `nextAttemptAt` cover all its pending webhooks.
+/// Retry pacing is the lanes' and lives in memory (a restart tries again at once): older
+/// files' `attempts` and `next_attempt_at` are read past, not kept.
 public struct OutboxEntry: Codable, Sendable, Equatable, Hashable {
     public var event: Event
     /// Names of the webhooks still to deliver to; the entry leaves when this is empty.
     public var pendingWebhooks: [String]
     public var enqueuedAt: Date
-    /// Failed delivery attempts so far.
-    public var attempts: Int
-    /// Not before this time; `nil` means as soon as possible.
-    public var nextAttemptAt: Date?
 
-    public init(event: Event, pendingWebhooks: [String], enqueuedAt: Date, attempts: Int = 0, nextAttemptAt: Date? = nil) {
+    public init(event: Event, pendingWebhooks: [String], enqueuedAt: Date) {
         self.event = event
         self.pendingWebhooks = pendingWebhooks
         self.enqueuedAt = enqueuedAt
-        self.attempts = attempts
-        self.nextAttemptAt = nextAttemptAt
     }
 
     package enum CodingKeys: String, CodingKey {
-        case event, attempts
+        case event
         case pendingWebhooks = "pending_webhooks"
         case enqueuedAt = "enqueued_at"
-        case nextAttemptAt = "next_attempt_at"
     }
 }
 

@@ -100,11 +100,8 @@ struct StateFileReader {
         let start = scanner.index
         let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
         for (index, entry) in outbox.enumerated() {
-            guard StateBounds.sequenceRange.contains(entry.attempts) else {
-                throw scanner.error(StateBounds.outOfRange("outbox[\(index)].attempts", entry.attempts), at: start)
-            }
-            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("next_attempt_at", entry.nextAttemptAt),
-                                ("event.observed_at", entry.event.observedAt)] where !StateBounds.isInRange(date) {
+            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("event.observed_at", entry.event.observedAt)]
+            where !StateBounds.isInRange(date) {
                 throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
             }
         }

@@ -15,7 +15,7 @@ struct StateOutboxTests {
         #expect(state.enqueue([a, b, a], webhooks: ["chat", "pager", "chat"], at: now) == 2)
         #expect(state.enqueue([b], webhooks: ["chat"], at: now.addingTimeInterval(60)) == 0)
         #expect(state.outbox.map(\.event.id) == [a.id, b.id])
-        #expect(state.outbox.allSatisfy { $0.pendingWebhooks == ["chat", "pager"] && $0.enqueuedAt == now && $0.attempts == 0 })
+        #expect(state.outbox.allSatisfy { $0.pendingWebhooks == ["chat", "pager"] && $0.enqueuedAt == now })
     }
 
     @Test("enqueue routes each event to the webhooks that want it; unwanted events are dropped")
@@ -38,16 +38,6 @@ struct StateOutboxTests {
         #expect(state.outbox.isEmpty)
         // Delivered and gone: the same id may be enqueued again.
         #expect(state.enqueue([a], webhooks: ["chat"], at: now) == 1)
-    }
-
-    @Test("failed attempts are counted with the next try time")
-    func markAttempted() {
-        var state = PersistentState()
-        state.enqueue([a, b], webhooks: ["chat"], at: now)
-        state.markAttempted(eventIDs: [b.id], nextAttemptAt: now.addingTimeInterval(5))
-        state.markAttempted(eventIDs: [b.id], nextAttemptAt: now.addingTimeInterval(20))
-        #expect(state.outbox.map(\.attempts) == [0, 2])
-        #expect(state.outbox.map(\.nextAttemptAt) == [nil, now.addingTimeInterval(20)])
     }
 
     @Test("dead-lettering moves only the given webhook's delivery")
@@ -90,13 +80,6 @@ struct StateOutboxTests {
         var state = PersistentState()
         state.enqueue([a], webhooks: ["chat"], at: now)
         #expect(state.deadLetterExpired(maxAge: maxAge, now: now.addingTimeInterval(1e9), reason: "old").isEmpty)
-    }
-
-    @Test("attempts saturate instead of trapping on a stored Int.max")
-    func attemptsSaturate() {
-        var state = PersistentState(outbox: [OutboxEntry(event: a, pendingWebhooks: ["chat"], enqueuedAt: now, attempts: Int.max)])
-        state.markAttempted(eventIDs: [a.id], nextAttemptAt: nil)
-        #expect(state.outbox.first?.attempts == Int.max)
     }
 
     @Test("dead letters keep only the newest 1,000")

@@ -100,8 +100,7 @@ enum StateFixtures {
             ],
             health: Health(consecutiveFailedCycles: 3, lastSuccessfulCycleAt: now.addingTimeInterval(-900), pollFailedRaised: true),
             outbox: [
-                OutboxEntry(event: event, pendingWebhooks: ["ops-chat", "pager"], enqueuedAt: now, attempts: 2,
-                            nextAttemptAt: now.addingTimeInterval(30)),
+                OutboxEntry(event: event, pendingWebhooks: ["ops-chat", "pager"], enqueuedAt: now),
                 OutboxEntry(event: Self.event(id: "0000000000000001", kind: .pollFailed, iccid: nil), pendingWebhooks: ["ops-chat"],
                             enqueuedAt: now),
             ],

@@ -48,7 +48,6 @@ extension MonitorEngine: DeliveryOutbox {
             outbox.markDelivered(eventIDs, webhook: webhook)
             return DeadLettering()
         case .retry(let reason, _), .rejected(let reason), .tooLarge(let reason):
-            outbox.markAttempted(eventIDs)
             guard deadLetter else { return DeadLettering() }
             return outbox.deadLetter(eventIDs, webhook: webhook, reason: reason, at: now())
         }
