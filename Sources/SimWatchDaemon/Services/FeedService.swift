@@ -29,9 +29,9 @@ struct FeedService: Service {
         await withGracefulShutdownHandler {
             await passUntilStopped(gate: gate)
         } onGracefulShutdown: {
+            // `firstPass` stays as it is: the cycle service, told next, stops waiting on its own.
             gate.close()
         }
-        firstPass.close()
     }
 
     private func passUntilStopped(gate: StartGate) async {
