@@ -97,6 +97,7 @@ public actor MonitorEngine {
             load(loaded)
             logger.info("state loaded", metadata: [
                 "path": "\(config.stateFile)", "devices": "\(loaded.devices.count)", "outbox": "\(loaded.outbox.count)",
+                "inventory": "\(loaded.inventory.count)",
             ])
         case .reset(let corruptPath):
             load(PersistentState(epoch: PersistentState.newEpoch()))
