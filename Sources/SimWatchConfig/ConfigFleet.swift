@@ -117,3 +117,15 @@ extension FleetSettings {
         return "\(discovery); \(feed)"
     }
 }
+
+extension FleetSettings {
+    /// Search Devices calls the feed makes in `interval` when nothing changes: one per period.
+    /// The usage budget B = rate_limit × interval × 0.9 leaves these out (DESIGN.md,
+    /// "Budgeted polling"); each 50 changes in a period cost one more page.
+    public func feedCalls(per interval: Duration) -> Int {
+        guard feedIsOn, interval > .zero else { return 0 }
+        // Both are bounded by the configuration (interval ≤ 7 d, changes_every ≥ 1 s): at most 604,800.
+        let periods = (interval / changesEvery).rounded(.up)
+        return periods.isFinite ? Int(min(periods, 1_000_000)) : 0
+    }
+}
