@@ -45,6 +45,7 @@ enum ConfigFleet {
     /// A status is a short word; longer text is a typo or hostile.
     static let maxStatusLength = 64
 
+    /// `fleet:` with its defaults; every problem is reported to the root's diagnostics.
     package static func load(_ root: MappingReader) -> FleetSettings {
         guard let section = root.mapping("fleet", known: keys) else { return FleetSettings() }
         let discover = section.scalar("discover", expected: "true or false", boolean) ?? false
@@ -69,6 +70,7 @@ enum ConfigFleet {
         }
     }
 
+    /// Digits only, so the id needs no encoding in the query.
     static func accountIdentifier(_ text: String) throws(ValueProblem) -> String {
         guard (1...maxAccountIDDigits).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw ValueProblem("expected an account id of 1 to \(maxAccountIDDigits) digits; got \(ConfigText.quoted(text))")

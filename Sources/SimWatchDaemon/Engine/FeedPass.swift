@@ -20,6 +20,7 @@ public struct FeedPassReport: Sendable, Equatable {
     /// Shutdown stopped the pass between pages: neither a success nor a failure.
     public var interrupted: Bool
 
+    /// The pass read its last page: the watermark moved.
     public var succeeded: Bool { failure == nil && !interrupted }
 }
 
@@ -128,6 +129,7 @@ extension FeedPassReport {
 struct FeedLog {
     private var refused: String?
 
+    /// Logs what `report` says is wrong (or right again), as this value's memory allows.
     mutating func report(_ report: FeedPassReport, to logger: Logger) {
         switch report.failure {
         case .some(let error) where Self.isRefusal(error):
