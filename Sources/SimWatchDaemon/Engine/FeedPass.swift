@@ -98,8 +98,11 @@ public struct FeedPass: Sendable {
         if report.succeeded {
             await engine.finishFeedPass(window: window, startedAt: startedAt)
         } else if case .invalidCredentials = report.failure {
-            await engine.noteFeedRejected(
+            await engine.noteFeedFailure(
                 "credentials rejected on Search Devices (HTTP 401, error 10000001): check control_center.username and the API key")
+        } else if window.wholeAccount, let failure = report.failure {
+            // Until discovery lists the account, a cycle without configured devices watches nothing.
+            await engine.noteFeedFailure("discovery failed: \(failure)")
         }
         return report
     }
