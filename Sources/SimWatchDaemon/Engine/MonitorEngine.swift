@@ -14,7 +14,7 @@ import SimWatchState
 public actor MonitorEngine {
     public private(set) var config: Config
     /// Devices, cycle count, health and epoch; the outbox lives in `outbox`.
-    private var ledger = PersistentState()
+    private(set) var ledger = PersistentState()
     package internal(set) var outbox = Outbox()
     /// ICCIDs of the current configuration: answers for others (removed by a reload
     /// while their poll was under way) are dropped.
@@ -132,8 +132,13 @@ public actor MonitorEngine {
     public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
+        let before = record
         let detection = DeviceLedger.observe(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
+        // A SIM found again starts a new baseline, and so a new rate.
+        record.usageRate = UsageRate.learned(
+            previous: before.notFound ? nil : before.usageRate, previousPoll: DueTime.lastPoll(before),
+            last: before.notFound ? nil : before.last, current: usage, at: record.observedAt ?? now())
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
         raise(detection.events)
@@ -146,6 +151,7 @@ public actor MonitorEngine {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
         let event = DeviceLedger.notFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
+        record.usageRate = UsageRate.attempted(previous: record.usageRate, at: now())
         ledger.devices[device.iccid] = record
         let events = event.map { [$0] } ?? []
         raise(events)
