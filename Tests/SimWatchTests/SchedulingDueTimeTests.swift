@@ -93,7 +93,7 @@ struct SchedulingDueTimeTests {
 
     @Test func aFleetWithinTheBudgetIsPolledWholeInItsOwnOrder() {
         let targets = [Self.entry(3), Self.entry(1), Self.entry(2)]
-        let plan = PollScheduler.plan(targets: targets, records: [:], rules: Self.rules, poll: Self.poll, budget: 3)
+        let plan = PollScheduler.plan(targets: targets, records: [:], rules: Self.rules, poll: Self.poll, budget: 3, now: Self.start)
         #expect(plan == PollPlan(devices: targets, deferred: 0))
     }
 
@@ -106,13 +106,26 @@ struct SchedulingDueTimeTests {
             targets[0].iccid: idle, targets[1].iccid: close, targets[2].iccid: onePoll, targets[3].iccid: close,
             // targets[4] and [5]: never polled
         ]
-        let plan = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 4)
+        let plan = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 4, now: Self.start)
         #expect(plan.devices == [targets[4], targets[5], targets[1], targets[3]])
         #expect(plan.deferred == 2)
-        let more = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 5)
+        let more = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 5, now: Self.start)
         #expect(more.devices.last == targets[2])
-        let none = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 0)
+        let none = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 0, now: Self.start)
         #expect(none.devices == [targets[4]])
+    }
+
+    @Test func simsWhoseMaxIntervalRunsOutBeforeTheNextCycleGoBeforeCloserOnes() {
+        var idle = Self.record(data: 1, perDay: [:])
+        // Polled 23.5 h ago: its 24 h run out 30 minutes from now, before the next cycle ends.
+        idle.usageRate?.polledAt = Self.start.addingTimeInterval(-23.5 * 3600)
+        var lessIdle = idle
+        lessIdle.usageRate?.polledAt = Self.start.addingTimeInterval(-23 * 3600)
+        let close = Self.record(data: 499_000_000, perDay: [.data: Self.megabytesPerDay])
+        let targets = (1...4).map(Self.entry)
+        let records = [targets[0].iccid: close, targets[1].iccid: lessIdle, targets[2].iccid: idle, targets[3].iccid: close]
+        let plan = PollScheduler.plan(targets: targets, records: records, rules: Self.rules, poll: Self.poll, budget: 2, now: Self.start)
+        #expect(plan.devices == [targets[2], targets[0]])
     }
 
     @Test func statusShowsTheLastPollPlusAnIntervalWhileTheFleetFits() {

@@ -18,6 +18,6 @@ extension MonitorEngine {
             feedCallsPerInterval: feedCallsPerInterval)
         return PollScheduler.plan(
             targets: targets, records: ledger.devices, rules: DetectionRules(config: config), poll: config.poll,
-            budget: budget)
+            budget: budget, now: now())
     }
 }

@@ -132,13 +132,8 @@ public actor MonitorEngine {
     public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
-        let before = record
-        let detection = DeviceLedger.observe(
+        let detection = DeviceLedger.observeUsagePoll(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
-        // A SIM found again starts a new baseline, and so a new rate.
-        record.usageRate = UsageRate.learned(
-            previous: before.notFound ? nil : before.usageRate, previousPoll: DueTime.lastPoll(before),
-            last: before.notFound ? nil : before.last, current: usage, at: record.observedAt ?? now())
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
         raise(detection.events)
@@ -150,8 +145,7 @@ public actor MonitorEngine {
     public func recordNotFound(_ device: DeviceEntry) -> [Event] {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
-        let event = DeviceLedger.notFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
-        record.usageRate = UsageRate.attempted(previous: record.usageRate, at: now())
+        let event = DeviceLedger.usagePollNotFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
         ledger.devices[device.iccid] = record
         let events = event.map { [$0] } ?? []
         raise(events)

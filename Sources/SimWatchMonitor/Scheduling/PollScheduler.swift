@@ -18,19 +18,29 @@ public struct PollPlan: Sendable, Equatable {
 /// Which SIMs a cycle polls (DESIGN.md "Fleets at scale", budgeted polling).
 ///
 /// A fleet that fits the budget is polled whole, in its own order, every interval. A
-/// larger one polls the `budget` SIMs with the earliest due times (`DueTime`), not-yet-due
-/// ones included while budget is left, soonest first; ties go by ICCID so that a plan
-/// never depends on a dictionary's order.
+/// larger one polls `budget` SIMs, in this order: never polled; then those whose
+/// `max_interval` would run out before the next cycle could reach them (by that deadline);
+/// then by due time (`DueTime`), not-yet-due ones included while budget is left. A cycle
+/// spreads its polls over one interval, so "before the next cycle could reach them" is
+/// within two intervals of the cycle's start. Ties go by ICCID, so that a plan never
+/// depends on a dictionary's order.
 public enum PollScheduler {
     public static func plan(
-        targets: [DeviceEntry], records: [String: DeviceRecord], rules: DetectionRules, poll: PollSettings, budget: Int
+        targets: [DeviceEntry], records: [String: DeviceRecord], rules: DetectionRules, poll: PollSettings, budget: Int,
+        now: Date
     ) -> PollPlan {
         let budget = max(budget, 1)
         guard targets.count > budget else { return PollPlan(devices: targets, deferred: 0) }
-        var ranked = targets.map { device in
-            (due: DueTime.due(records[device.iccid], rules: rules, poll: poll) ?? .distantPast, device: device)
+        let longest = max(poll.maxInterval, poll.interval).seconds
+        let lookahead = now.addingTimeInterval(2 * poll.interval.seconds)
+        var ranked = targets.map { device -> (tier: Int, at: Date, device: DeviceEntry) in
+            let record = records[device.iccid]
+            guard let polledAt = DueTime.lastPoll(record) else { return (0, .distantPast, device) }
+            let deadline = polledAt.addingTimeInterval(longest)
+            if deadline <= lookahead { return (1, deadline, device) }
+            return (2, DueTime.due(record, rules: rules, poll: poll) ?? .distantPast, device)
         }
-        ranked.sort { $0.due != $1.due ? $0.due < $1.due : $0.device.iccid < $1.device.iccid }
+        ranked.sort { ($0.tier, $0.at) != ($1.tier, $1.at) ? ($0.tier, $0.at) < ($1.tier, $1.at) : $0.device.iccid < $1.device.iccid }
         return PollPlan(devices: ranked.prefix(budget).map(\.device), deferred: targets.count - budget)
     }
 
