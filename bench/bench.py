@@ -13,6 +13,10 @@ Then, at BENCH_LARGE_DEVICES (default 100,000; 0 skips it) SIMs whose answers ng
 from the URL: `once` (fresh and warm) time, CPU and max RSS, `status` time and RSS, the
 state file size, and the RSS of `run` after each of 5 cycles.
 
+With SIMWATCH_BENCH_BINARY: the state file figures at 100,000 devices, then `schedule`,
+round robin against budgeted polling for 100,000 SIMs over a simulated day (DESIGN.md's
+targets checked; it exits non-zero when one is missed or the rate limit is exceeded).
+
 Usage: bench.py SIMWATCH_BINARY [SIMWATCH_BENCH_BINARY]
 """
 
@@ -408,6 +412,9 @@ def main():
         print()
         print("State file at 100,000 devices (simwatch-bench, best of 3):", flush=True)
         subprocess.run([state_bench], check=True)
+        print()
+        print("Budgeted polling against round robin, 100,000 SIMs in simulated time (simwatch-bench schedule):", flush=True)
+        subprocess.run([state_bench, "schedule"], check=True)
 
 
 if __name__ == "__main__":

@@ -91,6 +91,10 @@ package enum StateCodec {
             writer.string(key)
         }
         writer.raw("]}")
+        if let usageRate = record.usageRate {
+            writer.raw(",\"usage_rate\":")
+            usageRate.write(to: &writer)
+        }
         if let last = record.last {
             writer.raw(",\"last\":")
             writeUsage(last, to: &writer)

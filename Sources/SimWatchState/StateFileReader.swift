@@ -165,6 +165,8 @@ struct StateFileReader {
             } else if key.matches("thresholds") {
                 record.thresholds = try readThresholds()
                 seenThresholds = true
+            } else if key.matches("usage_rate") {
+                record.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
             } else if key.matches("last") {
                 record.last = try scanner.skipNull() ? nil : try readUsage()
             } else {

@@ -15,6 +15,8 @@ public actor MonitorEngine {
     public private(set) var config: Config
     /// Devices, cycle count, health, epoch, inventory and feed; the outbox lives in `outbox`.
     var ledger = PersistentState()
+    /// The fleet size budgeted polling last warned about (`max_interval` cannot cover it), so it warns once per size.
+    var coverageWarnedFor: Int?
     package internal(set) var outbox = Outbox()
     /// ICCIDs of the current configuration: answers for others (removed by a reload
     /// while their poll was under way) are dropped.
@@ -150,7 +152,7 @@ public actor MonitorEngine {
         guard isWatched(device.iccid) else { return [] }
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
-        let detection = DeviceLedger.observe(
+        let detection = DeviceLedger.observeUsagePoll(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
@@ -164,7 +166,7 @@ public actor MonitorEngine {
         guard isWatched(device.iccid) else { return [] }
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
-        let event = DeviceLedger.notFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
+        let event = DeviceLedger.usagePollNotFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
         ledger.devices[device.iccid] = record
         let events = event.map { [$0] } ?? []
         raise(events)
