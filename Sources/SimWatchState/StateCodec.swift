@@ -10,8 +10,32 @@ import SimWatchCore
 /// Foundation's coders take seconds for 100,000 devices; the small sections
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
 package enum StateCodec {
+    /// The whole file in memory: for tests and tools; saves stream it (`encode(_:chunkBytes:to:)`).
     package static func encode(_ state: PersistentState) -> [UInt8] {
-        var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520)
+        // No chunk reaches the sink before the end: the writer holds the whole file.
+        writeFile(state, chunkBytes: .max) { _ in }.bytes
+    }
+
+    /// Bytes handed to the sink at a time when a save streams the file.
+    package static let saveChunkBytes = 256 * 1024
+
+    /// Writes the file to `sink` in chunks of about `chunkBytes`, so a save of 100,000
+    /// devices holds a chunk instead of the whole 50 MB file.
+    package static func encode<E: Error>(
+        _ state: PersistentState, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+    ) throws(E) {
+        var writer = try writeFile(state, chunkBytes: chunkBytes, to: sink)
+        try writer.drain(into: sink)
+    }
+
+    /// Writes the file, draining the writer into `sink` whenever it holds `chunkBytes`;
+    /// returns the writer with the last part of the file still in it.
+    private static func writeFile<E: Error>(
+        _ state: PersistentState, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+    ) throws(E) -> JSONByteWriter {
+        let wholeFile = 64 * 1024 + state.devices.count * 520
+        // A device line past the chunk size is the most a chunk overshoots by.
+        var writer = JSONByteWriter(capacity: min(wholeFile, chunkBytes) + 4 * 1024)
         let encoder = sectionEncoder()
         writer.raw("{\n  \"schema_version\": ")
         writer.int(state.schemaVersion)
@@ -22,18 +46,23 @@ package enum StateCodec {
         writer.raw(",\n  \"health\": ")
         writer.raw(encodeSmall(state.health, with: encoder))
         writer.raw(",\n  \"devices\": {")
-        for (index, iccid) in state.devices.keys.sorted().enumerated() {
-            writer.raw(index == 0 ? "\n    " : ",\n    ")
+        // Sorted positions, not keys: reading a record at its position needs no second hash lookup.
+        let devices = state.devices
+        let order = devices.indices.sorted { devices[$0].key < devices[$1].key }
+        for (position, index) in order.enumerated() {
+            writer.raw(position == 0 ? "\n    " : ",\n    ")
+            let (iccid, record) = devices[index]
             writer.string(iccid)
             writer.raw(": ")
-            writeDevice(state.devices[iccid]!, to: &writer)
+            writeDevice(record, to: &writer)
+            if writer.count >= chunkBytes { try writer.drain(into: sink) }
         }
         writer.raw(state.devices.isEmpty ? "},\n  \"outbox\": [" : "\n  },\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
         writer.raw(",\n  \"dead_letters\": [")
         writeLines(state.deadLetters, to: &writer, with: encoder)
         writer.raw("\n}\n")
-        return writer.bytes
+        return writer
     }
 
     private static func writeLines(_ items: [some Encodable], to writer: inout JSONByteWriter, with encoder: JSONEncoder) {

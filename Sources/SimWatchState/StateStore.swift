@@ -104,8 +104,10 @@ public final class StateStore: Sendable {
     /// On failure the previous file is untouched and the temp file removed; log the error
     /// and save again later.
     public func save(_ state: PersistentState) throws(StateSaveError) {
-        let bytes = StateCodec.encode(state)
-        if let warning = try StateFileSystem.writeAtomically(bytes, to: path) {
+        let warning = try StateFileSystem.writeAtomically(to: path) { (write) throws(StateSaveError) in
+            try StateCodec.encode(state, chunkBytes: StateCodec.saveChunkBytes, to: write)
+        }
+        if let warning {
             logger.warning("state saved but its folder could not be synced", metadata: ["path": "\(path)", "reason": "\(warning)"])
         }
     }
