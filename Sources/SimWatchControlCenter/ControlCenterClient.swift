@@ -20,6 +20,8 @@ public final class ControlCenterClient: Sendable {
     /// Strips the API key, its Basic-auth form and URL parts from anything the server echoes.
     private let redactor: RedactedURL
     private let onRateLimitPause: (@Sendable (Duration) -> Void)?
+    /// Every usage request but its URL, built once.
+    private let requestTemplate: HTTPRequest
 
     /// - Parameters:
     ///   - onRateLimitPause: called with each account pause rate limiting causes,
@@ -37,6 +39,12 @@ public final class ControlCenterClient: Sendable {
         self.logger = logger
         self.redactor = Self.redactor(for: settings)
         self.onRateLimitPause = onRateLimitPause
+        self.requestTemplate = HTTPRequest(
+            url: "",
+            headers: [("Accept", "application/json")],
+            basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
+            timeout: settings.timeout
+        )
     }
 
     /// The cycle-to-date usage of one device.
@@ -74,23 +82,28 @@ public final class ControlCenterClient: Sendable {
     }
 
     private func attemptUsage(iccid: String) async throws -> Result<DeviceUsage, ControlCenterError> {
-        let request = HTTPRequest(
-            url: usageURL(iccid: iccid),
-            headers: [("Accept", "application/json")],
-            basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
-            timeout: settings.timeout
-        )
+        var request = requestTemplate
+        request.url = usageURL(iccid: iccid)
+        // The slot is held while the answer is read, so that ending a rate-limit streak
+        // rides on the release instead of a call of its own.
+        try await limiter.acquire()
         let response: HTTPResponse
         do {
-            response = try await limiter.withSlot { [http] in try await http.execute(request) }
+            response = try await http.execute(request)
         } catch let error as HTTPClientError {
+            await limiter.release()
             return .failure(.transport(error))
+        } catch {
+            await limiter.release()
+            throw error
         }
         let result = UsageResponse.interpret(
             response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor
         )
-        if case .failure(.rateLimited) = result {} else {
-            await limiter.notLimited()
+        if case .failure(.rateLimited) = result {
+            await limiter.release()
+        } else {
+            await limiter.release(answered: true)
         }
         return result
     }
