@@ -124,3 +124,25 @@ import Testing
         }
     }
 }
+
+@Suite struct SharedStringsTests {
+    func storage(_ text: String?) -> UnsafeRawPointer? {
+        text?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+    }
+
+    @Test func longTextsShareWhatIsHeldAndTheRecordStaysEqual() {
+        let device = DeviceEntry(iccid: "8988216716970004975")
+        let held = DeviceUsage(iccid: "8988216716970004975", imsi: "20404310970004975", status: "ACTIVATION_PENDANT",
+                               ratePlan: "a rate plan name longer than fifteen bytes")
+        // Decoded anew: equal texts in storage of their own.
+        let decoded = DeviceUsage(iccid: String("x8988216716970004975".dropFirst()), imsi: String("x20404310970004975".dropFirst()),
+                                  status: String("xACTIVATION_PENDANT".dropFirst()), ratePlan: "another plan, longer than 15")
+        let shared = decoded.sharingStorage(with: device, previous: held)
+        #expect(shared == decoded)
+        #expect(storage(shared.iccid) == storage(device.iccid))
+        #expect(storage(shared.imsi) == storage(held.imsi))
+        #expect(storage(shared.status) == storage(held.status))
+        #expect(storage(shared.ratePlan) == storage(decoded.ratePlan))
+        #expect(decoded.sharingStorage(with: device, previous: nil) == decoded)
+    }
+}

@@ -133,7 +133,7 @@ public actor MonitorEngine {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
         let detection = DeviceLedger.observe(
-            usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
+            usage.sharingStorage(with: device, previous: record.last), device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
         raise(detection.events)
