@@ -212,13 +212,18 @@ struct StateFileReader {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
+        let fields = UsageField.all
+        // Files this build wrote list the rows in table order: try the row after the last one first.
+        var expected = 0
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("iccid") {
                 usage.iccid = try scanner.readString()
                 seenICCID = true
-            } else if let field = UsageField.all.first(where: { key.matches($0.key) }) {
-                try field.read(into: &usage, from: &scanner)
+            } else if let index = expected < fields.count && key.matches(fields[expected].key)
+                        ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
+                try fields[index].read(into: &usage, from: &scanner)
+                expected = index + 1
             } else {
                 try scanner.skipValue()
             }

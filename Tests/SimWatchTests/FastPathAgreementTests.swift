@@ -81,12 +81,23 @@ import Testing
         let state = StateFixtures.fullState()
         var streamed: [UInt8] = []
         var chunks = 0
-        StateCodec.encode(state, chunkBytes: chunkBytes) { chunk in
+        StateCodec.encode(StateSnapshot(state), chunkBytes: chunkBytes) { chunk in
             streamed += chunk
             chunks += 1
         }
         #expect(streamed == StateCodec.encode(state))
         if chunkBytes == 1 { #expect(chunks == state.devices.count + 1) }
+    }
+
+    /// A save holds the records, not the dictionary the engine goes on changing.
+    @Test func aSnapshotHoldsTheRecordsApartFromTheMap() {
+        let state = StateFixtures.fullState()
+        let snapshot = StateSnapshot(state)
+        #expect(snapshot.state.devices.isEmpty)
+        #expect(Dictionary(uniqueKeysWithValues: snapshot.devices.map { ($0.key, $0.value) }) == state.devices)
+        var rest = state
+        rest.devices = [:]
+        #expect(snapshot.state == rest)
     }
 
     @Test func aSaveWritesTheEncodedFile() throws {

@@ -94,7 +94,7 @@ public actor MonitorEngine {
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
-        let error = await writer.write(state)
+        let error = await writer.write(StateSnapshot(state))
         try keeper.proveWritable(started: started, error: error)
     }
 
@@ -194,11 +194,12 @@ public actor MonitorEngine {
     public func save() async {
         let started = keeper.starting()
         outbox.markSaved()
-        let snapshot = state
+        // A list of the records, not the ledger's dictionary: see `StateSnapshot`.
+        let snapshot = StateSnapshot(state)
         if let metrics {
-            metrics.setOutboxSize(snapshot.outbox.count)
+            metrics.setOutboxSize(snapshot.state.outbox.count)
             var queued: [String: Int] = [:]
-            for entry in snapshot.outbox {
+            for entry in snapshot.state.outbox {
                 for webhook in entry.pendingWebhooks { queued[webhook, default: 0] += 1 }
             }
             metrics.setQueued(queued, webhooks: config.webhooks.map(\.name))
