@@ -35,7 +35,7 @@ package enum StateCodec {
     ) throws(E) -> JSONByteWriter {
         let state = snapshot.state
         let devices = snapshot.devices
-        let wholeFile = 64 * 1024 + devices.count * 520
+        let wholeFile = 64 * 1024 + devices.count * 520 + state.inventory.count * 110
         // A device line past the chunk size is the most a chunk overshoots by.
         var writer = JSONByteWriter(capacity: min(wholeFile, chunkBytes) + 4 * 1024)
         let encoder = sectionEncoder()
@@ -58,7 +58,9 @@ package enum StateCodec {
             writeDevice(record, to: &writer)
             if writer.count >= chunkBytes { try writer.drain(into: sink) }
         }
-        writer.raw(devices.isEmpty ? "},\n  \"outbox\": [" : "\n  },\n  \"outbox\": [")
+        writer.raw(devices.isEmpty ? "}" : "\n  }")
+        writeFleet(state, to: &writer)
+        writer.raw(",\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
         writer.raw(",\n  \"dead_letters\": [")
         writeLines(state.deadLetters, to: &writer, with: encoder)
