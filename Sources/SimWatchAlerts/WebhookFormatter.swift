@@ -8,11 +8,34 @@ public struct WebhookPayload: Sendable, Equatable {
     public var body: Data
     /// The ids of the events this message carries.
     public var eventIDs: [String]
+    /// Headers this message needs besides `Content-Type` (ntfy's `Title`, Opsgenie's
+    /// `Authorization`), in the order they are sent.
+    public var headers: [PayloadHeader]
+    /// Appended to the webhook's URL for this message (Opsgenie's `/{alias}/close?…`);
+    /// already percent-encoded.
+    public var urlSuffix: String
 
-    public init(contentType: String = "application/json", body: Data, eventIDs: [String]) {
+    public init(
+        contentType: String = "application/json", body: Data, eventIDs: [String],
+        headers: [PayloadHeader] = [], urlSuffix: String = ""
+    ) {
         self.contentType = contentType
         self.body = body
         self.eventIDs = eventIDs
+        self.headers = headers
+        self.urlSuffix = urlSuffix
+    }
+}
+
+/// One request header of a payload; the value may be a secret (`Authorization`), so
+/// a payload is never logged.
+public struct PayloadHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
     }
 }
 
@@ -41,6 +64,10 @@ extension FormatSettings {
         case .generic: GenericFormatter()
         case .alertmanager: AlertmanagerFormatter()
         case .pagerduty(let pagerDuty): PagerDutyFormatter(routingKey: pagerDuty.routingKey)
+        case .telegram(let telegram): TelegramFormatter(chatID: telegram.chatID)
+        case .ntfy(let ntfy): NtfyFormatter(token: ntfy.token)
+        case .opsgenie(let opsgenie): OpsgenieFormatter(apiKey: opsgenie.apiKey)
+        case .email(let email): EmailFormatter(settings: email)
         }
     }
 }
