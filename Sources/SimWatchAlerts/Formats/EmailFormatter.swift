@@ -47,11 +47,12 @@ public struct EmailFormatter: WebhookFormatter {
     }
 
     /// `[simwatch] 3 alerts: truck-17 (8988…): status ACTIVATED -> DEACTIVATED`; the
-    /// summary, when not ASCII, as encoded-words on folded lines.
+    /// summary, when not ASCII, as encoded-words on folded lines of at most 78 characters.
     static func subject(_ events: [Event]) -> String {
         let count = events.count == 1 ? "1 alert" : "\(events.count) alerts"
         let first = HeaderText.sanitized(events.first?.summary ?? "", limit: maxSubjectSummary)
-        return "[simwatch] \(count): " + HeaderText.encoded(first, separator: "\r\n ")
+        let encoded = HeaderText.encoded(first, separator: "\r\n ")
+        return "[simwatch] \(count):" + (encoded == first ? " " : "\r\n ") + encoded
     }
 
     /// `<hex@domain>`: the same for the same events, unique for different ones.

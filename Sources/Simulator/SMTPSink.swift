@@ -1,0 +1,233 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small SMTP server on 127.0.0.1 that records every message it is given: the e-mail
+/// receiver's counterpart of the webhook sink, for tests and the demo.
+///
+/// It speaks plain SMTP (EHLO, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and offers
+/// no STARTTLS, which simwatch accepts only from a loopback address. Each connection
+/// runs on its own thread with blocking sockets, so no Swift concurrency thread waits.
+public final class SMTPSink: Sendable {
+    /// One message as the server received it, dot-stuffing removed.
+    public struct Message: Sendable, Equatable {
+        public var from: String
+        public var recipients: [String]
+        /// The message's bytes, lines ending in CRLF.
+        public var data: Data
+        /// The user that authenticated with AUTH PLAIN; `nil` without AUTH.
+        public var user: String?
+    }
+
+    /// A user and password AUTH PLAIN must give; `nil`: AUTH is not offered.
+    private let login: (user: String, password: String)?
+    private let state = LockedValue(State())
+
+    private struct State {
+        var listener: Int32 = -1
+        var port: UInt16 = 0
+        var messages: [Message] = []
+        var sessions: Int = 0
+    }
+
+    public init(user: String? = nil, password: String? = nil) {
+        login = user.flatMap { user in password.map { (user, $0) } }
+    }
+
+    deinit { stop() }
+
+    /// The port it listens on; 0 before `start()`.
+    public var port: UInt16 { state.get().port }
+    /// Every message received, in order.
+    public var messages: [Message] { state.get().messages }
+    /// How many connections were opened (a client reuses one for several messages).
+    public var sessions: Int { state.get().sessions }
+
+    /// Listens on 127.0.0.1 on a free port and starts accepting; returns the port.
+    @discardableResult
+    public func start() throws -> UInt16 {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw SimulatorError.cannotListen(host: "127.0.0.1", port: 0, reason: Self.errorText()) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else {
+            let reason = Self.errorText()
+            close(listener)
+            throw SimulatorError.cannotListen(host: "127.0.0.1", port: 0, reason: reason)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+        state.withValue { $0.listener = listener; $0.port = port }
+        let thread = Thread { [self] in acceptLoop(listener) }
+        thread.name = "smtp-sink"
+        thread.start()
+        return port
+    }
+
+    /// Stops accepting; sessions in progress end when their client hangs up or times out.
+    public func stop() {
+        let listener = state.withValue { state -> Int32 in
+            defer { state.listener = -1 }
+            return state.listener
+        }
+        guard listener >= 0 else { return }
+        // Wakes the thread blocked in accept().
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop(_ listener: Int32) {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            state.withValue { $0.sessions += 1 }
+            // A client that stops talking must not keep a thread forever.
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let thread = Thread { [self] in
+                var session = SMTPSession(connection: connection, login: login)
+                session.run { message in state.withValue { $0.messages.append(message) } }
+                close(connection)
+            }
+            thread.name = "smtp-sink-session"
+            thread.start()
+        }
+    }
+
+    private static func errorText() -> String { String(cString: strerror(errno)) }
+}
+
+/// One client's conversation with the sink, on the session's thread.
+private struct SMTPSession {
+    let connection: Int32
+    let login: (user: String, password: String)?
+    private var buffer: [UInt8] = []
+    private var from: String?
+    private var recipients: [String] = []
+    private var user: String?
+
+    init(connection: Int32, login: (user: String, password: String)?) {
+        self.connection = connection
+        self.login = login
+    }
+
+    mutating func run(record: (SMTPSink.Message) -> Void) {
+        reply("220 simwatch-sink ESMTP")
+        while let line = readLine() {
+            let verb = line.prefix { $0 != " " }.uppercased()
+            let argument = line.drop { $0 != " " }.dropFirst()
+            switch verb {
+            case "EHLO":
+                reply(login == nil ? "250-simwatch-sink\r\n250 8BITMIME" : "250-simwatch-sink\r\n250-8BITMIME\r\n250 AUTH PLAIN")
+            case "HELO": reply("250 simwatch-sink")
+            case "AUTH": authenticate(String(argument))
+            case "MAIL":
+                if login != nil, user == nil { reply("530 authentication required"); continue }
+                from = Self.address(argument)
+                recipients = []
+                reply("250 OK")
+            case "RCPT":
+                guard from != nil else { reply("503 MAIL first"); continue }
+                recipients.append(Self.address(argument))
+                reply("250 OK")
+            case "DATA":
+                guard let sender = from, !recipients.isEmpty else { reply("503 RCPT first"); continue }
+                reply("354 end with <CRLF>.<CRLF>")
+                guard let data = readData() else { return }
+                record(SMTPSink.Message(from: sender, recipients: recipients, data: data, user: user))
+                from = nil
+                recipients = []
+                reply("250 OK queued")
+            case "RSET":
+                from = nil
+                recipients = []
+                reply("250 OK")
+            case "NOOP": reply("250 OK")
+            case "QUIT":
+                reply("221 bye")
+                return
+            default: reply("502 command not implemented")
+            }
+        }
+    }
+
+    /// `AUTH PLAIN [initial response]`: base64 of `\0user\0password`.
+    private mutating func authenticate(_ argument: String) {
+        let parts = argument.split(separator: " ")
+        guard let login, parts.first?.uppercased() == "PLAIN" else { reply("504 mechanism not supported"); return }
+        var response = parts.count > 1 ? String(parts[1]) : nil
+        if response == nil {
+            reply("334 ")
+            response = readLine()
+        }
+        let fields = response.flatMap { Data(base64Encoded: $0) }.map { $0.split(separator: 0, omittingEmptySubsequences: false) }
+        let given = fields.map { $0.map { String(decoding: $0, as: UTF8.self) } } ?? []
+        if given.count == 3, given[1] == login.user, given[2] == login.password {
+            user = login.user
+            reply("235 authenticated")
+        } else {
+            reply("535 authentication failed")
+        }
+    }
+
+    /// `FROM:<a@b>` or `TO:<a@b> SIZE=…` to `a@b`.
+    private static func address(_ argument: Substring) -> String {
+        guard let open = argument.firstIndex(of: "<"), let close = argument[open...].firstIndex(of: ">") else {
+            return String(argument.drop { $0 != ":" }.dropFirst())
+        }
+        return String(argument[argument.index(after: open)..<close])
+    }
+
+    /// The lines up to `.`, with dot-stuffing removed, each ending in CRLF.
+    private mutating func readData() -> Data? {
+        var data = Data()
+        while let line = readLine() {
+            if line == "." { return data }
+            data.append(contentsOf: Array((line.hasPrefix(".") ? String(line.dropFirst()) : line).utf8))
+            data.append(contentsOf: [0x0D, 0x0A])
+        }
+        return nil
+    }
+
+    /// The next line without its CRLF; `nil` when the client hung up or went quiet.
+    private mutating func readLine() -> String? {
+        while true {
+            if let end = buffer.firstIndex(of: 0x0A) {
+                var line = Array(buffer[..<end])
+                buffer.removeFirst(end + 1)
+                if line.last == 0x0D { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    private func reply(_ text: String) {
+        let bytes = Array((text + "\r\n").utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return }
+            sent += count
+        }
+    }
+}
