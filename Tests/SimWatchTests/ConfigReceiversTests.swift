@@ -134,6 +134,26 @@ import Testing
         for secret in ["CANARY", "tk_", "123456:"] { #expect(!text.contains(secret)) }
     }
 
+    @Test func checkShowsEachReceiverWithoutItsSecrets() throws {
+        let yaml = minimalYAML + """
+            webhooks:
+              - { name: tg, format: telegram, url_env: TG_URL, chat_id: "-100123" }
+              - { name: push, format: ntfy, url: "https://ntfy.example.com/fleet", token_env: NTFY_TOKEN }
+              - { name: genie, format: opsgenie, api_key_env: GENIE_KEY }
+              - { name: mail, format: email, url: "smtp://smtp.example.com:587", from: a@example.com, to: [b@example.com], username: a, password_env: SMTP_PASSWORD }
+            """
+        let summary = try loadedConfig(yaml, environment: Self.environment).config.summary()
+        for line in [
+            "tg: telegram -> https://api.telegram.org/…; kinds: all; min severity info; chat -100123",
+            "push: ntfy -> https://ntfy.example.com/…; kinds: all; min severity info; access token set",
+            "genie: opsgenie -> https://api.opsgenie.com/…; kinds: all; min severity info; API key set",
+            "mail: email -> smtp://smtp.example.com:587/…; kinds: all; min severity info; from a@example.com to b@example.com; SMTP AUTH as a",
+        ] {
+            #expect(summary.contains(line), "\(summary)")
+        }
+        for secret in ["CANARY", "tk_", "123456:"] { #expect(!summary.contains(secret)) }
+    }
+
     /// The example's receivers are commented out (their secrets are not installed by
     /// default); uncommented, they load.
     @Test func theExamplesCommentedReceiversLoad() throws {
