@@ -95,6 +95,14 @@ import Testing
         #expect(decoded.utf8.count <= EmailFormatter.maxSubjectSummary)
     }
 
+    @Test func oneCharacterOfManyCodePointsStillFoldsShort() {
+        let name = "e" + String(repeating: "\u{0301}", count: 60)
+        let message = Self.message([F.statusChange(6, name: name, summary: name)])
+        let subject = Self.headers(message).drop { !$0.hasPrefix("Subject:") }.prefix { $0.hasPrefix("Subject:") || $0.hasPrefix(" ") }
+        #expect(subject.count > 2)
+        for line in subject { #expect(line.utf8.count <= 78, "\(line)") }
+    }
+
     @Test func hugeEventsKeepLinesShortAndTheirICCID() {
         let event = F.statusChange(5, name: String(repeating: "🚚", count: 5_000), summary: String(repeating: "🚚", count: 5_000) + " (8988216716000000005)")
         let message = Self.message([event])

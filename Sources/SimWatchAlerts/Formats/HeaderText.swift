@@ -5,7 +5,7 @@ import Foundation
 /// Line breaks and other control characters become spaces first, so a device name can
 /// never end the header and start another (`\r\nBcc: …`). Text that is not printable
 /// ASCII becomes RFC 2047 encoded-words (`=?UTF-8?B?…?=`), which both ntfy and mail
-/// readers decode; each word holds whole characters and stays within 75 characters.
+/// readers decode; each word holds whole code points and stays within 75 characters.
 enum HeaderText {
     /// `text` on one line, at most `limit` bytes before encoding (cut with "…", keeping
     /// `keep`, an ICCID).
@@ -21,16 +21,21 @@ enum HeaderText {
     static func encoded(_ text: String, separator: String = " ") -> String {
         if text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return text }
         var words: [String] = []
-        var chunk = ""
-        for character in text {
+        var chunk = String.UnicodeScalarView()
+        var bytes = 0
+        // By code point, not by character: one character may join any number of them.
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
             // 45 bytes are 60 base64 characters: with `=?UTF-8?B?` and `?=`, 72 in a word.
-            if chunk.utf8.count + String(character).utf8.count > 45, !chunk.isEmpty {
-                words.append(word(chunk))
-                chunk = ""
+            if bytes + size > 45, !chunk.isEmpty {
+                words.append(word(String(chunk)))
+                chunk = String.UnicodeScalarView()
+                bytes = 0
             }
-            chunk.append(character)
+            chunk.append(scalar)
+            bytes += size
         }
-        if !chunk.isEmpty { words.append(word(chunk)) }
+        if !chunk.isEmpty { words.append(word(String(chunk))) }
         return words.joined(separator: separator)
     }
 
