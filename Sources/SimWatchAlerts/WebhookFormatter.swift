@@ -27,9 +27,9 @@ public struct WebhookPayload: Sendable, Equatable {
     }
 }
 
-/// One request header of a payload; the value may be a secret (`Authorization`), so
-/// a payload is never logged.
-public struct PayloadHeader: Sendable, Equatable {
+/// One request header of a payload. The value may be a secret (`Authorization`), so
+/// printing or dumping a header shows its name only.
+public struct PayloadHeader: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var name: String
     public var value: String
 
@@ -37,6 +37,10 @@ public struct PayloadHeader: Sendable, Equatable {
         self.name = name
         self.value = value
     }
+
+    public var description: String { "\(name): <redacted>" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["name": name]) }
 }
 
 /// Turns a batch of events into the messages one webhook format accepts.

@@ -157,6 +157,22 @@ import Testing
         }
     }
 
+    @Test func keysAndTokensNeverShowInAnswersOrPrintedPayloads() throws {
+        let genie = WebhookSettings(
+            name: "genie", url: Secret("https://api.opsgenie.com/v2/alerts"),
+            settings: .opsgenie(OpsgenieSettings(apiKey: Secret("GENIE-CANARY"))))
+        let ntfy = WebhookSettings(
+            name: "push", url: Secret("https://ntfy.example.com/topic"), settings: .ntfy(NtfySettings(token: Secret("tk_CANARY"))))
+        #expect(!genie.redaction.scrub("401: key GENIE-CANARY refused").contains("GENIE-CANARY"))
+        #expect(!ntfy.redaction.scrub("403: token tk_CANARY refused").contains("tk_CANARY"))
+        let payloads = try genie.formatter().payloads(for: [F.threshold]) + ntfy.formatter().payloads(for: [F.threshold])
+        for payload in payloads {
+            for printed in ["\(payload)", String(reflecting: payload), "\(payload.headers)"] {
+                #expect(!printed.contains("CANARY"), "\(printed)")
+            }
+        }
+    }
+
     @Test func theSenderAddsPayloadHeadersAndTheURLSuffix() async throws {
         let http = RecordingHTTP()
         let hook = WebhookSettings(
