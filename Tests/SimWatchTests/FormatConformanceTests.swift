@@ -122,7 +122,7 @@ import Testing
         case .telegram: Limits(check: telegramProblems)
         case .ntfy: Limits(maxEvents: 1, maxBodyBytes: 4_096, checkPayload: ntfyProblems)
         case .opsgenie: Limits(maxEvents: 1, check: opsgenieProblems, checkPayload: opsgenieHeaderProblems)
-        case .email: Limits(checkPayload: emailProblems)
+        case .email: Limits(maxEvents: 1_000, maxBodyBytes: 5_000_000, checkPayload: emailProblems)
         }
     }
 

@@ -43,6 +43,23 @@ import Testing
         #expect(messageID != EmailFormatter.messageID(Array(events.dropLast()), from: "simwatch@example.com"))
     }
 
+    @Test func aFleetWideBatchIsSplitIntoParts() throws {
+        let events = (1...2_500).map { F.statusChange($0) }
+        let payloads = try EmailFormatter(settings: Self.settings, now: { Self.sentAt }).payloads(for: events)
+        #expect(payloads.map(\.eventIDs.count) == [1_000, 1_000, 500])
+        F.expectComplete(payloads, events)
+        for (index, payload) in payloads.enumerated() {
+            let text = F.text(payload)
+            #expect(text.contains("\r\n\r\nsimwatch: 2500 alerts (part \(index + 1) of 3)\r\n"))
+            #expect(text.contains("\r\nSubject: [simwatch] \(payload.eventIDs.count) alerts: "))
+        }
+        // Blocks are cut short, so even 1,000 huge events stay below 5 MB.
+        let name = String(repeating: "🚚", count: 2_000)
+        let huge = (1...1_000).map { F.statusChange($0, name: name, summary: name) }
+        let parts = try EmailFormatter(settings: Self.settings).payloads(for: huge)
+        #expect(parts.count == 1 && parts.allSatisfy { $0.body.count <= 5_000_000 })
+    }
+
     @Test func theBodyHasOneBlockPerEvent() {
         let message = Self.message([F.statusChange(1), F.threshold])
         let body = message.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")

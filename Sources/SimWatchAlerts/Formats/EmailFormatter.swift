@@ -4,6 +4,10 @@ import SimWatchCore
 
 /// E-mail: one plain-text UTF-8 message per batch, with one block per event.
 ///
+/// A batch of more than 1,000 events (a fleet-wide outage) is split into parts, `(part
+/// 2 of 3)` in the body's first line: every block is cut to a few kilobytes, so a
+/// message stays below 5 MB, under any mail server's size limit (10 MB and more is common).
+///
 /// The subject is `[simwatch] N alerts: <first summary>`, RFC 2047-encoded when it is not
 /// ASCII; every outside text is flattened to one line first, so a device name cannot
 /// add a header (`\r\nBcc: …`) or end the body. Lines end in CRLF and stay far below
@@ -13,6 +17,7 @@ public struct EmailFormatter: WebhookFormatter {
     static let maxSubjectSummary = 150
     static let maxSummary = 900
     static let maxFact = 256
+    static let maxEvents = 1_000
 
     package let settings: EmailSettings
     /// The `Date:` header's time: when the message is made, which is when it is sent.
@@ -24,12 +29,21 @@ public struct EmailFormatter: WebhookFormatter {
     }
 
     public func payloads(for events: [Event]) throws -> [WebhookPayload] {
-        guard !events.isEmpty else { return [] }
-        return [WebhookPayload(contentType: "message/rfc822", body: Data(message(events).utf8), eventIDs: events.map(\.id))]
+        let blocks = events.map(Self.block)
+        let groups = MessagePacking(maxItems: Self.maxEvents).groups(count: events.count)
+        return groups.enumerated().map { part, range in
+            let title = AlertText.batchTitle(for: events, part: part + 1, of: groups.count)
+            let text = message(Array(events[range]), title: title, blocks: Array(blocks[range]))
+            return WebhookPayload(contentType: "message/rfc822", body: Data(text.utf8), eventIDs: events[range].map(\.id))
+        }
     }
 
-    /// The whole message, headers and body, with CRLF line ends.
+    /// The whole message for `events`, headers and body, with CRLF line ends.
     package func message(_ events: [Event]) -> String {
+        message(events, title: AlertText.batchTitle(for: events), blocks: events.map(Self.block))
+    }
+
+    private func message(_ events: [Event], title: String, blocks: [String]) -> String {
         let headers = [
             "From: simwatch <\(settings.from)>",
             "To: " + settings.to.joined(separator: ",\r\n "),
@@ -41,7 +55,7 @@ public struct EmailFormatter: WebhookFormatter {
             "Content-Transfer-Encoding: 8bit",
             "Auto-Submitted: auto-generated",
         ]
-        let body = [AlertText.batchTitle(for: events)] + events.map(Self.block)
+        let body = [title] + blocks
         return (headers + [""] + body.joined(separator: "\n\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map(String.init)).joined(separator: "\r\n") + "\r\n"
     }
