@@ -94,6 +94,7 @@ enum ConfigWebhooks {
             inline: "url", file: "url_file", env: "url_env", what: "webhook URL",
             required: format != nil && format?.defaultURL == nil, context)
         let urlIsValid = url.map { validateURL($0, schemes: format?.urlSchemes ?? ["http", "https"], entry) } ?? true
+        if format == .telegram, let url, urlIsValid { TelegramSettings.checkURL(url, entry) }
         var settings: FormatSettings?
         if let format {
             settings = format.settings(entry, context)

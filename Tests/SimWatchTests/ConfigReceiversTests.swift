@@ -29,6 +29,16 @@ import Testing
         #expect(channel.settings.summary == "chat @simwatch_ops")
     }
 
+    @Test func aTelegramURLWithoutSendMessageIsAWarningThatHidesIt() throws {
+        let env = Self.environment.merging(["TG_BARE": "https://api.telegram.org/bot123456:CANARY-TOKEN"]) { $1 }
+        let loaded = try loadedConfig(Self.webhook("format: telegram\nurl_env: TG_BARE\nchat_id: 1"), environment: env)
+        let warning = try #require(loaded.warnings.first)
+        #expect(loaded.warnings.count == 1)
+        #expect(warning.keyPath == "webhooks[0].url_env" && warning.line == 9)
+        #expect(warning.message.contains("bot<TOKEN>/sendMessage") && !warning.message.contains("CANARY"))
+        #expect(try loadedConfig(Self.webhook("format: telegram\nurl_env: TG_URL\nchat_id: 1"), environment: env).warnings.isEmpty)
+    }
+
     @Test func telegramErrorsSayWhere() {
         expectSingleIssue(
             Self.webhook("format: telegram\nurl_env: TG_URL"), line: 7, column: 5, keyPath: "webhooks[0].chat_id",

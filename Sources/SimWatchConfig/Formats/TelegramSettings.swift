@@ -1,3 +1,5 @@
+import Foundation
+
 /// The settings of a `telegram` webhook: the chat the bot posts to. The bot's token is
 /// in the webhook's URL (`https://api.telegram.org/bot<TOKEN>/sendMessage`), which is why
 /// that URL belongs in `url_file` or `url_env`.
@@ -36,6 +38,19 @@ public struct TelegramSettings: Sendable, Equatable {
             throw ValueProblem("expected a numeric chat id (e.g. -1001234567890) or a channel's @username")
         }
         return .username(text)
+    }
+}
+
+extension TelegramSettings {
+    /// Warns when the URL is not a Bot API `sendMessage` URL (a token alone, or a path
+    /// without the method), naming what is expected and never the URL.
+    static func checkURL(_ url: ResolvedSecret, _ entry: MappingReader) {
+        guard !url.deferred, let components = URLComponents(string: url.value) else { return }
+        let segments = components.path.split(separator: "/")
+        guard segments.count != 2 || !segments[0].hasPrefix("bot") || segments[1] != "sendMessage" else { return }
+        entry.diagnostics.warning(
+            "a Telegram URL is https://api.telegram.org/bot<TOKEN>/sendMessage; \(url.origin) holds another path",
+            at: entry.valueMark(url.key), entry.path.key(url.key))
     }
 }
 
