@@ -120,6 +120,12 @@ enum FormatFixtures {
         case .generic: .generic
         case .alertmanager: .alertmanager
         case .pagerduty: .pagerduty(PagerDutySettings(routingKey: Secret(Canary.routingKey)))
+        case .telegram: .telegram(TelegramSettings(chatID: .number(-1_001_234_567_890)))
+        case .ntfy: .ntfy(NtfySettings(token: Secret(Canary.routingKey)))
+        case .opsgenie: .opsgenie(OpsgenieSettings(apiKey: Secret(Canary.routingKey)))
+        case .email: .email(EmailSettings(
+            from: "simwatch@example.com", to: ["ops@example.com", "oncall@example.org"],
+            login: .init(username: "simwatch", password: Secret(Canary.routingKey))))
         }
         return WebhookSettings(name: "ops", url: Secret(Canary.webhookURL), settings: settings)
     }
