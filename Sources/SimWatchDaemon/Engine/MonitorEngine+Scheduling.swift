@@ -20,11 +20,7 @@ extension MonitorEngine {
     }
 
     /// The feed's calls in one interval when nothing much changes: one page per pass.
-    var feedCallsPerInterval: Int {
-        guard config.fleet.feedIsOn else { return 0 }
-        // Both durations are bounded by the configuration (1 s and more), so this is a small whole number.
-        return Int((config.poll.interval.seconds / config.fleet.changesEvery.seconds).rounded(.up))
-    }
+    var feedCallsPerInterval: Int { config.fleet.feedCalls(per: config.poll.interval) }
 
     /// Validation's `max_interval` warning, logged once per fleet size: with discovery, the
     /// configuration cannot know the fleet, so the daemon says it once the inventory is known.
