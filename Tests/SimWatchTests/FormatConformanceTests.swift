@@ -11,8 +11,9 @@ import Testing
 /// No event dropped or duplicated, the format's size limits held (Slack and Discord in
 /// UTF-16 units, the others in bytes), no secret in a body, every ICCID shown, and in
 /// chat formats no mention that pings.
-// Serialized: its cases are the heaviest CPU work of the test run, and run side by side they
-// would hold every thread of the test pool, starving the tests that wait on real time.
+///
+/// Serialized: its cases are the heaviest CPU work of the test run, and side by side they
+/// would hold every thread of the test pool, starving the tests that wait on real time.
 @Suite(.serialized) struct FormatConformanceTests {
     typealias F = FormatFixtures
 
