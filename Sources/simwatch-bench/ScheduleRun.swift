@@ -111,8 +111,16 @@ final class ScheduleRun {
         for last in lastPolled.values { longestUnpolled = max(longestUnpolled, end - last) }
     }
 
+    /// The usage targets, listed again only when the inventory grew: with every status
+    /// usage-polled, a status change never changes the list, and sorting 100,000 ICCIDs
+    /// every cycle would measure the benchmark rather than the scheduler.
+    private var targets: (count: Int, list: [DeviceEntry]) = (-1, [])
+
     private func makePlan() -> [DeviceEntry] {
-        let targets = FleetLedger.usageTargets(configured: [], inventory: inventory, fleet: fleet)
+        if targets.count != inventory.count {
+            targets = (inventory.count, FleetLedger.usageTargets(configured: [], inventory: inventory, fleet: fleet))
+        }
+        let targets = targets.list
         switch mode {
         case .roundRobin:
             return targets
