@@ -350,6 +350,16 @@ def run_large(root, port, simwatch, devices, cycles=5):
               f"{rss_per_cycle[-1][0] - rss_per_cycle[min(1, len(rss_per_cycle) - 1)][0]:+.1f} MB)")
     else:
         print("simwatch run: no cycle finished in time")
+    print()
+    status = dict(rows)["simwatch status"]
+    peaks = [("once, fresh", dict(rows)["simwatch once, concurrency 8, fresh"]["rss_mb"]),
+             ("once, warm", dict(rows)["simwatch once, concurrency 8, warm"]["rss_mb"])]
+    if rss_per_cycle:
+        peaks.append(("run, after 5 cycles", rss_per_cycle[-1][0]))
+    for name, rss in peaks:
+        print(f"target RSS ≤ 100 MB at {devices:,} SIMs, {name}: {rss:.1f} MB ({'met' if rss <= 100 else 'not met'})")
+    print(f"target status ≤ 0.5 s at {devices:,} SIMs: {status['seconds']:.2f} s "
+          f"({'met' if status['seconds'] <= 0.5 else 'not met'}; CPU {status['cpu_us'] * devices / 1e6:.2f} s)")
 
 
 def median(values):

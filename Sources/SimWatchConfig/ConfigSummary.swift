@@ -111,6 +111,7 @@ extension Config {
         let kinds = webhook.kinds.map { $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? "all"
         text += "; kinds: \(kinds); min severity \(webhook.minSeverity.rawValue)"
         if webhook.template != nil { text += "; custom template" }
+        if let extra = webhook.settings.summary { text += "; \(extra)" }
         return text
     }
 }

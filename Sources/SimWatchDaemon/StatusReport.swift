@@ -167,14 +167,3 @@ public struct DeadLetterReport: Sendable {
         return alignedTable([header] + cleaned) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
     }
 }
-
-/// Rows of cells as text columns two spaces apart; the last column is not padded.
-func alignedTable(_ rows: [[String]]) -> String {
-    let columns = rows.map(\.count).max() ?? 0
-    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-    return rows.map { cells in
-        cells.enumerated().map { column, cell in
-            column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }.joined(separator: "\n")
-}

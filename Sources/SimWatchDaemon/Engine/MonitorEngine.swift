@@ -108,7 +108,7 @@ public actor MonitorEngine {
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
-        let error = await writer.write(state)
+        let error = await writer.write(StateSnapshot(state))
         try keeper.proveWritable(started: started, error: error)
     }
 
@@ -153,7 +153,8 @@ public actor MonitorEngine {
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
         let detection = DeviceLedger.observeUsagePoll(
-            usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
+            usage.sharingStorage(with: device, previous: record.last), device: device, record: &record, at: now(),
+            epoch: ledger.epoch, rules: DetectionRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
         raise(detection.events)
@@ -220,11 +221,12 @@ public actor MonitorEngine {
     public func save() async {
         let started = keeper.starting()
         outbox.markSaved()
-        let snapshot = state
+        // A list of the records, not the ledger's dictionary: see `StateSnapshot`.
+        let snapshot = StateSnapshot(state)
         if let metrics {
-            metrics.setOutboxSize(snapshot.outbox.count)
+            metrics.setOutboxSize(snapshot.state.outbox.count)
             var queued: [String: Int] = [:]
-            for entry in snapshot.outbox {
+            for entry in snapshot.state.outbox {
                 for webhook in entry.pendingWebhooks { queued[webhook, default: 0] += 1 }
             }
             metrics.setQueued(queued, webhooks: config.webhooks.map(\.name))
