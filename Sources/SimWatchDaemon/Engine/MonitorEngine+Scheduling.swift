@@ -11,16 +11,10 @@ extension MonitorEngine {
         let targets = usageTargets()
         guard case .spread = pacing else { return PollPlan(devices: targets, deferred: 0) }
         warnIfMaxIntervalCannotCover(targets.count)
-        let budget = PollBudget.pollsPerInterval(
-            rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval,
-            feedCallsPerInterval: feedCallsPerInterval)
         return PollScheduler.plan(
             targets: targets, records: ledger.devices, rules: DetectionRules(config: config), poll: config.poll,
-            budget: budget, now: now())
+            budget: PollBudget.pollsPerInterval(for: config), now: now())
     }
-
-    /// The feed's calls in one interval when nothing much changes: one page per pass.
-    var feedCallsPerInterval: Int { config.fleet.feedCalls(per: config.poll.interval) }
 
     /// Validation's `max_interval` warning, logged once per fleet size: with discovery, the
     /// configuration cannot know the fleet, so the daemon says it once the inventory is known.
