@@ -7,7 +7,7 @@ public enum ConfigLoader {
     static let rootKeys = [
         "control_center", "poll", "state_file", "devices", "devices_file", "plans", "thresholds",
         "webhooks", "delivery", "metrics", "log",
-    ]
+    ] + ConfigNoise.rootKeys
 
     /// Loads and validates the configuration file at `path`.
     ///
@@ -76,6 +76,9 @@ public enum ConfigLoader {
         let delivery = ConfigSections.delivery(root)
         let metrics = ConfigSections.metrics(root)
         let log = ConfigSections.log(root)
+        let maintenance = ConfigNoise.maintenance(root)
+        let flapping = ConfigNoise.flapping(root)
+        let silencesFile = ConfigNoise.silencesFile(root, context)
 
         ConfigThresholds.warnAboutPercentThresholds(thresholds, plans: plans, order: planOrder, diagnostics)
         if webhooks.isEmpty, !root.has("webhooks") {
@@ -86,10 +89,15 @@ public enum ConfigLoader {
             checkControlCenterPace(controlCenter, root, context)
         }
         guard let controlCenter else { return nil }
-        return Config(
+        var config = Config(
             path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
             plans: plans, thresholds: thresholds.map(\.threshold), webhooks: webhooks, delivery: delivery,
             metrics: metrics, log: log)
+        config.maintenance = maintenance
+        config.flapping = flapping
+        config.silencesFile = silencesFile
+        ConfigRoutes.warnAboutUnreachableWebhooks(config, root)
+        return config
     }
 
     /// A cycle longer than the interval means polls fall behind: legal, but worth saying.

@@ -11,7 +11,7 @@ import Darwin
 /// Plain system calls rather than FileManager: the store must tell "missing" from
 /// "forbidden", control fsync and file modes, and write tens of megabytes quickly.
 package enum StateFileSystem {
-    enum ReadOutcome {
+    package enum ReadOutcome {
         case missing
         case contents([UInt8])
         /// Larger than `maxStateFileBytes`: not read, since holding it could exhaust memory.
@@ -39,7 +39,7 @@ package enum StateFileSystem {
         EBUSY: "EBUSY", EINVAL: "EINVAL", EFBIG: "EFBIG", ETXTBSY: "ETXTBSY", EXDEV: "EXDEV",
     ]
 
-    static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
+    package static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
@@ -80,7 +80,7 @@ package enum StateFileSystem {
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -21,6 +21,8 @@ import Testing
         ("simwatch_state_saves_total", "counter"),
         ("simwatch_rate_limit_pauses_total", "counter"),
         ("simwatch_build_info", "gauge"),
+        ("simwatch_events_silenced_total", "counter"),
+        ("simwatch_silences_active", "gauge"),
     ]
 
     @Test func everyFamilyHasHelpAndType() {

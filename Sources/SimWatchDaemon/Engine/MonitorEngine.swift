@@ -24,6 +24,8 @@ public actor MonitorEngine {
     package let metrics: (any EngineObserver)?
     package let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
+    /// Silences (from the silences file) and maintenance windows (from the configuration).
+    package var noise: NoiseFilter
 
     /// - Parameters:
     ///   - now: the wall clock, injectable for tests.
@@ -34,6 +36,7 @@ public actor MonitorEngine {
     ) {
         self.config = config
         self.configured = Set(config.devices.map(\.iccid))
+        self.noise = NoiseFilter(windows: config.maintenance)
         self.metrics = metrics
         self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: { clock.now })
         self.logger = logger
@@ -110,6 +113,7 @@ public actor MonitorEngine {
     public func apply(_ newConfig: Config) {
         config = newConfig
         configured = Set(newConfig.devices.map(\.iccid))
+        noise.windows = newConfig.maintenance
         warnedPlans = []
         ledger.prune(keeping: configured)
         let rules = DetectionRules(config: newConfig)
@@ -167,16 +171,25 @@ public actor MonitorEngine {
     /// The number the next cycle will carry.
     public var nextCycleNumber: Int { ledger.cycle.incrementedSaturating }
 
+    /// A device's latest known record, for matching events against its status and plan.
+    package func lastRecord(of iccid: String) -> DeviceUsage? { ledger.devices[iccid]?.last }
+
     // MARK: Outbox
 
-    /// Logs events and puts them in the outbox for every webhook that wants them.
+    /// Logs events and puts them in the outbox for every webhook that wants them; a
+    /// silenced event is logged and counted only (`admit`).
     package func raise(_ events: [Event]) {
         guard !events.isEmpty else { return }
-        for event in events { EventLog.log(event, to: logger) }
+        let admitted = admit(events)
         metrics?.recordEvents(events)
+        guard !admitted.isEmpty else { return }
         let webhooks = config.webhooks
-        outbox.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
-        keeper.noteEvents(events.count)
+        let subjects = Dictionary(admitted.map { ($0.event.id, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        outbox.enqueue(admitted.map(\.event), at: now()) { event in
+            let subject = subjects[event.id] ?? MatchSubject(event)
+            return webhooks.filter { $0.accepts(event, subject) }.map(\.name)
+        }
+        keeper.noteEvents(admitted.count)
     }
 
     // MARK: Saving
