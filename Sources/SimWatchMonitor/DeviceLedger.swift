@@ -29,11 +29,21 @@ public enum DeviceLedger {
             record.notFound = false
         }
         let observation = record.observation.incrementedSaturating
-        let detection = Detector.detect(
+        var detection = Detector.detect(
             DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
                            observation: observation, observedAt: observedAt, epoch: epoch),
             rules: rules)
-        record.last = usage.keepingKnownValues(of: record.last)
+        let known = usage.keepingKnownValues(of: record.last)
+        if let flapping = rules.flapping {
+            let context = DeviceEventContext(
+                epoch: epoch, device: device, record: known, observation: observation, observedAt: observedAt)
+            let outcome = FlappingRule.apply(detection.events, history: &record.flapping, settings: flapping, context: context)
+            detection.events = outcome.events
+            detection.damped = outcome.damped
+        } else {
+            record.flapping = nil
+        }
+        record.last = known
         record.observedAt = observedAt
         record.observation = observation
         record.thresholds = detection.thresholdState
@@ -45,6 +55,20 @@ public enum DeviceLedger {
         guard !record.notFound else { return nil }
         record.notFound = true
         return EventFactory.deviceNotFound(epoch: epoch, device: device, observation: record.observation, at: at)
+    }
+
+    /// `flapping_ended` for a flapping device stable for `within` at `at` (a cycle's end).
+    public static func settleFlapping(
+        device: DeviceEntry, record: inout DeviceRecord, at: Date, epoch: String, rules: DetectionRules
+    ) -> [Event] {
+        guard record.flapping != nil else { return [] }
+        guard let settings = rules.flapping else {
+            record.flapping = nil
+            return []
+        }
+        let context = DeviceEventContext(
+            epoch: epoch, device: device, record: record.last, observation: record.observation, observedAt: at)
+        return FlappingRule.settle(history: &record.flapping, settings: settings, context: context)
     }
 
     /// Re-evaluates thresholds against the last record after a reload; `nil` when there is

@@ -68,6 +68,8 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var thresholds: ThresholdState
     /// `device_not_found` was raised and the device has not been found since.
     public var notFound: Bool
+    /// Recent status and overage-flag changes, for flapping; `nil` when none are tracked.
+    public var flapping: FlapHistory?
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,
@@ -81,7 +83,7 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     }
 
     package enum CodingKeys: String, CodingKey {
-        case last, observation, thresholds
+        case last, observation, thresholds, flapping
         case observedAt = "observed_at"
         case notFound = "not_found"
     }

@@ -37,7 +37,9 @@ import Testing
 
         let events = try await fixture.deliveredEvents()
         let kinds = Set(events.map(\.kind))
-        #expect(kinds == Set(EventKind.allCases).subtracting([.test]))
+        // Flapping needs a status flipping for minutes of wall time, then stable as long:
+        // NoiseInProcessTests drives it through the whole daemon on the test clock.
+        #expect(kinds == Set(EventKind.allCases).subtracting([.test, .flapping, .flappingEnded]))
         let byKind = Dictionary(grouping: events, by: \.kind)
         #expect(byKind[.statusChanged]?.first?.current == .string("SUSPENDED_BY_OPS"))
         #expect(byKind[.statusChanged]?.first?.severity == .warning)

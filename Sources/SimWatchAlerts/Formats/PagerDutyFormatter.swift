@@ -46,6 +46,7 @@ public struct PagerDutyFormatter: WebhookFormatter {
         switch event.kind {
         case .overageLimitChanged: firingKind = .overageLimitChanged
         case .pollFailed, .pollRecovered: firingKind = .pollFailed
+        case .flapping, .flappingEnded: firingKind = .flapping
         default: return event.id
         }
         return (["simwatch", firingKind.rawValue] + (event.iccid.map { [$0] } ?? [])).joined(separator: "/")

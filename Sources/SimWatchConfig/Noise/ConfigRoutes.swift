@@ -93,8 +93,8 @@ extension EventKind {
         case .thresholdCrossed: Severity.allCases
         case .overageOverrideChanged, .ratePlanChanged, .communicationPlanChanged, .cycleReset: [.info]
         case .imeiChanged, .pollFailed: [.critical]
-        case .deviceNotFound, .stateReset: [.warning]
-        case .pollRecovered, .test: [.info]
+        case .deviceNotFound, .stateReset, .flapping: [.warning]
+        case .pollRecovered, .flappingEnded, .test: [.info]
         }
     }
 }

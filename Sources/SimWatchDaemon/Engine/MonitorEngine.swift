@@ -140,6 +140,7 @@ public actor MonitorEngine {
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
+        for event in detection.damped { EventLog.log(event, to: logger, damped: true) }
         raise(detection.events)
         return detection.events
     }
@@ -158,12 +159,26 @@ public actor MonitorEngine {
 
     /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
     public func finishCycle(failure: String?) -> [Event] {
+        let settled = settleFlapping()
         // Locals: two `inout` accesses to parts of one actor property overlap at run time.
         var cycle = ledger.cycle
         var health = ledger.health
         let events = CycleLedger.finish(failure: failure, cycle: &cycle, health: &health, at: now(), epoch: ledger.epoch)
         ledger.cycle = cycle
         ledger.health = health
+        raise(events)
+        return settled + events
+    }
+
+    /// Raises `flapping_ended` for every flapping device that has been stable long enough.
+    private func settleFlapping() -> [Event] {
+        let rules = DetectionRules(config: config)
+        var events: [Event] = []
+        for device in config.devices {
+            guard var record = ledger.devices[device.iccid], record.flapping != nil else { continue }
+            events += DeviceLedger.settleFlapping(device: device, record: &record, at: now(), epoch: ledger.epoch, rules: rules)
+            ledger.devices[device.iccid] = record
+        }
         raise(events)
         return events
     }
