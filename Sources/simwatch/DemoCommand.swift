@@ -40,6 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "simwatch")
         let console = ChatConsole(colors: isatty(STDOUT_FILENO) == 1)
         console.banner(devices: devices, simulatorURL: await simulator.baseURL, stateFolder: folder.path)
+        try DemoNoise.silenceOneSite(silencesPath: loaded.config.silencesPath)
+        let flapper = DemoFlapperService(simulator: simulator, iccid: folder.iccids[0], name: DemoFolder.name(0))
         let runtime = Runtime.make(config: loaded.config, logger: logger)
         let service = MonitorService(runtime: runtime, notifier: nil, tick: .milliseconds(250)) {
             try ConfigLoader.load(path: folder.configPath).config
@@ -49,6 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
             services: [
                 .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: flapper, successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quiet))
@@ -62,14 +65,16 @@ struct DemoCommand: AsyncParsableCommand {
 /// A temporary folder holding the demo's configuration, API key and state.
 struct DemoFolder {
     let path: String
+    let iccids: [String]
     var configPath: String { path + "/simwatch.yaml" }
 
     init(simulatorURL: String, webhookURL: String, iccids: [String]) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-demo-\(getpid())").path
+        self.iccids = iccids
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Data((SimulatorServer.defaultAPIKey + "\n").utf8).write(to: URL(fileURLWithPath: path + "/api_key"))
         let devices = iccids.enumerated().map { index, iccid in
-            "  - { iccid: \"\(iccid)\", name: \(Self.name(index)) }"
+            "  - { iccid: \"\(iccid)\", name: \(Self.name(index)), labels: { site: \(DemoNoise.sites[index % DemoNoise.sites.count]) } }"
         }.joined(separator: "\n")
         let yaml = """
         # Written by `simwatch demo`: a fake account on the local simulator.
@@ -101,6 +106,7 @@ struct DemoFolder {
             url: \(webhookURL)
         log:
           level: info
+        \(DemoNoise.flappingYAML)
         """
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
     }
@@ -110,7 +116,8 @@ struct DemoFolder {
     }
 
     private static let kinds = ["truck", "meter", "tracker", "pump", "kiosk"]
-    private static func name(_ index: Int) -> String {
+    /// `truck-1`, `meter-2`, …: the demo's device names.
+    static func name(_ index: Int) -> String {
         "\(kinds[index % kinds.count])-\(index + 1)"
     }
 }
