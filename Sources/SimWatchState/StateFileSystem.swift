@@ -76,14 +76,15 @@ package enum StateFileSystem {
         return .contents(bytes)
     }
 
-    /// Writes `bytes` to `path` atomically: temp file (0600) in the same folder, fsync, rename, fsync folder.
+    /// Writes `bytes` to `path` atomically: temp file (`mode`, 0600 unless given) in the same
+    /// folder, fsync, rename, fsync folder.
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
-    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             let code = errno
             let reason = code == ENOENT ? "folder \(folder) does not exist" : errorText(code)
@@ -92,6 +93,12 @@ package enum StateFileSystem {
         func fail(_ step: String, _ code: Int32) -> StateSaveError {
             unlink(tempPath)
             return StateSaveError(path: path, step: step, reason: errorText(code), code: code)
+        }
+        // The umask may have taken bits away; the caller's mode is what the file gets.
+        if mode != 0o600, fchmod(fd, mode) != 0 {
+            let code = errno
+            close(fd)
+            throw fail("setting the mode of \(tempPath)", code)
         }
         var written = 0
         while written < bytes.count {

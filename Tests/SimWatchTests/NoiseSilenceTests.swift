@@ -111,7 +111,7 @@ struct NoiseSilenceTests {
         #expect(Silence.isID(added.id))
         #expect(try SilenceStore(path: path).read().get() == [added])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
+        #expect(mode == 0o644, "the daemon's own user reads what root's silence add wrote")
         let expired = try SilenceCommands.expire(id: added.id, path: path, now: Self.now + 60)
         #expect(expired.endsAt == Self.now + 60 && !expired.isActive(at: Self.now + 60))
         #expect(try SilenceStore(path: path).read().get() == [expired])
@@ -168,5 +168,18 @@ struct NoiseSilenceTests {
         #expect(shown.contains("0000000a") && !shown.contains("0000000b"))
         try folder.write("silences.json", "garbage")
         #expect(SilenceReport.inForce(path: path, now: Self.now).contains("not a silences file"))
+    }
+
+    @Test func aReloadMayNotMoveTheSilencesFile() throws {
+        var old = NoiseEngineTests.config()
+        var new = old
+        #expect(throws: Never.self) { try SilencesFileChange.refuse(from: old, to: new) }
+        new.silencesFile = "/elsewhere/silences.json"
+        #expect(throws: SilencesFileChange.self) { try SilencesFileChange.refuse(from: old, to: new) }
+        old.silencesFile = "/nonexistent/silences.json"
+        new.silencesFile = nil
+        #expect(throws: Never.self, "the default beside the state file is the same path") {
+            try SilencesFileChange.refuse(from: old, to: new)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import SimWatchConfig
 import SimWatchCore
 import SimWatchMonitor
 import Synchronization
@@ -73,5 +74,21 @@ struct SilenceWatchService: Service {
                 try? await clock.sleep(for: period)
             }
         }
+    }
+}
+
+/// A reload may not move the silences file: the watcher follows the path it started with.
+struct SilencesFileChange: Error, CustomStringConvertible {
+    let from: String
+    let to: String
+
+    /// Throws when `new` names another silences file than `old`.
+    static func refuse(from old: Config, to new: Config) throws(SilencesFileChange) {
+        guard old.silencesPath != new.silencesPath else { return }
+        throw SilencesFileChange(from: old.silencesPath, to: new.silencesPath)
+    }
+
+    var description: String {
+        "silences_file changed from \(from) to \(to): that needs a restart (systemctl restart simwatch)"
     }
 }

@@ -58,7 +58,9 @@ public struct SilenceStore: Sendable {
         let result = try change(&silences)
         silences = SilenceFile.pruned(silences, now: now)
         do {
-            _ = try StateFileSystem.writeAtomically(SilenceFile.encode(silences), to: path)
+            // Readable by all (0644): `silence add` runs as root, the daemon as its own user,
+            // and a silence holds no secret.
+            _ = try StateFileSystem.writeAtomically(SilenceFile.encode(silences), to: path, mode: 0o644)
         } catch {
             throw SilenceFileProblem("cannot write \(path): \(error.step) failed: \(error.reason)")
         }
