@@ -42,6 +42,10 @@ struct SilenceCommand: ParsableCommand {
             let silence = try SilenceCommand.perform { () throws(SilenceFileProblem) in
                 try SilenceCommands.add(request, path: config.silencesPath, now: now)
             }
+            // Legal (discovered SIMs, later devices), but most likely a typo.
+            if !config.devices.isEmpty, !config.devices.contains(where: request.match.canMatch) {
+                Bootstrap.printError("simwatch: warning: no configured device matches \(request.match)")
+            }
             print(silence.id)
         }
     }

@@ -43,7 +43,11 @@ public final class SilenceWatcher: Sendable {
 
     private func load(exists: Bool) async {
         guard exists else {
+            let had = await engine.activeSilences().count
             await engine.setSilences([])
+            if had > 0 {
+                logger.info("silences file gone; no silences in force", metadata: ["path": "\(store.path)"])
+            }
             return
         }
         let store = store
