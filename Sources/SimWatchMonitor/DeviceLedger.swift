@@ -33,21 +33,30 @@ public enum DeviceLedger {
             DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
                            observation: observation, observedAt: observedAt, epoch: epoch),
             rules: rules)
-        let known = usage.keepingKnownValues(of: record.last)
-        if let flapping = rules.flapping {
-            let context = DeviceEventContext(
-                epoch: epoch, device: device, record: known, observation: observation, observedAt: observedAt)
-            let outcome = FlappingRule.apply(detection.events, history: &record.flapping, settings: flapping, context: context)
-            detection.events = outcome.events
-            detection.damped = outcome.damped
-        } else {
-            record.flapping = nil
-        }
-        record.last = known
+        record.last = usage.keepingKnownValues(of: record.last)
         record.observedAt = observedAt
         record.observation = observation
         record.thresholds = detection.thresholdState
+        (detection.events, detection.damped) = dampFlapping(
+            detection.events, device: device, record: &record, at: observedAt, epoch: epoch, rules: rules)
         return detection
+    }
+
+    /// Applies the flapping rule to the change events of an observation already stored in
+    /// `record` (a usage answer, or a change feed listing); returns what to raise and what
+    /// to log only. With flapping off, the history is forgotten.
+    public static func dampFlapping(
+        _ events: [Event], device: DeviceEntry, record: inout DeviceRecord, at: Date, epoch: String, rules: DetectionRules
+    ) -> (events: [Event], damped: [Event]) {
+        guard let settings = rules.flapping else {
+            record.flapping = nil
+            return (events, [])
+        }
+        guard !events.isEmpty || record.flapping != nil else { return (events, []) }
+        let context = DeviceEventContext(
+            epoch: epoch, device: device, record: record.last, observation: record.observation, observedAt: at)
+        let outcome = FlappingRule.apply(events, history: &record.flapping, settings: settings, context: context)
+        return (outcome.events, outcome.damped)
     }
 
     /// Records a 404 / 20000001: `device_not_found` once, then nothing until it is found again.

@@ -211,6 +211,7 @@ import Testing
             "Control Center: https://cc.example.com as apiuser (API v1, timeout 10s, 5 requests/s, 1 in flight)",
             "Devices: 1 (8988216716970004975)",
             "Poll: every 15m; a full cycle takes about 1s at the rate limit, which fits",
+            "Fleet: discovery off: the configured devices only; change feed off",
             "State file: ./simwatch-state.json",
             "Plans:",
             "  \"basic\": data 1 GB, voice 1h",
@@ -224,7 +225,8 @@ import Testing
             "Maintenance windows: none",
             "Routes (event kinds -> webhooks):",
             "  status_changed, overage_limit_changed, overage_override_changed, rate_plan_changed, communication_plan_changed, "
-                + "imei_changed, cycle_reset, device_not_found, poll_failed, poll_recovered, state_reset -> (none: only logged)",
+                + "imei_changed, cycle_reset, device_not_found, device_discovered, poll_failed, poll_recovered, state_reset, "
+                + "flapping, flapping_ended -> (none: only logged)",
             "  threshold_crossed -> chat",
             "Delivery: give up after 24h, group within 10s, at most 1 requests/s per webhook",
             "Metrics: http://127.0.0.1:9464/metrics and /healthz",

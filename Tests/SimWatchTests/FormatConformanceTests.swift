@@ -42,18 +42,19 @@ import Testing
             count: count)
     }
 
-    /// A status change, a threshold, an overage pair, a poll pair, a test, a flapping pair: every shape of event.
+    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery, a flapping pair: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 9 {
-        case 7: event = F.flapping(ended: false)
-        case 8: event = F.flapping(ended: true)
+        switch index % 10 {
+        case 8: event = F.flapping(ended: false)
+        case 9: event = F.flapping(ended: true)
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)
         case 3: event = F.poll(failed: true)
         case 4: event = F.poll(failed: false)
         case 5: event = F.test
+        case 7: event = F.discovered
         default: event = F.statusChange(index)
         }
         event.id = String(format: "%016x", 0x1000 + index)

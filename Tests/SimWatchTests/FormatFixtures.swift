@@ -47,7 +47,7 @@ enum FormatFixtures {
     /// A flapping status, or its end.
     static func flapping(ended: Bool) -> Event {
         var event = Event(
-            id: ended ? "1212121212121212" : "3434343434343434", kind: ended ? .flappingEnded : .flapping,
+            id: ended ? "5656565656565656" : "3434343434343434", kind: ended ? .flappingEnded : .flapping,
             severity: ended ? .info : .warning, iccid: "8988216716970004975", deviceName: "truck-17",
             labels: ["site": "berlin"], observedAt: observedAt,
             summary: ended
@@ -60,6 +60,15 @@ enum FormatFixtures {
         }
         return event
     }
+
+    /// A SIM the change feed listed for the first time; its listed texts come from Control Center.
+    static let discovered = Event(
+        id: "1212121212121212", kind: .deviceDiscovered, severity: .info, iccid: "8988216716970004976",
+        observedAt: observedAt,
+        summary: "8988216716970004976: new SIM on the account (status TEST_READY, rate plan <!channel> *plan*)",
+        current: .string("TEST_READY"),
+        device: DeviceUsage(iccid: "8988216716970004976", status: "TEST_READY", ratePlan: "<!channel> *plan*",
+                            communicationPlan: "@here"))
 
     static let test = Event(
         id: "ffffffffffffffff", kind: .test, severity: .info, observedAt: observedAt,

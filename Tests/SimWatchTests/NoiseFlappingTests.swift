@@ -109,6 +109,23 @@ struct NoiseFlappingTests {
         #expect(record.flapping?.status == nil && record.flapping?.overage?.flappingSince != nil)
     }
 
+    @Test func changesFromTheFeedCountAndAreDampedToo() {
+        var record = DeviceRecord()
+        _ = Self.run(Self.flips(3, every: 60), record: &record)
+        // A listing: the feed updated the stored record, then hands its change to the rule.
+        record.last?.status = "ACTIVATED"
+        record.observation += 1
+        let change = Event(
+            id: "f", kind: .statusChanged, severity: .warning, iccid: F.iccid, observedAt: Self.start + 200, summary: "s",
+            previous: .string("DEACTIVATED"), current: .string("ACTIVATED"))
+        let fourth = DeviceLedger.dampFlapping(
+            [change], device: F.named, record: &record, at: Self.start + 200, epoch: F.epoch, rules: Self.rules)
+        #expect(fourth.events.map(\.kind) == [.flapping] && fourth.damped.isEmpty)
+        let fifth = DeviceLedger.dampFlapping(
+            [change], device: F.named, record: &record, at: Self.start + 230, epoch: F.epoch, rules: Self.rules)
+        #expect(fifth.events.isEmpty && fifth.damped.map(\.id) == ["f"])
+    }
+
     @Test func offForgetsTheHistory() {
         var record = DeviceRecord()
         _ = Self.run(Self.flips(5, every: 60), record: &record)

@@ -8,7 +8,7 @@ extension Config {
     /// configured devices). Status and rate plan keys are judged as events come.
     public func routes() -> [(kind: EventKind, webhooks: [String])] {
         ConfigRoutes.routableKinds.map { kind in
-            (kind, webhooks.filter { ConfigRoutes.canReach($0, kind, devices: devices) }.map(\.name))
+            (kind, webhooks.filter { ConfigRoutes.canReach($0, kind, devices: devices, discover: fleet.discover) }.map(\.name))
         }
     }
 
@@ -64,22 +64,29 @@ enum ConfigRoutes {
         let entries: [Node]
         if case .sequence(let sequence)? = root.value("webhooks") { entries = Array(sequence) } else { entries = [] }
         for (index, webhook) in config.webhooks.enumerated()
-        where !routableKinds.contains(where: { canReach(webhook, $0, devices: config.devices) }) {
+        where !routableKinds.contains(where: { canReach(webhook, $0, devices: config.devices, discover: config.fleet.discover) }) {
             let mark = index < entries.count ? entries[index].mark : root.mark
             root.diagnostics.warning(
                 "no event can reach webhook \"\(webhook.name)\": its kinds, min_severity and match exclude every event "
-                    + "(match keys iccid, device and label.NAME are checked against the configured devices)",
+                    + "(match keys iccid, device and label.NAME are checked against the configured devices; "
+                    + "discovered SIMs have no name or labels)",
                 at: mark, root.path.key("webhooks").index(index))
         }
     }
 
-    static func canReach(_ webhook: WebhookSettings, _ kind: EventKind, devices: [DeviceEntry]) -> Bool {
+    /// With `discover`, SIMs beyond `devices` come and go (no name, no labels): a match
+    /// without `device` and `label.` keys may reach one of them.
+    static func canReach(_ webhook: WebhookSettings, _ kind: EventKind, devices: [DeviceEntry], discover: Bool) -> Bool {
         if let kinds = webhook.kinds, !kinds.contains(kind) { return false }
         guard let highest = kind.possibleSeverities.max(), highest >= webhook.minSeverity else { return false }
         guard let match = webhook.match else { return true }
         if let kinds = match.kinds, !kinds.contains(kind) { return false }
         guard highest >= match.minimumSeverity else { return false }
         if kind.isDaemonLevel { return !match.needsDevice }
+        if discover, !match.conditions.keys.contains(where: { key in
+            if case .label = key { return true }
+            return key == .device
+        }) { return true }
         return devices.contains { match.canMatch($0) }
     }
 }
@@ -94,7 +101,7 @@ extension EventKind {
         case .overageOverrideChanged, .ratePlanChanged, .communicationPlanChanged, .cycleReset: [.info]
         case .imeiChanged, .pollFailed: [.critical]
         case .deviceNotFound, .stateReset, .flapping: [.warning]
-        case .pollRecovered, .flappingEnded, .test: [.info]
+        case .pollRecovered, .flappingEnded, .deviceDiscovered, .test: [.info]
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SimWatchConfig
 import SimWatchCore
 import SimWatchMonitor
+import SimWatchState
 
 extension MonitorEngine {
     /// Replaces the silences in force (the silences file changed).
@@ -31,6 +32,17 @@ extension MonitorEngine {
             admitted.append((event, subject))
         }
         return admitted
+    }
+
+    /// A listing's changes of a device with a usage record, through the flapping rule as a
+    /// poll's are; damped changes are logged here, the rest returned to be raised.
+    func dampFlapping(_ events: [Event], device: DeviceEntry, record: inout DeviceRecord?) -> [Event] {
+        guard var stored = record, stored.last != nil else { return events }
+        let (raised, damped) = DeviceLedger.dampFlapping(
+            events, device: device, record: &stored, at: now(), epoch: epoch, rules: DetectionRules(config: config))
+        record = stored
+        for event in damped { EventLog.log(event, to: logger, damped: true) }
+        return raised
     }
 
     /// The event with what the daemon knows of its device now (status, rate plan).
