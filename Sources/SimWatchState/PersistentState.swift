@@ -77,22 +77,26 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var notFound: Bool
     /// Recent status and overage-flag changes, for flapping; `nil` when none are tracked.
     public var flapping: FlapHistory?
+    /// Budgeted polling's memory of the SIM's usage polls; `nil` in files written before it.
+    public var usageRate: UsageRate?
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,
-        thresholds: ThresholdState = ThresholdState(), notFound: Bool = false
+        thresholds: ThresholdState = ThresholdState(), notFound: Bool = false, usageRate: UsageRate? = nil
     ) {
         self.last = last
         self.observedAt = observedAt
         self.observation = observation
         self.thresholds = thresholds
         self.notFound = notFound
+        self.usageRate = usageRate
     }
 
     package enum CodingKeys: String, CodingKey {
         case last, observation, thresholds, flapping
         case observedAt = "observed_at"
         case notFound = "not_found"
+        case usageRate = "usage_rate"
     }
 }
 

@@ -76,12 +76,22 @@ package enum StateFileSystem {
         return .contents(bytes)
     }
 
-    /// Writes `bytes` to `path` atomically: temp file (`mode`, 0600 unless given) in the same
-    /// folder, fsync, rename, fsync folder.
+    /// Writes `bytes` to `path` atomically: temp file (`mode`) in the same folder, fsync, rename, fsync folder.
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
+    ///
+    /// `mode` is the file's (0600 unless given: the state file may hold names and labels
+    /// only its owner should read).
     package static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StateSaveError) -> String? {
+        try writeAtomically(to: path, mode: mode) { (write) throws(StateSaveError) in try write(bytes) }
+    }
+
+    /// `writeAtomically(_:to:)` for a file `produce` hands over in chunks, each written as it comes.
+    static func writeAtomically(
+        to path: String, mode: mode_t = 0o600,
+        _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void
+    ) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -100,18 +110,25 @@ package enum StateFileSystem {
             close(fd)
             throw fail("setting the mode of \(tempPath)", code)
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + written, buffer.count - written)
+        func writeChunk(_ bytes: [UInt8]) throws(StateSaveError) {
+            var written = 0
+            while written < bytes.count {
+                let count = bytes.withUnsafeBytes { buffer in
+                    write(fd, buffer.baseAddress! + written, buffer.count - written)
+                }
+                if count < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    throw fail("writing \(tempPath)", code)
+                }
+                written += count
             }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                close(fd)
-                throw fail("writing \(tempPath)", code)
-            }
-            written += count
+        }
+        do {
+            try produce(writeChunk)
+        } catch {
+            close(fd)
+            throw error
         }
         if fsync(fd) != 0 {
             let code = errno
