@@ -69,6 +69,7 @@ public struct MonitorService: Service {
         }
         if let metricsServer { services.append(metricsServer) }
         services += [
+            SilenceWatchService(watcher: runtime.silences, period: .seconds(1), clock: runtime.clock),
             CheckpointService(
                 engine: runtime.engine, logger: runtime.logger, heartbeat: checkpointBeat, tick: tick, clock: runtime.clock),
             DeliveryService(engine: runtime.engine, delivery: runtime.delivery, logger: runtime.logger, grace: deliveryGrace),

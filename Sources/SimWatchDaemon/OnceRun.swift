@@ -13,6 +13,7 @@ public enum OnceRun {
         runtime: Runtime, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         deliveryBudget: Duration = deliveryBudget
     ) async throws -> CycleReport {
+        await runtime.silences.check()
         try await runtime.engine.start()
         let checkpoints = Task {
             while !Task.isCancelled {

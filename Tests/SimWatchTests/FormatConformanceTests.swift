@@ -45,10 +45,12 @@ import Testing
             count: count)
     }
 
-    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery: every shape of event.
+    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery, a flapping pair: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 8 {
+        switch index % 10 {
+        case 8: event = F.flapping(ended: false)
+        case 9: event = F.flapping(ended: true)
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)

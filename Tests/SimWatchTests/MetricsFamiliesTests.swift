@@ -23,6 +23,8 @@ import Testing
         ("simwatch_feed_passes_total", "counter"),
         ("simwatch_inventory_devices", "gauge"),
         ("simwatch_build_info", "gauge"),
+        ("simwatch_events_silenced_total", "counter"),
+        ("simwatch_silences_active", "gauge"),
     ]
 
     @Test func everyFamilyHasHelpAndType() {

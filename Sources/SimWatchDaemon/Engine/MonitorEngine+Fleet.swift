@@ -42,8 +42,9 @@ extension MonitorEngine {
             let first: FirstListing = configuredEntry == nil ? window.firstListing : .baseline
             var record = ledger.devices[device.iccid]
             var inventory = ledger.inventory[device.iccid]
-            events += FleetLedger.observe(
+            let listed = FleetLedger.observe(
                 device, device: entry, record: &record, entry: &inventory, first: first, at: now(), epoch: ledger.epoch)
+            events += dampFlapping(listed, device: entry, record: &record)
             if let record { ledger.devices[device.iccid] = record }
             ledger.inventory[device.iccid] = inventory
         }

@@ -19,6 +19,7 @@ struct Families: Sendable {
     let stateSaveDuration: Gauge
     let rateLimitPauses: Counter
     let inventory: Gauge
+    let activeSilences: Gauge
 
     /// Poll durations from a fast answer to a slow one with retries.
     static let pollBuckets: [Duration] = [
@@ -48,12 +49,17 @@ struct Families: Sendable {
         inventory = registry.makeGauge(descriptor: Self.name(
             "simwatch_inventory_devices", "SIMs in the account's inventory as Search Devices listed them (0 without fleet)."))
         for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
+        activeSilences = registry.makeGauge(descriptor: Self.name(
+            "simwatch_silences_active", "Silences from the silences file in force now."))
         for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
         _ = cycles(succeeded: true)
         _ = cycles(succeeded: false)
         _ = stateSaves(succeeded: true)
         _ = stateSaves(succeeded: false)
-        for kind in EventKind.allCases where kind != .test { _ = events(kind) }
+        for kind in EventKind.allCases where kind != .test {
+            _ = events(kind)
+            _ = silencedEvents(kind)
+        }
     }
 
     package func polls(_ result: SimwatchMetrics.PollResult) -> Counter {
@@ -77,6 +83,13 @@ struct Families: Sendable {
     package func events(_ kind: EventKind) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_events_total", "Events raised, by kind."),
+            labels: [("kind", kind.rawValue)])
+    }
+
+    package func silencedEvents(_ kind: EventKind) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("simwatch_events_silenced_total",
+                                  "Events a silence or maintenance window kept from being sent, by kind."),
             labels: [("kind", kind.rawValue)])
     }
 

@@ -129,6 +129,16 @@ public final class SimwatchMetrics: EngineObserver {
         for event in events { families.events(event.kind).increment() }
     }
 
+    /// An event a silence or maintenance window kept from being sent.
+    public func recordSilenced(_ event: Event) {
+        families.silencedEvents(event.kind).increment()
+    }
+
+    /// Silences in force now.
+    public func setActiveSilences(_ count: Int) {
+        families.activeSilences.set(Double(max(0, count)))
+    }
+
     /// One delivery step for a webhook (by its name, never its URL): a request's answer, or events dead-lettered.
     ///
     /// `simwatch_deliveries_total` counts the calls; `simwatch_delivery_events_total`
