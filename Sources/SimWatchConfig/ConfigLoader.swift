@@ -6,7 +6,7 @@ import Yams
 public enum ConfigLoader {
     static let rootKeys = [
         "control_center", "poll", "state_file", "devices", "devices_file", "plans", "thresholds",
-        "webhooks", "delivery", "metrics", "log",
+        "webhooks", "delivery", "metrics", "log", "billing", "forecast", "spikes", "digest",
     ]
 
     /// Loads and validates the configuration file at `path`.
@@ -85,11 +85,20 @@ public enum ConfigLoader {
             warnIfFleetDoesNotFit(devices.count, controlCenter, poll, root)
             checkControlCenterPace(controlCenter, root, context)
         }
+        let billing = ConfigInsight.billing(root)
+        let forecast = ConfigInsight.forecast(root)
+        let spikes = ConfigInsight.spikes(root)
+        let digest = ConfigInsight.digest(root, webhooks: webhooks)
         guard let controlCenter else { return nil }
-        return Config(
+        var config = Config(
             path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
             plans: plans, thresholds: thresholds.map(\.threshold), webhooks: webhooks, delivery: delivery,
             metrics: metrics, log: log)
+        config.billing = billing
+        config.forecast = forecast
+        config.spikes = spikes
+        config.digest = digest
+        return config
     }
 
     /// A cycle longer than the interval means polls fall behind: legal, but worth saying.
@@ -133,7 +142,8 @@ public enum ConfigLoader {
         let sections: [(String, [String])] = [
             ("control_center", ConfigSections.controlCenterKeys), ("poll", ConfigSections.pollKeys),
             ("delivery", ConfigSections.deliveryKeys), ("metrics", ConfigSections.metricsKeys),
-            ("log", ConfigSections.logKeys),
+            ("log", ConfigSections.logKeys), ("billing", ConfigInsight.billingKeys), ("forecast", ConfigInsight.forecastKeys),
+            ("digest", ConfigInsight.digestKeys),
         ]
         var result: [String: String] = [:]
         for (section, keys) in sections {

@@ -1,6 +1,7 @@
 import Foundation
 import SimWatchConfig
 import SimWatchCore
+import SimWatchMonitor
 import SimWatchState
 
 /// `simwatch status`: what the state file knows about each configured device.
@@ -21,6 +22,9 @@ public struct StatusReport: Sendable {
         public var notFound: Bool
         public var observedAt: Date?
         public var thresholdsFired: [String]
+        /// Share of the device's current billing cycle passed, in percent.
+        public var cycleProgressPercent: Double? = nil
+        public var cycleEndsAt: Date? = nil
 
         package enum CodingKeys: String, CodingKey {
             case iccid, name, status, sms
@@ -34,6 +38,8 @@ public struct StatusReport: Sendable {
             case notFound = "not_found"
             case observedAt = "observed_at"
             case thresholdsFired = "thresholds_fired"
+            case cycleProgressPercent = "cycle_progress_percent"
+            case cycleEndsAt = "cycle_ends_at"
         }
     }
 
@@ -41,9 +47,14 @@ public struct StatusReport: Sendable {
     public var outbox: Int
     public var deadLetters: Int
     public var lastSuccessfulCycleAt: Date?
+    /// Names each row's cycle end in the billing zone.
+    private let billing: BillingCycle
 
     /// Builds the report for the configured devices, in configuration order.
-    public init(config: Config, state: PersistentState) {
+    public init(config: Config, state: PersistentState, now: Date = Date()) {
+        let billing = BillingCycle(config.billing)
+        let period = billing.period(containing: now)
+        self.billing = billing
         rows = config.devices.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
@@ -53,13 +64,18 @@ public struct StatusReport: Sendable {
                 else { return nil }
                 return (Double(value) / Double(allowance) * 1000).rounded() / 10
             }
-            return Row(
+            var row = Row(
                 iccid: device.iccid, name: device.name, status: usage?.status, ratePlan: usage?.ratePlan,
                 dataBytes: usage?.ctdDataUsage, dataPercent: percent(.data),
                 sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
                 voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),
                 overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
                 observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted())
+            // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
+            let cycle = record?.observedAt.map(billing.period(containing:)) ?? period
+            row.cycleProgressPercent = (cycle.progress(at: min(now, cycle.end)) * 1000).rounded() / 10
+            row.cycleEndsAt = cycle.end
+            return row
         }
         outbox = state.outbox.count
         deadLetters = state.deadLetters.count
@@ -73,7 +89,7 @@ public struct StatusReport: Sendable {
 
     /// The rows as an aligned text table, with a one-line summary under it.
     public func table(now: Date = Date()) -> String {
-        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "OBSERVED", "THRESHOLDS"]
+        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "THRESHOLDS"]
         let lines = rows.map { row -> [String] in
             [
                 row.iccid, row.name ?? "-",
@@ -82,6 +98,7 @@ public struct StatusReport: Sendable {
                 Self.cell(row.sms.map { "\($0)" }, row.smsPercent),
                 Self.cell(row.voiceSeconds.map(HumanFormat.seconds), row.voicePercent),
                 row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
+                cycleCell(row),
                 row.observedAt.map { Self.age($0, now: now) } ?? "never",
                 row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
             ]
@@ -90,6 +107,12 @@ public struct StatusReport: Sendable {
         let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
         text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
         return text
+    }
+
+    /// `45% to 31 Dec`: how far the billing cycle of the row's usage is.
+    private func cycleCell(_ row: Row) -> String {
+        guard let progress = row.cycleProgressPercent, let end = row.cycleEndsAt else { return "-" }
+        return "\(HumanFormat.decimal(progress.rounded()))% to \(billing.day(of: end.addingTimeInterval(-1)))"
     }
 
     private static func cell(_ value: String?, _ percent: Double?) -> String {

@@ -25,6 +25,8 @@ public struct PersistentState: Codable, Sendable, Equatable {
     public var outbox: [OutboxEntry]
     /// Deliveries given up on, oldest first; at most `deadLetterLimit`.
     public var deadLetters: [DeadLetter]
+    /// The last day's events, cycles and failed polls, and the last digest (key `insight`).
+    public var activity = ActivityLog()
 
     public init(
         schemaVersion: Int = PersistentState.currentSchemaVersion, epoch: String = "", cycle: Int = 0,
@@ -68,6 +70,8 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var thresholds: ThresholdState
     /// `device_not_found` was raised and the device has not been found since.
     public var notFound: Bool
+    /// Spike baselines and projection marks (key `insight`; left out when empty).
+    public var insight = InsightMarks()
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,

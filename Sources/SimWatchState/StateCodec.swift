@@ -21,6 +21,8 @@ package enum StateCodec {
         writer.int(state.cycle)
         writer.raw(",\n  \"health\": ")
         writer.raw(encodeSmall(state.health, with: encoder))
+        writer.raw(",\n  \"insight\": ")
+        writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
         for (index, iccid) in state.devices.keys.sorted().enumerated() {
             writer.raw(index == 0 ? "\n    " : ",\n    ")
@@ -89,6 +91,10 @@ package enum StateCodec {
             writer.string(key)
         }
         writer.raw("]}")
+        if !record.insight.isEmpty {
+            writer.raw(",\"insight\":")
+            InsightCodec.write(record.insight, to: &writer)
+        }
         if let last = record.last {
             writer.raw(",\"last\":")
             writeUsage(last, to: &writer)

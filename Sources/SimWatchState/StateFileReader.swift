@@ -18,6 +18,7 @@ struct StateFileReader {
         var health: Health?
         var outbox: [OutboxEntry]?
         var deadLetters: [DeadLetter]?
+        var activity = ActivityLog()
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("schema_version") {
@@ -34,6 +35,8 @@ struct StateFileReader {
                 outbox = try readOutbox()
             } else if key.matches("dead_letters") {
                 deadLetters = try readDeadLetters()
+            } else if key.matches("insight") {
+                activity = try readActivity()
             } else {
                 try scanner.skipValue()
             }
@@ -43,10 +46,12 @@ struct StateFileReader {
         guard let cycle, let devices, let health, let outbox, let deadLetters else {
             throw StateFormatError(description: "missing one of \"cycle\", \"devices\", \"health\", \"outbox\", \"dead_letters\"")
         }
-        return PersistentState(
+        var state = PersistentState(
             schemaVersion: version, epoch: epoch, cycle: cycle, devices: devices, health: health,
             outbox: outbox, deadLetters: deadLetters
         )
+        state.activity = activity
+        return state
     }
 
     private mutating func readVersion() throws(StateFormatError) -> Int {
@@ -93,6 +98,22 @@ struct StateFileReader {
             throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
         }
         return health
+    }
+
+    private mutating func readActivity() throws(StateFormatError) -> ActivityLog {
+        _ = scanner.peek()
+        let start = scanner.index
+        let activity = try decodeSmall(ActivityLog.self, key: "insight")
+        guard StateBounds.isInRange(activity.lastDigestAt) else {
+            throw scanner.error(StateBounds.dateOutOfRange("insight.last_digest_at"), at: start)
+        }
+        for (index, hour) in activity.hours.enumerated() {
+            let counts = [hour.cycles, hour.pollsFailed] + Array(hour.events.values)
+            guard counts.allSatisfy(StateBounds.sequenceRange.contains), abs(hour.hour) <= 2_562_047 else {
+                throw scanner.error("\"insight.hours[\(index)]\" holds a count outside 0 to 2^53 or an hour beyond the year 9999", at: start)
+            }
+        }
+        return activity
     }
 
     private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
@@ -158,6 +179,8 @@ struct StateFileReader {
             } else if key.matches("thresholds") {
                 record.thresholds = try readThresholds()
                 seenThresholds = true
+            } else if key.matches("insight") {
+                record.insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("last") {
                 record.last = try scanner.skipNull() ? nil : try readUsage()
             } else {

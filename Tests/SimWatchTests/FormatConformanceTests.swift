@@ -45,7 +45,10 @@ import Testing
     /// A status change, a threshold, an overage pair, a poll pair, a test: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 7 {
+        switch index % 10 {
+        case 7: event = F.projected
+        case 8: event = F.spike
+        case 9: event = F.digest()
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)
@@ -94,6 +97,7 @@ import Testing
             $0 % 5 == 0 ? mixed($0, name: hugeText(35), labels: ["site": hugeText(5)]) : mixed($0)
         }),
         Batch(name: "nasty numbers", events: nastyNumbers),
+        Batch(name: "a digest of 100 SIMs with huge names", events: [F.digest(devices: 100, name: hugeText(3))]),
     ]
 
     /// What one format promises about one message.

@@ -132,12 +132,15 @@ public actor MonitorEngine {
     public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
         guard configured.contains(device.iccid) else { return [] }
         var record = ledger.devices[device.iccid] ?? DeviceRecord()
+        let before = record
         let detection = DeviceLedger.observe(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
+        let insight = InsightLedger.observe(usage, device: device, before: before, detection: detection, record: &record,
+                                            at: now(), epoch: ledger.epoch, rules: InsightRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
-        raise(detection.events)
-        return detection.events
+        raise(detection.events + insight)
+        return detection.events + insight
     }
 
     /// Records a 404 / 20000001 for a configured device: `device_not_found` once until it is found again.
@@ -160,6 +163,7 @@ public actor MonitorEngine {
         let events = CycleLedger.finish(failure: failure, cycle: &cycle, health: &health, at: now(), epoch: ledger.epoch)
         ledger.cycle = cycle
         ledger.health = health
+        ledger.activity.recordCycle(at: now())
         raise(events)
         return events
     }
@@ -167,12 +171,41 @@ public actor MonitorEngine {
     /// The number the next cycle will carry.
     public var nextCycleNumber: Int { ledger.cycle.incrementedSaturating }
 
+    /// Counts a failed device poll for the digest's `polls_failed`.
+    public func recordPollFailure() {
+        ledger.activity.recordFailedPoll(at: now())
+    }
+
+    // MARK: Digest
+
+    /// When the last daily digest was raised (from the state file).
+    public var lastDigestAt: Date? { ledger.activity.lastDigestAt }
+
+    /// The digest of the state as it is now, without raising it (`simwatch digest --print`).
+    public func digest() -> Event {
+        DigestBuilder.event(state: ledger, config: config, at: now())
+    }
+
+    /// Raises the daily digest for the digest's webhooks only, and remembers it was sent.
+    @discardableResult
+    public func raiseDigest() -> Event {
+        let event = digest()
+        EventLog.log(event, to: logger)
+        metrics?.recordEvents([event])
+        let names = config.digestWebhooks
+        outbox.enqueue([event], at: now()) { _ in names }
+        keeper.noteEvents(1)
+        ledger.activity.lastDigestAt = now()
+        return event
+    }
+
     // MARK: Outbox
 
     /// Logs events and puts them in the outbox for every webhook that wants them.
     package func raise(_ events: [Event]) {
         guard !events.isEmpty else { return }
         for event in events { EventLog.log(event, to: logger) }
+        ledger.activity.record(events: events.map(\.kind).filter { $0 != .digest }, at: now())
         metrics?.recordEvents(events)
         let webhooks = config.webhooks
         outbox.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
