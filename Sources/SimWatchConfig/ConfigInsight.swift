@@ -54,12 +54,12 @@ public struct DigestSettings: Sendable, Equatable {
     public var hour: Int
     public var minute: Int
     public var timeZone: TimeZone
-    /// Names of the webhooks that receive it; the chat-format webhooks unless configured.
-    public var webhooks: [String]
+    /// Names of the webhooks that receive it; `nil`: every chat-format webhook (`Config.digestWebhooks`).
+    public var webhooks: [String]?
     /// SIMs listed by share of plan.
     public var top: Int
 
-    public init(hour: Int = 8, minute: Int = 0, timeZone: TimeZone = .gmt, webhooks: [String] = [], top: Int = 10) {
+    public init(hour: Int = 8, minute: Int = 0, timeZone: TimeZone = .gmt, webhooks: [String]? = nil, top: Int = 10) {
         self.hour = hour
         self.minute = minute
         self.timeZone = timeZone
@@ -152,10 +152,9 @@ enum ConfigInsight {
             }
         }) {
             settings.webhooks = names
-        } else {
-            settings.webhooks = webhooks.filter { DigestSettings.defaultFormats.contains($0.settings.format.rawValue) }.map(\.name)
         }
-        if settings.webhooks.isEmpty, !section.has("webhooks") {
+        let chat = webhooks.contains { DigestSettings.defaultFormats.contains($0.format.rawValue) }
+        if !chat, !section.has("webhooks") {
             section.diagnostics.warning(
                 "no chat webhook to send the digest to: list its webhooks under digest.webhooks",
                 at: section.mark, section.path)

@@ -52,7 +52,8 @@ import Testing
 
     @Test func digestDefaultsToTheChatWebhooks() throws {
         let config = try loadedConfig(minimalYAML + Self.webhooks + "digest: { at: \"08:00\" }\n").config
-        #expect(config.digest?.webhooks == ["chat"])
+        #expect(config.digest?.webhooks == nil)
+        #expect(config.digestWebhooks == ["chat"])
         #expect(config.digest?.timeZone.identifier == TimeZone.gmt.identifier)
     }
 
