@@ -13,9 +13,19 @@ public protocol EngineObserver: Sendable {
     func setOutboxSize(_ count: Int)
     /// A state file save ended; `failure` says why it failed (ignored when it succeeded).
     func recordStateSave(duration: Duration, succeeded: Bool, failure: String?)
+    /// A SIM's latest values, for the per-device gauges (`metrics.per_device`).
+    func recordDevice(_ sample: DeviceSample)
+    /// The SIMs still watched, after a reload.
+    func retainDevices(_ iccids: Set<String>)
 }
 
 extension EngineObserver {
+    /// A SIM's latest values, for the per-device gauges; observers without them ignore it.
+    public func recordDevice(_ sample: DeviceSample) {}
+
+    /// The SIMs still watched, after a reload; observers without per-device gauges ignore it.
+    public func retainDevices(_ iccids: Set<String>) {}
+
     /// A state file save ended, without a reason.
     public func recordStateSave(duration: Duration, succeeded: Bool) {
         recordStateSave(duration: duration, succeeded: succeeded, failure: nil)

@@ -91,6 +91,7 @@ public actor MonitorEngine {
             raise([EventFactory.stateReset(epoch: ledger.epoch, cycle: ledger.cycle, corruptPath: corruptPath, at: now())])
         }
         ledger.prune(keeping: configured)
+        recordDeviceSamples()
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
@@ -112,6 +113,8 @@ public actor MonitorEngine {
         configured = Set(newConfig.devices.map(\.iccid))
         warnedPlans = []
         ledger.prune(keeping: configured)
+        metrics?.retainDevices(configured)
+        recordDeviceSamples()
         let rules = DetectionRules(config: newConfig)
         var events: [Event] = []
         for device in newConfig.devices {
@@ -138,6 +141,9 @@ public actor MonitorEngine {
         let insight = InsightLedger.observe(usage, device: device, before: before, detection: detection, record: &record,
                                             at: now(), epoch: ledger.epoch, rules: InsightRules(config: config))
         ledger.devices[device.iccid] = record
+        if config.metrics?.perDevice == true, let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) {
+            metrics?.recordDevice(sample)
+        }
         warnAboutPlans(detection.plansWithoutAllowance)
         raise(detection.events + insight)
         return detection.events + insight
@@ -240,6 +246,17 @@ public actor MonitorEngine {
         let writer = keeper
         let error = await writer.write(snapshot)
         keeper.finished(started: started, error: error)
+    }
+
+    /// Hands every stored record to the per-device gauges: at start and after a reload
+    /// (names, plans or `per_device` may have changed).
+    private func recordDeviceSamples() {
+        guard config.metrics?.perDevice == true, let metrics else { return }
+        for device in config.devices {
+            guard let record = ledger.devices[device.iccid],
+                  let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) else { continue }
+            metrics.recordDevice(sample)
+        }
     }
 
     private func warnAboutPlans(_ plans: Set<PlanMetric>) {
