@@ -16,6 +16,7 @@ struct ChatConsole: Sendable {
         print(paint("simwatch demo", "1") + " — \(devices) simulated SIMs, polled every 2 s")
         print("  Control Center simulator  \(simulatorURL)  (usage runs 1200× fast; a status or overage flag changes every 3 s)")
         print("  state and config          \(stateFolder)")
+        print("  daily digest              simwatch digest --config \(stateFolder)/simwatch.yaml --print")
         print("  channel                   #sim-alerts (below)   — press Ctrl-C to stop\n")
     }
 
@@ -28,7 +29,7 @@ struct ChatConsole: Sendable {
         let time = Timestamp.timeOfDay(event.observedAt, offsetSeconds: TimeZone.current.secondsFromGMT(for: event.observedAt))
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
-            + "  \(TerminalText.clean(event.summary))\n"
+            + "  \(TerminalText.clean(event.summary, keepNewlines: true).replacingOccurrences(of: "\n", with: "\n  "))\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 

@@ -33,7 +33,10 @@ struct DemoCommand: AsyncParsableCommand {
         try await simulator.start()
         let sink = WebhookSink(logger: quiet)
         try await sink.start()
-        let folder = try DemoFolder(simulatorURL: await simulator.baseURL, webhookURL: await sink.url(), iccids: await simulator.iccids)
+        let iccids = await simulator.iccids
+        let insight = iccids.count >= 2 ? DemoInsight(simulator: simulator, hot: iccids[0], spiky: iccids[1]) : nil
+        await insight?.prepare()
+        let folder = try DemoFolder(simulatorURL: await simulator.baseURL, webhookURL: await sink.url(), iccids: iccids)
         defer { folder.remove() }
 
         let loaded = try Bootstrap.loadConfig(folder.configPath)
@@ -45,11 +48,13 @@ struct DemoCommand: AsyncParsableCommand {
             try ConfigLoader.load(path: folder.configPath).config
         }
         let printer = AlertPrinterService(sink: sink, console: console)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let insight { services.append(.init(service: insight)) }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quiet))
         try await group.run()
@@ -88,6 +93,11 @@ struct DemoFolder {
           "hphlr rp1": { data: 500MB, sms: 100, voice: 30m }
           "iot-1GB": { data: 1GB, sms: 200, voice: 60m }
           "iot-10GB": { data: 10GB, sms: 500, voice: 120m }
+        billing:
+          cycle_start_day: \(DemoInsight.cycleStartDay())
+        digest:
+          at: "08:00"
+          webhooks: [demo-channel]
         thresholds:
           - { metric: data, above: 50%, severity: info }
           - { metric: data, above: 80%, severity: warning }
