@@ -30,6 +30,7 @@ let package = Package(
         .executableTarget(name: "FuzzRetryAfter", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzWebhook", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzState", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzSearchDevices", dependencies: ["FuzzSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,7 +20,7 @@ cd "$(dirname "$0")"
 SWIFT=${SWIFT:-swift}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 # Slowest first, so that the others share the second core meanwhile.
-TARGETS=(FuzzConfig FuzzRetryAfter FuzzUsage FuzzState FuzzWebhook)
+TARGETS=(FuzzConfig FuzzRetryAfter FuzzUsage FuzzSearchDevices FuzzState FuzzWebhook)
 [ $# -gt 0 ] && TARGETS=("$@")
 BUILD_FLAGS=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing)
 
@@ -28,7 +28,7 @@ BUILD_FLAGS=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testi
 default_runs() {
   case "$1" in
     FuzzConfig | FuzzRetryAfter) echo 1000000 ;;
-    FuzzUsage) echo 2000000 ;;
+    FuzzUsage | FuzzSearchDevices) echo 2000000 ;;
     *) echo 3000000 ;;
   esac
 }
@@ -41,7 +41,7 @@ default_seconds() {
   case "$1" in
     FuzzConfig) echo 2700 ;;
     FuzzRetryAfter) echo 1500 ;;
-    FuzzUsage) echo 2000 ;;
+    FuzzUsage | FuzzSearchDevices) echo 2000 ;;
     *) echo 1000 ;;
   esac
 }

@@ -10,6 +10,8 @@ public struct Config: Sendable {
     public var path: String
     public var controlCenter: ControlCenterSettings
     public var poll: PollSettings
+    /// Discovery and the change feed.
+    public var fleet: FleetSettings
     /// Where the state file lives.
     public var stateFile: String
     /// Every device to watch, from `devices` and `devices_file`, in configuration order.
@@ -34,8 +36,10 @@ public struct Config: Sendable {
         path: String, controlCenter: ControlCenterSettings, poll: PollSettings = .init(),
         stateFile: String, devices: [DeviceEntry], plans: [String: PlanAllowance] = [:],
         thresholds: [Threshold] = [], webhooks: [WebhookSettings] = [],
-        delivery: DeliverySettings = .init(), metrics: MetricsSettings? = nil, log: LogSettings = .init()
+        delivery: DeliverySettings = .init(), metrics: MetricsSettings? = nil, log: LogSettings = .init(),
+        fleet: FleetSettings = .init()
     ) {
+        self.fleet = fleet
         self.path = path
         self.controlCenter = controlCenter
         self.poll = poll

@@ -6,7 +6,8 @@ import Yams
 enum ConfigDevices {
     static let entryKeys = ["iccid", "name", "labels"]
 
-    package static func load(_ root: MappingReader, _ context: ConfigContext) -> [DeviceEntry] {
+    /// - Parameter optional: with `fleet.discover`, no devices at all is fine.
+    package static func load(_ root: MappingReader, _ context: ConfigContext, optional: Bool = false) -> [DeviceEntry] {
         let diagnostics = context.diagnostics
         let issuesBefore = diagnostics.issues.count
         var collector = Collector(diagnostics: diagnostics)
@@ -18,7 +19,7 @@ enum ConfigDevices {
         if let node = root.value("devices_file") {
             readDevicesFile(node, root.path.key("devices_file"), context, into: &collector)
         }
-        if collector.devices.isEmpty, diagnostics.issues.count == issuesBefore {
+        if collector.devices.isEmpty, diagnostics.issues.count == issuesBefore, !optional {
             if root.keyMark("devices") == nil, root.keyMark("devices_file") == nil {
                 root.reportMissing("devices", " (or devices_file): list the ICCIDs to watch")
             } else {

@@ -5,7 +5,7 @@ import Yams
 /// Reads `simwatch.yaml` into a validated `Config`, reporting every problem with its position.
 public enum ConfigLoader {
     static let rootKeys = [
-        "control_center", "poll", "state_file", "devices", "devices_file", "plans", "thresholds",
+        "control_center", "poll", "fleet", "state_file", "devices", "devices_file", "plans", "thresholds",
         "webhooks", "delivery", "metrics", "log", "billing", "forecast", "spikes", "digest",
     ]
 
@@ -69,7 +69,8 @@ public enum ConfigLoader {
         let controlCenter = ConfigSections.controlCenter(root, context)
         let poll = ConfigSections.poll(root)
         let stateFile = ConfigSections.stateFile(root, context)
-        let devices = ConfigDevices.load(root, context)
+        let fleet = ConfigFleet.load(root)
+        let devices = ConfigDevices.load(root, context, optional: fleet.discover)
         let (plans, planOrder) = ConfigThresholds.plans(root)
         let thresholds = ConfigThresholds.thresholds(root)
         let webhooks = ConfigWebhooks.load(root, context)
@@ -93,7 +94,7 @@ public enum ConfigLoader {
         var config = Config(
             path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
             plans: plans, thresholds: thresholds.map(\.threshold), webhooks: webhooks, delivery: delivery,
-            metrics: metrics, log: log)
+            metrics: metrics, log: log, fleet: fleet)
         config.billing = billing
         config.forecast = forecast
         config.spikes = spikes
@@ -141,6 +142,7 @@ public enum ConfigLoader {
     private static let nestedKeys: [String: String] = {
         let sections: [(String, [String])] = [
             ("control_center", ConfigSections.controlCenterKeys), ("poll", ConfigSections.pollKeys),
+            ("fleet", ConfigFleet.keys),
             ("delivery", ConfigSections.deliveryKeys), ("metrics", ConfigSections.metricsKeys),
             ("log", ConfigSections.logKeys), ("billing", ConfigInsight.billingKeys), ("forecast", ConfigInsight.forecastKeys),
             ("digest", ConfigInsight.digestKeys),

@@ -28,6 +28,7 @@ extension Config {
             + "\(cc.concurrency) in flight)")
         lines.append("Devices: \(devices.count)\(devicePreview())")
         lines.append("Poll: every \(HumanFormat.duration(poll.interval)); \(fleetFit())")
+        lines.append("Fleet: \(fleet.summary)")
         lines.append("State file: \(stateFile)")
         if plans.isEmpty {
             lines.append("Plans: none")

@@ -11,14 +11,14 @@ import SimWatchCore
 /// errorCode 40000029 with any status) pauses the whole account and is retried on its own
 /// budget (`RetryPolicy.rateLimitRetries`).
 public final class ControlCenterClient: Sendable {
-    private let settings: ControlCenterSettings
+    let settings: ControlCenterSettings
     private let http: any HTTPClient
     private let limiter: AccountLimiter<MonotonicClock>
     private let clock: MonotonicClock
     private let retry: RetryPolicy
     private let logger: Logger
     /// Strips the API key, its Basic-auth form and URL parts from anything the server echoes.
-    private let redactor: RedactedURL
+    let redactor: RedactedURL
     private let onRateLimitPause: (@Sendable (Duration) -> Void)?
 
     /// - Parameters:
@@ -44,27 +44,8 @@ public final class ControlCenterClient: Sendable {
     /// Throws `ControlCenterError`, or `CancellationError` when the task is cancelled.
     public func usage(iccid: String) async throws -> DeviceUsage {
         guard ICCID.isValid(iccid) else { throw ControlCenterError.invalidICCID(iccid) }
-        var attempt = 1
-        var limited = 0
-        while true {
-            let result = try await attemptUsage(iccid: iccid)
-            switch result {
-            case .success(let usage):
-                return usage
-            case .failure(.rateLimited(let retryAfter)):
-                limited += 1
-                // The pause holds every request of the account, this one's retry included.
-                await pauseAccount(retryAfter: retryAfter, iccid: iccid)
-                guard limited <= retry.rateLimitRetries else { throw ControlCenterError.rateLimited(retryAfter: retryAfter) }
-            case .failure(let error):
-                guard error.isRetryable, attempt < retry.attempts else { throw error }
-                let delay = retry.delay(after: attempt)
-                logger.debug("retrying Control Center call", metadata: [
-                    "iccid": "\(iccid)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)",
-                ])
-                try await clock.sleep(for: delay)
-                attempt += 1
-            }
+        return try await perform(url: usageURL(iccid: iccid), subject: ["iccid": "\(iccid)"]) { [settings, redactor] response in
+            UsageResponse.interpret(response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor)
         }
     }
 
@@ -73,9 +54,43 @@ public final class ControlCenterClient: Sendable {
         "\(settings.baseURL)/rws/api/v\(settings.apiVersion)/devices/\(iccid)/ctdUsages"
     }
 
-    private func attemptUsage(iccid: String) async throws -> Result<DeviceUsage, ControlCenterError> {
+    /// The one request path of every function: the account's limiter, retries with backoff
+    /// for retryable errors, and account pauses for rate limiting on their own budget.
+    ///
+    /// `subject` names what the request is about in log lines (an ICCID, a function);
+    /// `interpret` turns each answer into a value or a typed error.
+    func perform<T: Sendable>(
+        url: String, subject: Logger.Metadata, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
+    ) async throws -> T {
+        var attempt = 1
+        var limited = 0
+        while true {
+            let result = try await send(url: url, interpret: interpret)
+            switch result {
+            case .success(let value):
+                return value
+            case .failure(.rateLimited(let retryAfter)):
+                limited += 1
+                // The pause holds every request of the account, this one's retry included.
+                await pauseAccount(retryAfter: retryAfter, subject: subject)
+                guard limited <= retry.rateLimitRetries else { throw ControlCenterError.rateLimited(retryAfter: retryAfter) }
+            case .failure(let error):
+                guard error.isRetryable, attempt < retry.attempts else { throw error }
+                let delay = retry.delay(after: attempt)
+                logger.debug("retrying Control Center call", metadata: subject.merging([
+                    "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)",
+                ]) { $1 })
+                try await clock.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    private func send<T: Sendable>(
+        url: String, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
+    ) async throws -> Result<T, ControlCenterError> {
         let request = HTTPRequest(
-            url: usageURL(iccid: iccid),
+            url: url,
             headers: [("Accept", "application/json")],
             basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
             timeout: settings.timeout
@@ -86,9 +101,7 @@ public final class ControlCenterClient: Sendable {
         } catch let error as HTTPClientError {
             return .failure(.transport(error))
         }
-        let result = UsageResponse.interpret(
-            response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor
-        )
+        let result = interpret(response)
         if case .failure(.rateLimited) = result {} else {
             await limiter.notLimited()
         }
@@ -96,13 +109,12 @@ public final class ControlCenterClient: Sendable {
     }
 
     /// Pauses every request of the account after a limited answer, and says so once.
-    private func pauseAccount(retryAfter: Duration?, iccid: String) async {
+    private func pauseAccount(retryAfter: Duration?, subject: Logger.Metadata) async {
         let pause = await limiter.rateLimited(
             retryAfter: retryAfter, base: retry.rateLimitBaseDelay, maximum: retry.rateLimitMaxDelay)
-        logger.warning("rate limited by Control Center; pausing the account", metadata: [
+        logger.warning("rate limited by Control Center; pausing the account", metadata: subject.merging([
             "pause": "\(pause < .seconds(1) ? HumanFormat.duration(pause) : HumanFormat.decimal(pause.seconds) + "s")",
-            "iccid": "\(iccid)",
-        ])
+        ]) { $1 })
         onRateLimitPause?(pause)
     }
 

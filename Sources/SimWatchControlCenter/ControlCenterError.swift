@@ -25,13 +25,15 @@ public enum ControlCenterError: Error, Sendable, Equatable, CustomStringConverti
     case transport(HTTPClientError)
     /// The ICCID is not 15 to 22 digits; it was not sent.
     case invalidICCID(String)
+    /// 10000030, or 401/403 on this function alone: the API user's role may not call it.
+    case roleNotAllowed(function: String, status: Int, code: String?)
 
     /// Whether trying again later may succeed; 400, 401 and 404 never do.
     public var isRetryable: Bool {
         switch self {
         case .serverError, .rateLimited, .transport: true
         case .invalidCredentials, .invalidAPIVersion, .invalidZone, .deviceNotFound, .rejected,
-             .unexpectedResponse, .invalidICCID: false
+             .unexpectedResponse, .invalidICCID, .roleNotAllowed: false
         }
     }
 
@@ -44,6 +46,7 @@ public enum ControlCenterError: Error, Sendable, Equatable, CustomStringConverti
         case .deviceNotFound: "20000001"
         case .serverError(_, let code, _): code ?? "30000001"
         case .rejected(_, let code, _): code
+        case .roleNotAllowed(_, _, let code): code
         default: nil
         }
     }
@@ -70,6 +73,10 @@ public enum ControlCenterError: Error, Sendable, Equatable, CustomStringConverti
             "\(error)"
         case .invalidICCID(let iccid):
             "invalid ICCID \"\(iccid)\": expected 15 to 22 digits"
+        case .roleNotAllowed(let function, let status, let code):
+            "the API user's role may not call \(function) (HTTP \(status)\(code.map { ", error \($0)" } ?? "")): "
+                + "give control_center.username a role that may (e.g. ACCOUNTREADONLY), or turn off fleet.discover "
+                + "and fleet.changes_every; usage polling goes on"
         }
     }
 }

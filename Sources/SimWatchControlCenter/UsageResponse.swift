@@ -20,40 +20,50 @@ enum UsageResponse {
         if (200..<300).contains(status) {
             return interpretRecord(response, iccid: iccid, redactor: redactor, now: now)
         }
-        // The body is parsed once: as an error body, since it is not a success.
-        let apiError = APIErrorBody(response.body)
+        return .failure(failure(response, apiError: APIErrorBody(response.body), iccid: iccid, apiVersion: apiVersion,
+                                redactor: redactor, now: now))
+    }
+
+    /// The error a non-2xx answer means, for any function; `iccid` is the device asked about, if any.
+    ///
+    /// `apiError` is the body parsed once, as an error body, since it is not a success.
+    static func failure(
+        _ response: HTTPResponse, apiError: APIErrorBody?, iccid: String?, apiVersion: Int, redactor: RedactedURL, now: Date
+    ) -> ControlCenterError {
+        let status = response.status
         if apiError?.code == APIErrorBody.rateLimitExceeded {
-            return .failure(rateLimited(response, now: now))
+            return rateLimited(response, now: now)
         }
         let message = apiError?.message.map { scrubbed($0, redactor) }
         let code = apiError?.code.map { scrubbed($0, redactor) }
         switch apiError?.code {
-        case "10000001": return .failure(.invalidCredentials)
-        case "10000024": return .failure(.invalidAPIVersion(apiVersion))
-        case "10000031": return .failure(.invalidZone)
-        case "20000001" where status == 404: return .failure(.deviceNotFound(iccid: iccid))
-        case "30000001": return .failure(.serverError(status: status, code: "30000001", message: message))
+        case "10000001": return .invalidCredentials
+        case "10000024": return .invalidAPIVersion(apiVersion)
+        case "10000031": return .invalidZone
+        case "20000001" where status == 404 && iccid != nil: return .deviceNotFound(iccid: iccid ?? "")
+        case "30000001": return .serverError(status: status, code: "30000001", message: message)
         default: break
         }
         switch status {
         case 401:
             // Control Center sometimes answers 401 with no body code at all.
-            return .failure(.invalidCredentials)
+            return .invalidCredentials
         case 404:
             // Only 20000001 says the device is missing: an HTML 404 means a wrong base_url, a
             // JSON one without that code a gateway's, and either would "lose" the whole fleet.
             let reason = apiError == nil
                 ? "not a Control Center answer"
                 : "a 404 without error 20000001, not Control Center's answer for a missing device"
-            return .failure(unexpected(response, reason: reason, redactor: redactor))
+            return unexpected(response, reason: reason, redactor: redactor)
         case 500..<600:
-            return .failure(.serverError(status: status, code: code, message: message))
+            return .serverError(status: status, code: code, message: message)
         case 400..<500 where apiError != nil:
-            return .failure(.rejected(status: status, code: code, message: message))
+            return .rejected(status: status, code: code, message: message)
         default:
-            return .failure(unexpected(response, reason: "not a Control Center answer", redactor: redactor))
+            return unexpected(response, reason: "not a Control Center answer", redactor: redactor)
         }
     }
+
 
     /// `interpret` with a redactor that knows only `secrets`, for tests and fuzz targets.
     static func interpret(
@@ -112,7 +122,7 @@ enum UsageResponse {
     /// The longest text field a record may carry.
     static let maxTextBytes = 1024
 
-    private static func rateLimited(_ response: HTTPResponse, now: Date) -> ControlCenterError {
+    static func rateLimited(_ response: HTTPResponse, now: Date) -> ControlCenterError {
         .rateLimited(retryAfter: RetryAfter.parse(response.header("Retry-After"), now: now, cap: RetryAfter.controlCenterCap))
     }
 
@@ -126,7 +136,7 @@ enum UsageResponse {
     }
 
     /// A server's message as one printable, scrubbed line of at most 200 bytes.
-    private static func scrubbed(_ message: String, _ redactor: RedactedURL) -> String {
+    static func scrubbed(_ message: String, _ redactor: RedactedURL) -> String {
         redactor.excerpt(Array(message.utf8), limit: 200)
     }
 

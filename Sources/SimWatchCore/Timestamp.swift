@@ -43,6 +43,11 @@ package enum Timestamp {
         append(f.second, width: 2, to: &bytes); bytes.append(UInt8(ascii: "Z"))
     }
 
+    /// `2026-11-27T10:00:00+00:00`: ISO 8601 with a numeric offset, as Search Devices' `modifiedSince` wants it.
+    package static func iso8601WithOffset(_ date: Date) -> String {
+        String(rfc3339(date).dropLast()) + "+00:00"
+    }
+
     /// `2026-11-27 10:00 UTC`, for people (chat messages).
     package static func minuteUTC(_ date: Date) -> String {
         let f = fields(date)

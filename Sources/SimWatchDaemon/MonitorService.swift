@@ -62,9 +62,11 @@ public struct MonitorService: Service {
         let client = CurrentClient(runtime.client)
         let pollBeat = Heartbeat(clock: runtime.clock)
         let checkpointBeat = Heartbeat(clock: runtime.clock)
+        let feedBeat = Heartbeat(clock: runtime.clock)
+        let firstFeedPass = StartGate()
         let config = await runtime.engine.config
         var services: [any Service] = []
-        if let pinger = makePinger(config: config, poll: pollBeat, checkpoint: checkpointBeat) {
+        if let pinger = makePinger(config: config, poll: pollBeat, checkpoint: checkpointBeat, feed: feedBeat) {
             services.append(WatchdogService(pinger: pinger, clock: runtime.clock))
         }
         if let metricsServer { services.append(metricsServer) }
@@ -80,7 +82,11 @@ public struct MonitorService: Service {
                           step: digestStep),
             CycleService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, metrics: runtime.metrics,
-                logger: runtime.logger, notifier: notifier, heartbeat: pollBeat, pollGrace: pollGrace, clock: runtime.clock),
+                logger: runtime.logger, notifier: notifier, heartbeat: pollBeat, pollGrace: pollGrace, clock: runtime.clock,
+                firstFeedPass: firstFeedPass),
+            FeedService(
+                engine: runtime.engine, delivery: runtime.delivery, client: client, logger: runtime.logger,
+                heartbeat: feedBeat, firstPass: firstFeedPass, clock: runtime.clock, idleCheck: .seconds(5)),
         ]
         return services.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
@@ -88,7 +94,7 @@ public struct MonitorService: Service {
         }
     }
 
-    private func makePinger(config: Config, poll: Heartbeat, checkpoint: Heartbeat) -> WatchdogPinger? {
+    private func makePinger(config: Config, poll: Heartbeat, checkpoint: Heartbeat, feed: Heartbeat) -> WatchdogPinger? {
         guard let notifier, let watchdog = notifier.watchdogInterval else { return nil }
         let logger = runtime.logger
         if let warning = WatchdogPinger.timeoutWarning(timeout: config.controlCenter.timeout, watchdog: watchdog) {
@@ -101,6 +107,7 @@ public struct MonitorService: Service {
             watchdog: watchdog,
             watched: [
                 .init(name: "poll", heartbeat: poll, stallLimit: pollLimit),
+                .init(name: "feed", heartbeat: feed, stallLimit: pollLimit),
                 .init(name: "checkpoint", heartbeat: checkpoint, stallLimit: .seconds(120) + tick),
             ],
             ping: { _ = notifier.watchdog() },

@@ -6,7 +6,7 @@ public enum OnceRun {
     /// How long pending deliveries are tried before `once` leaves them in the outbox.
     public static let deliveryBudget: Duration = .seconds(30)
 
-    /// Runs the cycle; returns the report. The caller exits 1 when `report.succeeded` is false.
+    /// Runs one feed pass first when the feed or discovery is due, then the cycle; returns the cycle's report. The caller exits 1 when `report.succeeded` is false.
     ///
     /// Throws `StateLoadError` when the state file exists but cannot be read.
     public static func run(
@@ -20,7 +20,15 @@ public enum OnceRun {
                 await runtime.engine.checkpoint()
             }
         }
-        let report = await runtime.cycle(progress: progress).run(pacing: .asFastAsAllowed)
+        if await runtime.engine.feedPassDue {
+            let feed = await runtime.feedPass().run()
+            feed.log(to: runtime.logger, inventory: await runtime.engine.inventoryCount)
+            var log = FeedLog()
+            log.report(feed, to: runtime.logger)
+        }
+        var report = await runtime.cycle(progress: progress).run(pacing: .asFastAsAllowed)
+        // A feed pass refused with a 401 fails a cycle whose polls did not prove the credentials.
+        if report.failure == nil { report.failure = await runtime.engine.lastCycleFailure }
         checkpoints.cancel()
         runtime.logCycle(report)
         await runtime.engine.save()

@@ -66,6 +66,11 @@ public struct Runtime: Sendable {
                   heartbeat: heartbeat, heartbeatEvery: heartbeatEvery, gate: gate, clock: clock, progress: progress)
     }
 
+    /// One change-feed pass over this runtime's parts.
+    public func feedPass(client: ControlCenterClient? = nil, heartbeat: Heartbeat = .none, gate: StartGate? = nil) -> FeedPass {
+        FeedPass(engine: engine, client: client ?? self.client, logger: logger, heartbeat: heartbeat, gate: gate, clock: clock)
+    }
+
     /// Starts the engine (lock, load, first save) and seeds `/healthz` from the persisted health.
     public func start() async throws {
         try await engine.start()

@@ -25,14 +25,21 @@ public struct PersistentState: Codable, Sendable, Equatable {
     public var outbox: [OutboxEntry]
     /// Deliveries given up on, oldest first; at most `deadLetterLimit`.
     public var deadLetters: [DeadLetter]
+    /// The account's SIMs as Search Devices listed them, by ICCID (empty without discovery or feed).
+    public var inventory: [String: InventoryEntry]
+    /// The change feed's watermark.
+    public var feed: FeedState
     /// The last day's events, cycles and failed polls, and the last digest (key `insight`).
     public var activity = ActivityLog()
 
     public init(
         schemaVersion: Int = PersistentState.currentSchemaVersion, epoch: String = "", cycle: Int = 0,
         devices: [String: DeviceRecord] = [:], health: Health = Health(),
-        outbox: [OutboxEntry] = [], deadLetters: [DeadLetter] = []
+        outbox: [OutboxEntry] = [], deadLetters: [DeadLetter] = [],
+        inventory: [String: InventoryEntry] = [:], feed: FeedState = FeedState()
     ) {
+        self.inventory = inventory
+        self.feed = feed
         self.schemaVersion = schemaVersion
         self.epoch = epoch
         self.cycle = cycle
@@ -52,7 +59,7 @@ public struct PersistentState: Codable, Sendable, Equatable {
     }
 
     package enum CodingKeys: String, CodingKey {
-        case epoch, cycle, devices, health, outbox
+        case epoch, cycle, devices, health, outbox, inventory, feed
         case schemaVersion = "schema_version"
         case deadLetters = "dead_letters"
     }

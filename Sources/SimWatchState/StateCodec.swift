@@ -11,7 +11,7 @@ import SimWatchCore
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
 package enum StateCodec {
     package static func encode(_ state: PersistentState) -> [UInt8] {
-        var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520)
+        var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520 + state.inventory.count * 110)
         let encoder = sectionEncoder()
         writer.raw("{\n  \"schema_version\": ")
         writer.int(state.schemaVersion)
@@ -30,7 +30,9 @@ package enum StateCodec {
             writer.raw(": ")
             writeDevice(state.devices[iccid]!, to: &writer)
         }
-        writer.raw(state.devices.isEmpty ? "},\n  \"outbox\": [" : "\n  },\n  \"outbox\": [")
+        writer.raw(state.devices.isEmpty ? "}" : "\n  }")
+        writeFleet(state, to: &writer)
+        writer.raw(",\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
         writer.raw(",\n  \"dead_letters\": [")
         writeLines(state.deadLetters, to: &writer, with: encoder)

@@ -18,6 +18,9 @@ struct StateFileReader {
         var health: Health?
         var outbox: [OutboxEntry]?
         var deadLetters: [DeadLetter]?
+        // Files written before the change feed have neither: an empty inventory, no watermark.
+        var inventory: [String: InventoryEntry] = [:]
+        var feed = FeedState()
         var activity = ActivityLog()
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
@@ -35,6 +38,10 @@ struct StateFileReader {
                 outbox = try readOutbox()
             } else if key.matches("dead_letters") {
                 deadLetters = try readDeadLetters()
+            } else if key.matches("inventory") {
+                inventory = try readInventory()
+            } else if key.matches("feed") {
+                feed = try readFeed()
             } else if key.matches("insight") {
                 activity = try readActivity()
             } else {
@@ -48,7 +55,7 @@ struct StateFileReader {
         }
         var state = PersistentState(
             schemaVersion: version, epoch: epoch, cycle: cycle, devices: devices, health: health,
-            outbox: outbox, deadLetters: deadLetters
+            outbox: outbox, deadLetters: deadLetters, inventory: inventory, feed: feed
         )
         state.activity = activity
         return state
@@ -65,7 +72,7 @@ struct StateFileReader {
     }
 
     /// A sequence number or count: a whole number from 0 to 2^53 (`StateBounds`).
-    private mutating func readSequence(_ key: String) throws(StateFormatError) -> Int {
+    mutating func readSequence(_ key: String) throws(StateFormatError) -> Int {
         _ = scanner.peek()
         let start = scanner.index
         let value: Int64 = try scanner.readInt()

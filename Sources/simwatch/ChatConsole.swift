@@ -13,8 +13,10 @@ struct ChatConsole: Sendable {
     }
 
     func banner(devices: Int, simulatorURL: String, stateFolder: String) {
-        print(paint("simwatch demo", "1") + " — \(devices) simulated SIMs, polled every 2 s")
+        print(paint("simwatch demo", "1") + " — \(devices) simulated SIMs, discovered on the account; ACTIVATED and TEST_READY ones polled every 2 s")
         print("  Control Center simulator  \(simulatorURL)  (usage runs 1200× fast; a status or overage flag changes every 3 s)")
+        print("  change feed               Search Devices every 2 s: status and plan changes of every SIM, polled or not;")
+        print("                            a new SIM joins the account every 15 s (device discovered)")
         print("  state and config          \(stateFolder)")
         print("  daily digest              simwatch digest --config \(stateFolder)/simwatch.yaml --print")
         print("  channel                   #sim-alerts (below)   — press Ctrl-C to stop\n")

@@ -12,11 +12,22 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a simulated Control Center, the daemon on a 2 s interval, and print alerts as a chat channel shows them.")
 
-    @Option(help: "Simulated devices.")
+    /// The most SIMs the simulated account may hold.
+    static let devicesRange = 1...100_000
+    /// A new SIM joins the account this often, for the feed to discover.
+    static let newSIMEvery: Duration = .seconds(15)
+
+    @Option(help: "Simulated SIMs on the account (1 to 100000); the daemon discovers them with Search Devices.")
     var devices = 50
 
     @Flag(help: "Also show the daemon's log lines.")
     var verbose = false
+
+    func validate() throws {
+        guard Self.devicesRange.contains(devices) else {
+            throw ValidationError("--devices must be from 1 to 100000; got \(devices)")
+        }
+    }
 
     func run() async throws {
         if verbose {
@@ -48,9 +59,11 @@ struct DemoCommand: AsyncParsableCommand {
             try ConfigLoader.load(path: folder.configPath).config
         }
         let printer = AlertPrinterService(sink: sink, console: console)
+        let newSIMs = NewSIMService(simulator: simulator, every: Self.newSIMEvery)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: newSIMs, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let insight { services.append(.init(service: insight)) }
         let group = ServiceGroup(configuration: .init(
@@ -73,7 +86,8 @@ struct DemoFolder {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-demo-\(getpid())").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Data((SimulatorServer.defaultAPIKey + "\n").utf8).write(to: URL(fileURLWithPath: path + "/api_key"))
-        let devices = iccids.enumerated().map { index, iccid in
+        // A few named SIMs show how configured devices add names; discovery finds the rest.
+        let devices = iccids.prefix(Self.namedDevices).enumerated().map { index, iccid in
             "  - { iccid: \"\(iccid)\", name: \(Self.name(index)) }"
         }.joined(separator: "\n")
         let yaml = """
@@ -86,6 +100,9 @@ struct DemoFolder {
           concurrency: 4
         poll:
           interval: 2s
+        fleet:
+          discover: true
+          changes_every: 2s
         state_file: \(path)/state.json
         devices:
         \(devices)
@@ -119,8 +136,26 @@ struct DemoFolder {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// How many of the account's SIMs the demo's configuration names.
+    static let namedDevices = 10
     private static let kinds = ["truck", "meter", "tracker", "pump", "kiosk"]
     private static func name(_ index: Int) -> String {
         "\(kinds[index % kinds.count])-\(index + 1)"
+    }
+}
+
+/// Adds a generated SIM to the simulated account every `every`, so the demo shows `device_discovered`.
+struct NewSIMService: Service {
+    let simulator: ControlCenterSimulator
+    let every: Duration
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                guard !Task.isCancelled else { return }
+                _ = await simulator.addGeneratedDevices(1)
+            }
+        }
     }
 }

@@ -211,6 +211,7 @@ import Testing
             "Control Center: https://cc.example.com as apiuser (API v1, timeout 10s, 5 requests/s, 1 in flight)",
             "Devices: 1 (8988216716970004975)",
             "Poll: every 15m; a full cycle takes about 1s at the rate limit, which fits",
+            "Fleet: discovery off: the configured devices only; change feed off",
             "State file: ./simwatch-state.json",
             "Plans:",
             "  \"basic\": data 1 GB, voice 1h",

@@ -42,19 +42,20 @@ import Testing
             count: count)
     }
 
-    /// A status change, a threshold, an overage pair, a poll pair, a test: every shape of event.
+    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 10 {
-        case 7: event = F.projected
-        case 8: event = F.spike
-        case 9: event = F.digest()
+        switch index % 11 {
+        case 8: event = F.projected
+        case 9: event = F.spike
+        case 10: event = F.digest()
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)
         case 3: event = F.poll(failed: true)
         case 4: event = F.poll(failed: false)
         case 5: event = F.test
+        case 7: event = F.discovered
         default: event = F.statusChange(index)
         }
         event.id = String(format: "%016x", 0x1000 + index)

@@ -91,6 +91,15 @@ enum FormatFixtures {
         return event
     }
 
+    /// A SIM the change feed listed for the first time; its listed texts come from Control Center.
+    static let discovered = Event(
+        id: "1212121212121212", kind: .deviceDiscovered, severity: .info, iccid: "8988216716970004976",
+        observedAt: observedAt,
+        summary: "8988216716970004976: new SIM on the account (status TEST_READY, rate plan <!channel> *plan*)",
+        current: .string("TEST_READY"),
+        device: DeviceUsage(iccid: "8988216716970004976", status: "TEST_READY", ratePlan: "<!channel> *plan*",
+                            communicationPlan: "@here"))
+
     static let test = Event(
         id: "ffffffffffffffff", kind: .test, severity: .info, observedAt: observedAt,
         summary: "simwatch test alert: this webhook works, no action needed")

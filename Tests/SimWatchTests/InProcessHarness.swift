@@ -70,6 +70,8 @@ final class InProcessHarness: Sendable {
                 self.shutdown.withLock { $0 = trigger }
                 try await service.run()
             }
+            // As the process's exit would: the state file's lock goes, so the daemon may start again.
+            await runtime.engine.close()
         }
         task.withLock { $0 = started }
     }
@@ -111,8 +113,16 @@ final class InProcessHarness: Sendable {
         }
     }
 
-    /// Shuts the daemon down gracefully, moving the clock through the grace periods.
+    /// Shuts the daemon down gracefully, moving the clock through the grace periods, and
+    /// the simulator and sink after it.
     func stop() async throws {
+        try await stopDaemon()
+        await sink.stop()
+        await simulator.stop()
+    }
+
+    /// Shuts the daemon down gracefully but keeps the simulator and sink, for a restart.
+    func stopDaemon() async throws {
         shutdown.withLock { $0 }?.triggerGracefulShutdown()
         let running = task.withLock { $0 }
         let done = Shared(false)
@@ -122,8 +132,6 @@ final class InProcessHarness: Sendable {
         try await running?.value
         done.withLock { $0 = true }
         await driver.value
-        await sink.stop()
-        await simulator.stop()
     }
 
     /// Events the sink answered with a 2xx, in the order received.

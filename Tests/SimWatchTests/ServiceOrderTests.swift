@@ -27,13 +27,13 @@ import UnixSignals
         ) { config }
     }
 
-    @Test("one service per loop, listed last-to-stop first: cycles stop first, checkpoint saves last")
+    @Test("one service per loop, listed last-to-stop first: the feed and cycles stop first, checkpoint saves last")
     func theListIsTheShutdownOrderReversed() async throws {
         let folder = try TemporaryDirectory()
         let service = Self.service(in: folder, logs: CapturedLogs(), http: ScriptedHTTPClient())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let names = await service.services(hangups: hangups).map { String(describing: type(of: $0.service)) }
-        #expect(names == ["CheckpointService", "DeliveryService", "ReloadService", "DigestService", "CycleService"])
+        #expect(names == ["CheckpointService", "DeliveryService", "ReloadService", "DigestService", "CycleService", "FeedService"])
     }
 
     @Test("graceful shutdown: polling stops, the state is saved, deliveries drain, the state is saved again")

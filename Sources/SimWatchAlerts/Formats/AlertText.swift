@@ -16,6 +16,7 @@ enum AlertText {
         case .imeiChanged: "IMEI changed"
         case .cycleReset: "Cycle reset"
         case .deviceNotFound: "Device not found"
+        case .deviceDiscovered: "Device discovered"
         case .pollFailed: "Poll failed"
         case .pollRecovered: "Poll recovered"
         case .stateReset: "State reset"

@@ -11,6 +11,8 @@ public enum EventKind: String, Codable, Sendable, CaseIterable, Hashable {
     case imeiChanged = "imei_changed"
     case cycleReset = "cycle_reset"
     case deviceNotFound = "device_not_found"
+    /// The change feed lists a SIM that was not in the account's inventory before.
+    case deviceDiscovered = "device_discovered"
     case pollFailed = "poll_failed"
     case pollRecovered = "poll_recovered"
     case stateReset = "state_reset"

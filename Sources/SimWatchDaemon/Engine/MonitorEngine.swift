@@ -13,17 +13,27 @@ import SimWatchState
 /// save's snapshot always holds a device's new observation together with its events.
 public actor MonitorEngine {
     public private(set) var config: Config
-    /// Devices, cycle count, health and epoch; the outbox lives in `outbox`.
-    private var ledger = PersistentState()
+    /// Devices, cycle count, health, epoch, inventory and feed; the outbox lives in `outbox`.
+    var ledger = PersistentState()
     package internal(set) var outbox = Outbox()
     /// ICCIDs of the current configuration: answers for others (removed by a reload
     /// while their poll was under way) are dropped.
-    private var configured: Set<String>
+    var configured: Set<String>
+    /// The configured devices by ICCID, for the names and labels of listed SIMs.
+    var configuredByICCID: [String: DeviceEntry]
     private var keeper: StateKeeper
     package let logger: Logger
     package let metrics: (any EngineObserver)?
     package let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
+    /// When this engine was made: before any feed watermark, the feed starts here (minus the overlap).
+    package let processStart: Date
+    /// Why the last feed pass was refused with a 401, until a pass succeeds.
+    var feedRejection: String?
+    /// Usage answers (records or 20000001) since the last cycle closed: they prove the credentials.
+    var usageAnswers = 0
+    /// Why the last closed cycle failed; `nil` when it succeeded.
+    public private(set) var lastCycleFailure: String?
 
     /// - Parameters:
     ///   - now: the wall clock, injectable for tests.
@@ -34,10 +44,12 @@ public actor MonitorEngine {
     ) {
         self.config = config
         self.configured = Set(config.devices.map(\.iccid))
+        self.configuredByICCID = Self.byICCID(config.devices)
         self.metrics = metrics
         self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: { clock.now })
         self.logger = logger
         self.now = now
+        self.processStart = now()
     }
 
     /// Everything the state file holds, as the next save would write it.
@@ -90,13 +102,17 @@ public actor MonitorEngine {
             load(PersistentState(epoch: PersistentState.newEpoch()))
             raise([EventFactory.stateReset(epoch: ledger.epoch, cycle: ledger.cycle, corruptPath: corruptPath, at: now())])
         }
-        ledger.prune(keeping: configured)
+        FleetLedger.prune(&ledger, configured: configured, fleet: config.fleet)
         recordDeviceSamples()
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
         let error = await writer.write(state)
         try keeper.proveWritable(started: started, error: error)
+    }
+
+    private static func byICCID(_ devices: [DeviceEntry]) -> [String: DeviceEntry] {
+        Dictionary(devices.map { ($0.iccid, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     private func load(_ loaded: PersistentState) {
@@ -111,13 +127,14 @@ public actor MonitorEngine {
     public func apply(_ newConfig: Config) {
         config = newConfig
         configured = Set(newConfig.devices.map(\.iccid))
+        configuredByICCID = Self.byICCID(newConfig.devices)
         warnedPlans = []
-        ledger.prune(keeping: configured)
-        metrics?.retainDevices(configured)
+        FleetLedger.prune(&ledger, configured: configured, fleet: newConfig.fleet)
+        metrics?.retainDevices(Set(ledger.devices.keys))
         recordDeviceSamples()
         let rules = DetectionRules(config: newConfig)
         var events: [Event] = []
-        for device in newConfig.devices {
+        for device in usageTargets() {
             guard var record = ledger.devices[device.iccid],
                   let detection = DeviceLedger.reevaluate(device: device, record: &record, at: now(), epoch: ledger.epoch, rules: rules)
             else { continue }
@@ -133,8 +150,9 @@ public actor MonitorEngine {
     /// Records one device's successful answer; returns the events it raised.
     @discardableResult
     public func recordUsage(_ usage: DeviceUsage, for device: DeviceEntry) -> [Event] {
-        guard configured.contains(device.iccid) else { return [] }
-        var record = ledger.devices[device.iccid] ?? DeviceRecord()
+        guard isWatched(device.iccid) else { return [] }
+        usageAnswers = usageAnswers.incrementedSaturating
+        var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
         let before = record
         let detection = DeviceLedger.observe(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
@@ -152,8 +170,9 @@ public actor MonitorEngine {
     /// Records a 404 / 20000001 for a configured device: `device_not_found` once until it is found again.
     @discardableResult
     public func recordNotFound(_ device: DeviceEntry) -> [Event] {
-        guard configured.contains(device.iccid) else { return [] }
-        var record = ledger.devices[device.iccid] ?? DeviceRecord()
+        guard isWatched(device.iccid) else { return [] }
+        usageAnswers = usageAnswers.incrementedSaturating
+        var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
         let event = DeviceLedger.notFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
         ledger.devices[device.iccid] = record
         let events = event.map { [$0] } ?? []
@@ -163,6 +182,11 @@ public actor MonitorEngine {
 
     /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
     public func finishCycle(failure: String?) -> [Event] {
+        // A feed pass refused with a 401 fails the cycle, unless usage answers proved the
+        // credentials: then only Search Devices is refused, a role problem the feed reports.
+        let failure = failure ?? (usageAnswers == 0 ? feedRejection : nil)
+        usageAnswers = 0
+        lastCycleFailure = failure
         // Locals: two `inout` accesses to parts of one actor property overlap at run time.
         var cycle = ledger.cycle
         var health = ledger.health
@@ -252,7 +276,7 @@ public actor MonitorEngine {
     /// (names, plans or `per_device` may have changed).
     private func recordDeviceSamples() {
         guard config.metrics?.perDevice == true, let metrics else { return }
-        for device in config.devices {
+        for device in usageTargets() {
             guard let record = ledger.devices[device.iccid],
                   let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) else { continue }
             metrics.recordDevice(sample)

@@ -73,7 +73,7 @@ public struct PollCycle: Sendable {
     /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
     public func run(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
-        let devices = config.devices
+        let devices = await engine.usageTargets()
         let started = clock.now
         let cycleNumber = await engine.nextCycleNumber
         var report = CycleReport(cycle: cycleNumber, devices: devices.count, polled: 0, notFound: 0, failed: 0,

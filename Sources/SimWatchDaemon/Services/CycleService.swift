@@ -21,6 +21,8 @@ struct CycleService: Service {
     /// How long polls in flight at shutdown may take before they are cancelled.
     let pollGrace: Duration
     let clock: MonotonicClock
+    /// Closed by the feed service after its first pass: the first cycle polls what discovery found.
+    let firstFeedPass: StartGate?
 
     func run() async {
         let gate = StartGate()
@@ -56,13 +58,20 @@ struct CycleService: Service {
 
     private func cycleLoop(gate: StartGate) async {
         let beatEvery: Duration = .seconds(5)
+        if let firstFeedPass {
+            while firstFeedPass.isOpen, gate.isOpen, !Task.isCancelled {
+                await heartbeat.sleep(until: clock.now + .seconds(1), beatingEvery: beatEvery, gate: gate)
+            }
+        }
         while !Task.isCancelled, gate.isOpen {
             let started = clock.now
             let interval = await engine.config.poll.interval
             let cycle = PollCycle(engine: engine, client: client.get(), logger: logger, metrics: metrics,
                                   heartbeat: heartbeat, heartbeatEvery: beatEvery, gate: gate, clock: clock)
-            let report = await cycle.run(pacing: .spread(over: interval))
+            var report = await cycle.run(pacing: .spread(over: interval))
             heartbeat.tick()
+            // A feed pass refused with a 401 fails a cycle whose polls did not prove the credentials.
+            if report.failure == nil { report.failure = await engine.lastCycleFailure }
             // A cycle cut short by shutdown is neither a success nor a failure.
             guard !Task.isCancelled, gate.isOpen else { return }
             report.log(to: logger)

@@ -19,10 +19,11 @@ public enum DigestBuilder {
         var byStatus: [String: Int] = [:]
         var top: [DailyDigest.TopUsage] = []
         var projected: [DailyDigest.ProjectedOverage] = []
-        for device in config.devices {
+        let watched = watchedDevices(state: state, config: config)
+        for device in watched {
             let record = state.devices[device.iccid]
             let last = record?.last
-            let status = Detector.known(last?.status) ?? "UNKNOWN"
+            let status = Detector.known(last?.status) ?? Detector.known(state.inventory[device.iccid]?.status) ?? "UNKNOWN"
             byStatus[status, default: 0] += 1
             guard let last, let plan = last.ratePlan.flatMap({ config.plans[$0] }) else { continue }
             if let share = largestShare(of: last, plan: plan, device: device) { top.append(share) }
@@ -46,10 +47,17 @@ public enum DigestBuilder {
         projected.sort { ($0.projectedPercent, $1.iccid) > ($1.projectedPercent, $0.iccid) }
         let totals = state.activity.totals(before: date)
         return DailyDigest(
-            periodStart: date.addingTimeInterval(-24 * 3600), periodEnd: date, devices: config.devices.count,
+            periodStart: date.addingTimeInterval(-24 * 3600), periodEnd: date, devices: watched.count,
             byStatus: byStatus, events: totals.events, topUsage: Array(top.prefix(settings.top)),
             projectedOverages: Array(projected.prefix(maxProjectedOverages)), cycles: totals.cycles,
             pollsFailed: totals.pollsFailed)
+    }
+
+    /// Every watched SIM: the configured ones, and with discovery the whole inventory.
+    static func watchedDevices(state: PersistentState, config: Config) -> [DeviceEntry] {
+        guard config.fleet.discover else { return config.devices }
+        let named = Set(config.devices.map(\.iccid))
+        return config.devices + state.inventory.keys.filter { !named.contains($0) }.sorted().map { DeviceEntry(iccid: $0) }
     }
 
     /// The device's metric with the largest share of its plan; usage above 0 only.
