@@ -26,6 +26,8 @@ public actor MonitorEngine {
     package let metrics: (any EngineObserver)?
     package let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
+    /// Built from `config` when first needed; a reload drops it.
+    private var insightRules: InsightRules?
     /// When this engine was made: before any feed watermark, the feed starts here (minus the overlap).
     package let processStart: Date
     /// Why the last feed pass was refused with a 401, until a pass succeeds.
@@ -129,6 +131,7 @@ public actor MonitorEngine {
         configured = Set(newConfig.devices.map(\.iccid))
         configuredByICCID = Self.byICCID(newConfig.devices)
         warnedPlans = []
+        insightRules = nil
         FleetLedger.prune(&ledger, configured: configured, fleet: newConfig.fleet)
         metrics?.retainDevices(Set(ledger.devices.keys))
         recordDeviceSamples()
@@ -157,7 +160,7 @@ public actor MonitorEngine {
         let detection = DeviceLedger.observe(
             usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
         let insight = InsightLedger.observe(usage, device: device, before: before, detection: detection, record: &record,
-                                            at: now(), epoch: ledger.epoch, rules: InsightRules(config: config))
+                                            at: now(), epoch: ledger.epoch, rules: currentInsightRules())
         ledger.devices[device.iccid] = record
         if config.metrics?.perDevice == true, let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) {
             metrics?.recordDevice(sample)
@@ -270,6 +273,16 @@ public actor MonitorEngine {
         let writer = keeper
         let error = await writer.write(snapshot)
         keeper.finished(started: started, error: error)
+    }
+
+    /// The insight rules of the configuration, with the current billing cycle worked out.
+    private func currentInsightRules() -> InsightRules {
+        let at = now()
+        if let rules = insightRules, rules.currentPeriod?.contains(at) == true { return rules }
+        var rules = InsightRules(config: config)
+        rules.currentPeriod = rules.billing.period(containing: at)
+        insightRules = rules
+        return rules
     }
 
     /// Hands every stored record to the per-device gauges: at start and after a reload

@@ -11,6 +11,15 @@ public struct InsightRules: Sendable, Equatable {
     /// `nil` when `spikes: off`.
     public var spikes: SpikeSettings?
     public var plans: [String: PlanAllowance]
+    /// The cycle most observations fall in, worked out once: the calendar arithmetic is
+    /// then done only for the odd observation outside it (100,000 SIMs a cycle).
+    public var currentPeriod: CyclePeriod?
+
+    /// The cycle `date` falls in.
+    public func period(containing date: Date) -> CyclePeriod {
+        if let currentPeriod, currentPeriod.contains(date) { return currentPeriod }
+        return billing.period(containing: date)
+    }
 
     public init(billing: BillingCycle = BillingCycle(), forecast: ForecastSettings? = ForecastSettings(),
                 spikes: SpikeSettings? = SpikeSettings(), plans: [String: PlanAllowance] = [:]) {
@@ -37,7 +46,7 @@ public enum InsightLedger {
         guard let current = record.last else { return [] }
         let context = DeviceEventContext(epoch: epoch, device: device, record: usage,
                                          observation: record.observation, observedAt: date)
-        let period = rules.billing.period(containing: date)
+        let period = rules.period(containing: date)
         var marks = record.insight
         var events: [Event] = []
         if detection.events.contains(where: { $0.kind == .cycleReset }) || countersWentBack(before, current) {
@@ -53,7 +62,7 @@ public enum InsightLedger {
         if let spikes = rules.spikes {
             // A baseline observation (first, or found again) has no rate to judge.
             if let previous = before.last, let previousAt = before.observedAt, !before.notFound {
-                let sameCycle = rules.billing.period(containing: previousAt) == period
+                let sameCycle = period.contains(previousAt)
                 for metric in spikes.metrics {
                     guard let old = previous.counter(metric), let new = usage.counter(metric) else { continue }
                     var baseline = marks.spikes[metric] ?? SpikeBaseline()
