@@ -98,7 +98,6 @@ import Testing
             $0 % 5 == 0 ? mixed($0, name: hugeText(35), labels: ["site": hugeText(5)]) : mixed($0)
         }),
         Batch(name: "nasty numbers", events: nastyNumbers),
-        Batch(name: "a digest of 100 SIMs with long names", events: [F.digest(devices: 100, name: hugeText(1))]),
     ]
 
     /// What one format promises about one message.

@@ -43,6 +43,7 @@ struct Fixture {
               "hphlr rp1": { data: 1GB }
               "iot-1GB": { data: 1GB }
               "iot-10GB": { data: 10GB }
+            \(insight ? "" : "forecast: off\nspikes: off")
             thresholds:
               - { metric: data, above: 50GB, severity: critical }
               - { metric: data, above: 200%, severity: warning }
@@ -50,7 +51,6 @@ struct Fixture {
               - name: ops
                 format: generic
                 url_env: SIMWATCH_TEST_HOOK
-            \(insight ? "" : "forecast: off\nspikes: off")
             \(extraYAML)
             """)
         return Fixture(simulator: simulator, sink: sink, folder: folder, iccids: iccids, environment: [
