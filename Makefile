@@ -56,7 +56,8 @@ demo: build
 	@$(BIN)/simwatch demo
 
 ## bench: simwatch against the curl CLI on a local nginx (installs nginx and curl when
-## missing), then the state file figures at 100,000 devices; release builds.
+## missing), then the state file figures at 100,000 devices and budgeted polling against
+## round robin for 100,000 SIMs in simulated time (simwatch-bench schedule); release builds.
 ## BENCH_DEVICES (default 10000) answers, BENCH_ROUNDS (default 3) rounds, medians printed.
 bench: deps
 	$(SWIFT) build -c release --product simwatch

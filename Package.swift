@@ -96,7 +96,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "simwatch-bench",
-            dependencies: ["SimWatchCore", "SimWatchState", "Simulator", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SimWatchCore", "SimWatchConfig", "SimWatchState", "SimWatchMonitor", "SimWatchControlCenter", "Simulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "CurlHTTPTests",

@@ -13,6 +13,10 @@ Then, at BENCH_LARGE_DEVICES (default 100,000; 0 skips it) SIMs whose answers ng
 from the URL: `once` (fresh and warm) time, CPU and max RSS, `status` time and RSS, the
 state file size, and the RSS of `run` after each of 5 cycles.
 
+With SIMWATCH_BENCH_BINARY: the state file figures at 100,000 devices, then `schedule`,
+round robin against budgeted polling for 100,000 SIMs over a simulated day (DESIGN.md's
+targets checked; it exits non-zero when one is missed or the rate limit is exceeded).
+
 Usage: bench.py SIMWATCH_BINARY [SIMWATCH_BENCH_BINARY]
 """
 
@@ -346,6 +350,16 @@ def run_large(root, port, simwatch, devices, cycles=5):
               f"{rss_per_cycle[-1][0] - rss_per_cycle[min(1, len(rss_per_cycle) - 1)][0]:+.1f} MB)")
     else:
         print("simwatch run: no cycle finished in time")
+    print()
+    status = dict(rows)["simwatch status"]
+    peaks = [("once, fresh", dict(rows)["simwatch once, concurrency 8, fresh"]["rss_mb"]),
+             ("once, warm", dict(rows)["simwatch once, concurrency 8, warm"]["rss_mb"])]
+    if rss_per_cycle:
+        peaks.append(("run, after 5 cycles", rss_per_cycle[-1][0]))
+    for name, rss in peaks:
+        print(f"target RSS ≤ 100 MB at {devices:,} SIMs, {name}: {rss:.1f} MB ({'met' if rss <= 100 else 'not met'})")
+    print(f"target status ≤ 0.5 s at {devices:,} SIMs: {status['seconds']:.2f} s "
+          f"({'met' if status['seconds'] <= 0.5 else 'not met'}; CPU {status['cpu_us'] * devices / 1e6:.2f} s)")
 
 
 def median(values):
@@ -408,6 +422,9 @@ def main():
         print()
         print("State file at 100,000 devices (simwatch-bench, best of 3):", flush=True)
         subprocess.run([state_bench], check=True)
+        print()
+        print("Budgeted polling against round robin, 100,000 SIMs in simulated time (simwatch-bench schedule):", flush=True)
+        subprocess.run([state_bench, "schedule"], check=True)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,39 @@ static inline CURLcode simwatch_curl_set_basic_auth(CURL *easy, const char *user
     return curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
 }
 
+/* ---- easy handle: e-mail (SMTP) ---- */
+
+/* Envelope: MAIL FROM and the RCPT TO list (which must outlive the transfer). */
+static inline CURLcode simwatch_curl_set_mail_envelope(CURL *easy, const char *from, struct curl_slist *recipients) {
+    CURLcode code = curl_easy_setopt(easy, CURLOPT_MAIL_FROM, from);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, recipients);
+}
+
+/* The message, read through the callback (CURLOPT_READFUNCTION has the data callback's shape). */
+static inline CURLcode simwatch_curl_set_upload(CURL *easy, curl_off_t size, simwatch_curl_data_callback read, void *context) {
+    CURLcode code = curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    if (code != CURLE_OK) return code;
+    code = curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, size);
+    if (code != CURLE_OK) return code;
+    code = curl_easy_setopt(easy, CURLOPT_READFUNCTION, read);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(easy, CURLOPT_READDATA, context);
+}
+
+/* TLS for the whole session (STARTTLS on smtp://, which then fails if the server lacks it),
+ * or none (a loopback relay). */
+static inline CURLcode simwatch_curl_set_require_tls(CURL *easy, int required) {
+    return curl_easy_setopt(easy, CURLOPT_USE_SSL, (long)(required ? CURLUSESSL_ALL : CURLUSESSL_NONE));
+}
+
+/* SMTP AUTH credentials, kept out of the URL. */
+static inline CURLcode simwatch_curl_set_login(CURL *easy, const char *username, const char *password) {
+    CURLcode code = curl_easy_setopt(easy, CURLOPT_USERNAME, username);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
+}
+
 /* ---- easy handle: limits and safety ---- */
 
 static inline CURLcode simwatch_curl_set_timeouts_ms(CURL *easy, long total_ms, long connect_ms) {

@@ -65,7 +65,7 @@ final class CurlEngine {
         }
     }
 
-    private func start(id: TransferID, request: HTTPRequest, continuation: ResponseContinuation) {
+    private func start(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {
         guard let easy = spareHandles.popLast() ?? curl_easy_init() else {
             queue.markFinished(id)
             continuation.resume(throwing: CurlGlobal.unavailableError)

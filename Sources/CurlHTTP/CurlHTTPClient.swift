@@ -40,11 +40,27 @@ public final class CurlHTTPClient: HTTPClient {
         let id = queue.makeTransferID()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                queue.submit(id: id, request: request, continuation: continuation)
+                queue.submit(id: id, request: .http(request), continuation: continuation)
             }
         } onCancel: {
             queue.cancel(id: id)
         }
+    }
+
+    /// Sends an e-mail on the transfer thread, like `execute`; only this call allows the
+    /// `smtp` and `smtps` protocols. `MailRequest.Security` says how the connection is
+    /// protected. Throws `HTTPClientError` when the server refuses the login, a sender or
+    /// recipient, or the message (libcurl's message says which), or `CancellationError`.
+    public func send(_ mail: MailRequest) async throws -> MailReceipt {
+        let id = queue.makeTransferID()
+        let response = try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                queue.submit(id: id, request: .mail(mail), continuation: continuation)
+            }
+        } onCancel: {
+            queue.cancel(id: id)
+        }
+        return MailReceipt(code: response.status)
     }
 
     /// Stops the transfer thread; pending and later requests fail with `HTTPClientError.shutDown`.

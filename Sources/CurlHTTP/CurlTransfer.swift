@@ -23,27 +23,57 @@ final class CurlTransfer {
     private var responseHeaders = ResponseHeaders()
     private var bodyLimitExceeded = false
     private var reservedBody = false
+    /// An e-mail's recipients (`CURLOPT_MAIL_RCPT`), freed with the header list.
+    var recipientList: UnsafeMutablePointer<curl_slist>?
+    /// An e-mail's message and how much of it libcurl has read.
+    var upload = Data()
+    var uploaded = 0
 
-    init(id: TransferID, easy: UnsafeMutableRawPointer, request: HTTPRequest, continuation: ResponseContinuation) {
+    init(id: TransferID, easy: UnsafeMutableRawPointer, request: TransferRequest, continuation: ResponseContinuation) {
         self.id = id
         self.easy = easy
-        self.url = request.url
-        self.password = request.basicAuth?.password
-        self.timeout = request.timeout
-        self.connectTimeout = request.connectTimeout
-        self.maxResponseBytes = max(0, request.maxResponseBytes)
+        switch request {
+        case .http(let request):
+            url = request.url
+            password = request.basicAuth?.password
+            timeout = request.timeout
+            connectTimeout = request.connectTimeout
+            maxResponseBytes = max(0, request.maxResponseBytes)
+        case .mail(let mail):
+            url = mail.url
+            password = mail.login?.password
+            timeout = mail.timeout
+            connectTimeout = mail.connectTimeout
+            // An SMTP server sends no body; anything written is a few bytes of nothing.
+            maxResponseBytes = 64 * 1024
+        }
         self.continuation = continuation
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
-    func configure(with request: HTTPRequest) throws(HTTPClientError) {
+    func configure(with request: TransferRequest) throws(HTTPClientError) {
         let (scheme, failure) = RedactedURL.check(url)
         if let failure { throw .invalidURL(failure) }
-        guard let scheme, scheme == "http" || scheme == "https" else {
-            throw .unsupportedProtocol(scheme ?? "(none)")
+        switch request {
+        case .http(let request):
+            guard let scheme, scheme == "http" || scheme == "https" else {
+                throw .unsupportedProtocol(scheme ?? "(none)")
+            }
+            try configureCallbacks()
+            try configureHTTP(request)
+        case .mail(let mail):
+            guard let scheme, scheme == "smtp" || scheme == "smtps", let security = MailRequest.security(of: mail.url) else {
+                throw .invalidURL("an e-mail needs an smtp:// or smtps:// URL")
+            }
+            try configureCallbacks()
+            try configureMail(mail, security: security)
         }
+    }
+
+    /// The context pointer, the error buffer and the response callbacks every transfer has.
+    private func configureCallbacks() throws(HTTPClientError) {
         let context = Unmanaged.passRetained(self)
         retainedForCallbacks = context
         try check(simwatch_curl_set_context(easy, context.toOpaque()))
@@ -57,7 +87,9 @@ final class CurlTransfer {
             transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         }, context.toOpaque()))
+    }
 
+    private func configureHTTP(_ request: HTTPRequest) throws(HTTPClientError) {
         try check(simwatch_curl_set_safe_defaults(easy, "http,https"))
         try check(request.url.withCString { simwatch_curl_set_url(easy, $0) })
         try setMethodAndBody(request.method, request.body)
@@ -109,6 +141,8 @@ final class CurlTransfer {
         }
         curl_slist_free_all(headerList)
         headerList = nil
+        curl_slist_free_all(recipientList)
+        recipientList = nil
         errorBuffer.deallocate()
         retainedForCallbacks?.release()
         retainedForCallbacks = nil
@@ -164,7 +198,7 @@ final class CurlTransfer {
         try check(simwatch_curl_set_headers(easy, headerList))
     }
 
-    private func check(_ code: CURLcode) throws(HTTPClientError) {
+    func check(_ code: CURLcode) throws(HTTPClientError) {
         guard code == CURLE_OK else {
             let reason = String(cString: curl_easy_strerror(code))
             throw .transport(code: Int(code.rawValue), message: "could not set up the transfer: \(reason)")

@@ -110,4 +110,14 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
 public protocol HTTPClient: Sendable {
     /// Performs the request. Throws `HTTPClientError`, or `CancellationError` when the task is cancelled.
     func execute(_ request: HTTPRequest) async throws -> HTTPResponse
+
+    /// Hands an e-mail to an SMTP server. Throws `HTTPClientError`, or `CancellationError`.
+    func send(_ mail: MailRequest) async throws -> MailReceipt
+}
+
+extension HTTPClient {
+    /// A client that speaks only HTTP refuses e-mail.
+    public func send(_ mail: MailRequest) async throws -> MailReceipt {
+        throw HTTPClientError.unsupportedProtocol("smtp")
+    }
 }

@@ -10,9 +10,16 @@ typealias TransferID = UInt64
 /// `submit` when it refuses the request or by the transfer (`CurlTransfer.resume` clears it).
 typealias ResponseContinuation = UnsafeContinuation<HTTPResponse, any Error>
 
+/// What one transfer does: an HTTP request, or an e-mail to an SMTP server (which
+/// answers with an `HTTPResponse` whose status is the server's last reply code).
+enum TransferRequest: Sendable {
+    case http(HTTPRequest)
+    case mail(MailRequest)
+}
+
 /// Work handed from callers to the transfer thread.
 enum TransferCommand: Sendable {
-    case start(TransferID, HTTPRequest, ResponseContinuation)
+    case start(TransferID, TransferRequest, ResponseContinuation)
     case cancel(TransferID)
     case shutDown
 }
@@ -56,7 +63,7 @@ final class TransferQueue: @unchecked Sendable {
     }
 
     /// Queues a transfer, or fails it at once when the client is shut down or the task cancelled.
-    func submit(id: TransferID, request: HTTPRequest, continuation: ResponseContinuation) {
+    func submit(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {
         let refusal: (any Error)? = lock.withLock {
             if isShutDown { return multi == nil ? CurlGlobal.unavailableError : HTTPClientError.shutDown }
             // Checked under the lock: a cancellation handler that ran before this point found

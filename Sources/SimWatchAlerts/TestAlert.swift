@@ -26,7 +26,7 @@ public enum TestAlert {
             let head = "\(webhook) (\(format.rawValue), \(target)): "
             if let error { return head + "FAILED: \(error)" }
             switch outcome {
-            case .delivered(let status): return head + "OK, HTTP \(status)"
+            case .delivered(let status): return head + "OK, \(format == .email ? "SMTP" : "HTTP") \(status)"
             case .retry(let reason, let retryAfter):
                 return head + "FAILED: \(reason)" + (retryAfter.map { " (retry after \(HumanFormat.duration($0)))" } ?? "")
             case .rejected(let reason), .tooLarge(let reason): return head + "FAILED: \(reason)"

@@ -8,12 +8,39 @@ public struct WebhookPayload: Sendable, Equatable {
     public var body: Data
     /// The ids of the events this message carries.
     public var eventIDs: [String]
+    /// Headers this message needs besides `Content-Type` (ntfy's `Title`, Opsgenie's
+    /// `Authorization`), in the order they are sent.
+    public var headers: [PayloadHeader]
+    /// Appended to the webhook's URL for this message (Opsgenie's `/{alias}/close?…`);
+    /// already percent-encoded.
+    public var urlSuffix: String
 
-    public init(contentType: String = "application/json", body: Data, eventIDs: [String]) {
+    public init(
+        contentType: String = "application/json", body: Data, eventIDs: [String],
+        headers: [PayloadHeader] = [], urlSuffix: String = ""
+    ) {
         self.contentType = contentType
         self.body = body
         self.eventIDs = eventIDs
+        self.headers = headers
+        self.urlSuffix = urlSuffix
     }
+}
+
+/// One request header of a payload. The value may be a secret (`Authorization`), so
+/// printing or dumping a header shows its name only.
+public struct PayloadHeader: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public var description: String { "\(name): <redacted>" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["name": name]) }
 }
 
 /// Turns a batch of events into the messages one webhook format accepts.
@@ -41,6 +68,10 @@ extension FormatSettings {
         case .generic: GenericFormatter()
         case .alertmanager: AlertmanagerFormatter()
         case .pagerduty(let pagerDuty): PagerDutyFormatter(routingKey: pagerDuty.routingKey)
+        case .telegram(let telegram): TelegramFormatter(chatID: telegram.chatID)
+        case .ntfy(let ntfy): NtfyFormatter(token: ntfy.token)
+        case .opsgenie(let opsgenie): OpsgenieFormatter(apiKey: opsgenie.apiKey)
+        case .email(let email): EmailFormatter(settings: email)
         }
     }
 }

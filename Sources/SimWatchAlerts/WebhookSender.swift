@@ -29,8 +29,8 @@ public struct WebhookSender: Sendable {
     public static let retryAfterCap = RetryAfter.webhookCap
 
     public let webhook: WebhookSettings
-    private let http: any HTTPClient
-    private let timeout: Duration
+    let http: any HTTPClient
+    let timeout: Duration
 
     public init(webhook: WebhookSettings, http: any HTTPClient, timeout: Duration = .seconds(10)) {
         self.webhook = webhook
@@ -38,11 +38,15 @@ public struct WebhookSender: Sendable {
         self.timeout = timeout
     }
 
-    /// Posts one payload. Throws only `CancellationError`.
+    /// Posts one payload (an e-mail webhook mails it). Throws only `CancellationError`.
     public func send(_ payload: WebhookPayload) async throws -> DeliveryOutcome {
+        if case .email(let email) = webhook.settings {
+            return try await mail(payload, settings: email)
+        }
         let request = HTTPRequest(
-            method: "POST", url: webhook.url.reveal(),
-            headers: [("Content-Type", payload.contentType), ("User-Agent", "simwatch/\(SimWatchVersion.current)")],
+            method: "POST", url: webhook.url.reveal() + payload.urlSuffix,
+            headers: [("Content-Type", payload.contentType), ("User-Agent", "simwatch/\(SimWatchVersion.current)")]
+                + payload.headers.map { ($0.name, $0.value) },
             body: payload.body, timeout: timeout, maxResponseBytes: 64 * 1024)
         let response: HTTPResponse
         do {
@@ -65,7 +69,7 @@ public struct WebhookSender: Sendable {
             // Anything else, a garbage status included, may be a proxy, an outage or a
             // misconfiguration being fixed: only max_age gives up on it.
             let retryAfter = RetryAfter.parse(response.header("Retry-After"), cap: retryAfterCap)
-                ?? discordRetryAfter(response.body)
+                ?? discordRetryAfter(response.body) ?? telegramRetryAfter(response.body)
             return .retry(reason: reason, retryAfter: retryAfter)
         }
     }
@@ -76,6 +80,17 @@ public struct WebhookSender: Sendable {
         guard body.first(where: { !$0.isASCIIWhitespace }) == UInt8(ascii: "{"),
               let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let number = object["retry_after"] as? NSNumber
+        else { return nil }
+        return RetryAfter.bounded(seconds: number.doubleValue, cap: retryAfterCap)
+    }
+
+    /// Telegram says how long to wait in its JSON body: `{"parameters": {"retry_after": 5}}`
+    /// (seconds), bounded like the header; anything else there is ignored.
+    public static func telegramRetryAfter(_ body: Data) -> Duration? {
+        guard body.first(where: { !$0.isASCIIWhitespace }) == UInt8(ascii: "{"),
+              let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let parameters = object["parameters"] as? [String: Any],
+              let number = parameters["retry_after"] as? NSNumber
         else { return nil }
         return RetryAfter.bounded(seconds: number.doubleValue, cap: retryAfterCap)
     }

@@ -85,9 +85,12 @@ public struct ControlCenterSettings: Sendable {
 /// `poll:`
 public struct PollSettings: Sendable {
     public var interval: Duration
+    /// Budgeted polling: every polled SIM at least this often; at least `interval`.
+    public var maxInterval: Duration
 
-    public init(interval: Duration = .seconds(15 * 60)) {
+    public init(interval: Duration = .seconds(15 * 60), maxInterval: Duration = .seconds(24 * 3600)) {
         self.interval = interval
+        self.maxInterval = max(maxInterval, interval)
     }
 }
 

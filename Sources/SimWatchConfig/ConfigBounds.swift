@@ -15,6 +15,8 @@ public enum ConfigBounds {
     public static let apiVersion = 1...99
     /// `poll.interval`.
     public static let pollInterval = Duration.seconds(1)...Duration.seconds(7 * 86_400)
+    /// `poll.max_interval`: also at least `poll.interval`.
+    public static let pollMaxInterval = Duration.seconds(1)...Duration.seconds(30 * 86_400)
     /// Percent thresholds: `0 < x <= 100000`.
     public static let maxPercent = 100_000.0
     /// Sizes, counts and seconds of plans and thresholds: at most 10^15 (1 PB of data), which

@@ -32,7 +32,8 @@ enum ConfigDevices {
 
     /// 15 to 22 digits; no Luhn check, since Control Center's own example fails it.
     package static func iccid(_ text: String) throws(ValueProblem) -> String {
-        guard (15...22).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        // On UTF-8: text made only of ASCII digits has as many Characters as bytes.
+        guard (15...22).contains(text.utf8.count), text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw ValueProblem("expected an ICCID of 15 to 22 digits; got \(ConfigText.quoted(text))")
         }
         return text
@@ -42,18 +43,31 @@ enum ConfigDevices {
     private struct Collector {
         let diagnostics: ConfigDiagnostics
         var devices: [DeviceEntry] = []
-        var firstSeen: [String: String] = [:]
+        var firstSeen: [String: Place] = [:]
+
+        /// Where an ICCID was first listed; spelled out only for a duplicate.
+        enum Place {
+            case yaml(Mark?, KeyPath)
+            case line(file: String, Int)
+
+            func text(_ diagnostics: ConfigDiagnostics) -> String {
+                switch self {
+                case .yaml(let mark, let path): "\(diagnostics.place(mark)) (\(path))"
+                case .line(let file, let number): "\(file):\(number)"
+                }
+            }
+        }
 
         mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
             let diagnostics = diagnostics
-            add(device, place: "\(diagnostics.place(mark)) (\(path))") { message in
+            add(device, place: .yaml(mark, path)) { message in
                 diagnostics.error(message, at: mark, path)
             }
         }
 
-        mutating func add(_ device: DeviceEntry, place: String, report: (String) -> Void) {
+        mutating func add(_ device: DeviceEntry, place: Place, report: (String) -> Void) {
             if let first = firstSeen[device.iccid] {
-                report("duplicate ICCID \(device.iccid); first listed at \(first)")
+                report("duplicate ICCID \(device.iccid); first listed at \(first.text(diagnostics))")
                 return
             }
             firstSeen[device.iccid] = place
@@ -103,41 +117,15 @@ enum ConfigDevices {
             }
             text = decoded
         }
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let lineNumber = index + 1
-            let line = withoutComment(rawLine)
-            let indent = line.prefix(while: \.isWhitespace).count
-            let content = line.dropFirst(indent)
-            guard !content.isEmpty else { continue }
-            let token = content.prefix(while: { !$0.isWhitespace })
-            let rest = content.dropFirst(token.count).trimmingCharacters(in: .whitespaces)
-            let column = indent + 1
+        for line in DevicesFileLines.entries(text) {
             do {
-                let device = DeviceEntry(iccid: try iccid(String(token)), name: rest.isEmpty ? nil : rest)
-                collector.add(device, place: "\(file):\(lineNumber)") { message in
-                    diagnostics.error(message, line: lineNumber, column: column, path, file: file)
+                let device = DeviceEntry(iccid: try iccid(line.token), name: line.rest.isEmpty ? nil : line.rest)
+                collector.add(device, place: .line(file: file, line.number)) { message in
+                    diagnostics.error(message, line: line.number, column: line.column, path, file: file)
                 }
             } catch {
-                diagnostics.error(error.message, line: lineNumber, column: column, path, file: file)
+                diagnostics.error(error.message, line: line.number, column: line.column, path, file: file)
             }
         }
-    }
-
-    /// The line without a `#` comment (at the start or after a space): names may contain `#`.
-    private static func withoutComment(_ line: Substring) -> Substring {
-        var previous: Character = " "
-        for index in line.indices {
-            if line[index] == "#", previous.isWhitespace { return line[..<index] }
-            previous = line[index]
-        }
-        return line.trimmingSuffix(while: \.isWhitespace)
-    }
-}
-
-private extension Substring {
-    func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
-        var result = self
-        while let last = result.last, predicate(last) { result = result.dropLast() }
-        return result
     }
 }

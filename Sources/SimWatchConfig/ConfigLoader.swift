@@ -102,21 +102,26 @@ public enum ConfigLoader {
         return config
     }
 
-    /// A cycle longer than the interval means polls fall behind: legal, but worth saying.
+    /// A fleet larger than one interval's budget is polled on a budget: a note. One that
+    /// even `max_interval` cannot cover is a warning naming the shortest one that can.
     private static func warnIfFleetDoesNotFit(
         _ deviceCount: Int, _ controlCenter: ControlCenterSettings, _ poll: PollSettings, _ root: MappingReader
     ) {
-        // rate_limit is bounded to 0.001...100000, so this is finite; HumanFormat clamps anyway.
-        let cycle = Double(deviceCount) / controlCenter.rateLimit
-        let interval = poll.interval.seconds
-        guard cycle > interval else { return }
-        let mark = root.value("poll")?["interval"]?.mark ?? root.mark
-        root.diagnostics.warning(
-            "\(deviceCount) devices at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s take "
-                + "\(HumanFormat.seconds(measured: cycle)) to poll, longer than the interval of "
-                + "\(HumanFormat.duration(poll.interval)): polls will run back to back; the shortest interval "
-                + "this fleet allows is \(HumanFormat.seconds(measured: cycle))",
-            at: mark, root.path.key("poll").key("interval"))
+        let budget = PollBudget.pollsPerInterval(rateLimit: controlCenter.rateLimit, interval: poll.interval)
+        guard deviceCount > budget else { return }
+        let section = root.value("poll")
+        if let warning = PollBudget.coverageWarning(
+            sims: deviceCount, rateLimit: controlCenter.rateLimit, maxInterval: poll.maxInterval) {
+            root.diagnostics.warning(
+                warning, at: section?["max_interval"]?.mark ?? section?.mark ?? root.mark,
+                root.path.key("poll").key("max_interval"))
+            return
+        }
+        root.diagnostics.note(
+            "\(deviceCount) devices are more than the \(budget) polls one interval of \(ConfigText.duration(poll.interval)) "
+                + "holds at \(HumanFormat.decimal(controlCenter.rateLimit)) requests/s: polling is budgeted, SIMs closest "
+                + "to a threshold first, every SIM at least every \(ConfigText.duration(poll.maxInterval))",
+            at: section?["interval"]?.mark ?? section?.mark ?? root.mark, root.path.key("poll").key("interval"))
     }
 
     /// The watchdog warning for a long `timeout`, and `check`'s note for a rate above 5/s.

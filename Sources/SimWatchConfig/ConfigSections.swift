@@ -8,7 +8,7 @@ enum ConfigSections {
     static let controlCenterKeys = [
         "base_url", "username", "api_key_file", "api_key_env", "api_version", "timeout", "rate_limit", "concurrency",
     ]
-    static let pollKeys = ["interval"]
+    static let pollKeys = ["interval", "max_interval"]
     static let deliveryKeys = ["max_age", "group_wait", "max_rate"]
     static let metricsKeys = ["listen", "per_device"]
     static let logKeys = ["format", "level"]
@@ -40,6 +40,19 @@ enum ConfigSections {
         if let interval = section.duration("interval", in: ConfigBounds.pollInterval, allowZero: false) {
             settings.interval = interval
         }
+        // Unwritten, it is 24 h or the interval when that is longer: a long interval alone stays valid.
+        guard let maxInterval = section.duration("max_interval", in: ConfigBounds.pollMaxInterval, allowZero: false)
+        else {
+            settings.maxInterval = max(settings.maxInterval, settings.interval)
+            return settings
+        }
+        if maxInterval < settings.interval {
+            section.diagnostics.error(
+                "max_interval (\(ConfigText.duration(maxInterval))) must be at least interval "
+                    + "(\(ConfigText.duration(settings.interval))): every SIM waits at least one interval between polls",
+                at: section.valueMark("max_interval"), section.path.key("max_interval"))
+        }
+        settings.maxInterval = max(maxInterval, settings.interval)
         return settings
     }
 

@@ -77,9 +77,10 @@ extension Config {
 
     private func fleetFit() -> String {
         let cycle = "a full cycle takes about \(HumanFormat.seconds(measured: cycleDuration)) at the rate limit"
-        return cycleDuration <= poll.interval.seconds
-            ? cycle + ", which fits"
-            : cycle + ", longer than the interval: polls run back to back"
+        let budget = PollBudget.pollsPerInterval(rateLimit: controlCenter.rateLimit, interval: poll.interval)
+        guard devices.count > budget else { return cycle + ", which fits" }
+        return cycle + "; more devices than the \(budget) polls an interval holds: budgeted, "
+            + "every SIM at least every \(ConfigText.duration(poll.maxInterval))"
     }
 
     private func describe(_ plan: PlanAllowance) -> String {
@@ -110,6 +111,7 @@ extension Config {
         let kinds = webhook.kinds.map { $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? "all"
         text += "; kinds: \(kinds); min severity \(webhook.minSeverity.rawValue)"
         if webhook.template != nil { text += "; custom template" }
+        if let extra = webhook.settings.summary { text += "; \(extra)" }
         return text
     }
 }

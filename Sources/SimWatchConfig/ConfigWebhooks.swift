@@ -37,7 +37,7 @@ public struct WebhookSettings: Sendable {
         } else {
             FormatSettings.plain(format)
         }
-        guard let settings else { preconditionFailure("a pagerduty webhook needs a routing key") }
+        guard let settings else { preconditionFailure("a \(format.rawValue) webhook needs its settings: use init(name:url:settings:)") }
         self.init(name: name, url: url, settings: settings, kinds: kinds, minSeverity: minSeverity)
     }
 
@@ -95,7 +95,8 @@ enum ConfigWebhooks {
         let url = entry.secret(
             inline: "url", file: "url_file", env: "url_env", what: "webhook URL",
             required: format != nil && format?.defaultURL == nil, context)
-        let urlIsValid = url.map { validateURL($0, entry) } ?? true
+        let urlIsValid = url.map { validateURL($0, schemes: format?.urlSchemes ?? ["http", "https"], entry) } ?? true
+        if format == .telegram, let url, urlIsValid { TelegramSettings.checkURL(url, entry) }
         var settings: FormatSettings?
         if let format {
             settings = format.settings(entry, context)
@@ -120,17 +121,19 @@ enum ConfigWebhooks {
             name: name, url: Secret(urlText), settings: settings, kinds: kinds.map(Set.init), minSeverity: minSeverity)
     }
 
-    /// An http(s) URL with a host; the message says where it came from, never what it is.
-    private static func validateURL(_ url: ResolvedSecret, _ entry: MappingReader) -> Bool {
+    /// A URL of one of the format's `schemes` (http and https; smtp and smtps for e-mail)
+    /// with a host; the message says where it came from, never what it is.
+    private static func validateURL(_ url: ResolvedSecret, schemes: [String], _ entry: MappingReader) -> Bool {
         if url.deferred { return true }
         if let components = URLComponents(string: url.value),
-           let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+           let scheme = components.scheme?.lowercased(), schemes.contains(scheme),
            let host = components.host, !host.isEmpty {
             return true
         }
         let subject = url.origin == "the value" ? "" : "\(url.origin) does not hold "
+        let wanted = "an \(schemes.joined(separator: " or ")) URL"
         entry.diagnostics.error(
-            subject.isEmpty ? "expected an http or https URL" : subject + "an http or https URL",
+            subject.isEmpty ? "expected " + wanted : subject + wanted,
             at: entry.valueMark(url.key), entry.path.key(url.key))
         return false
     }

@@ -1,3 +1,5 @@
+import SimWatchCore
+
 /// Paces every request of one Control Center account: at most `rate` starts per second,
 /// at most `concurrency` in flight, and a server-requested pause for everyone.
 ///
@@ -11,6 +13,10 @@
 /// start back instead of letting it catch up in a burst. Slots (concurrency) are
 /// handed out in arrival order.
 ///
+/// A wait shorter than `yieldBelow` (at rates of 20,000 a second and more, as `once`
+/// and the benchmarks use) is spent yielding to other tasks and reading the clock again:
+/// arming a timer costs more than the wait. Only on a clock that moves on its own.
+///
 /// The clock is a parameter so that tests can drive the limiter on a clock of their own.
 public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     /// Spacing beyond `1/rate` that absorbs network jitter.
@@ -19,7 +25,11 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     static var rates: ClosedRange<Double> { 0.001...1_000_000 }
     /// The most requests in flight it accepts.
     static var maxConcurrency: Int { 10_000 }
+    /// Waits up to this long yield instead of sleeping.
+    static var yieldBelow: Duration { .microseconds(50) }
     private let spacing: Duration
+    /// Whether short waits yield: the clock is the system's.
+    private let yieldsShortWaits: Bool
     private let concurrency: Int
     private let clock: C
     private var nextStart: C.Instant
@@ -39,6 +49,7 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
         spacing = .nanoseconds(Int64((1_000_000_000 * Self.margin / rate).rounded(.up)))
         self.concurrency = min(max(concurrency, 1), Self.maxConcurrency)
         self.clock = clock
+        yieldsShortWaits = clock is ContinuousClock || (clock as? MonotonicClock)?.movesOnItsOwn == true
         nextStart = clock.now
     }
 
@@ -46,8 +57,15 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     public func acquire() async throws {
         try await waitForPermit()
         do {
-            while clock.now < nextStart {
-                try await clock.sleep(until: nextStart, tolerance: nil)
+            while true {
+                let now = clock.now
+                guard now < nextStart else { break }
+                if yieldsShortWaits, now.duration(to: nextStart) < Self.yieldBelow {
+                    await Task.yield()
+                    try Task.checkCancellation()
+                } else {
+                    try await clock.sleep(until: nextStart, tolerance: nil)
+                }
             }
             nextStart = clock.now.advanced(by: spacing)
         } catch {
@@ -56,8 +74,10 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
         }
     }
 
-    /// Frees the slot taken by `acquire()`.
-    public func release() {
+    /// Frees the slot taken by `acquire()`; `answered` says a response came that was not
+    /// rate limiting, which ends the streak (`notLimited()`) in the same call.
+    public func release(answered: Bool = false) {
+        if answered { limitedStreak = 0 }
         if waiters.isEmpty {
             inFlight -= 1
         } else {

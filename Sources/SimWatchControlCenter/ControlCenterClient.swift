@@ -20,6 +20,8 @@ public final class ControlCenterClient: Sendable {
     /// Strips the API key, its Basic-auth form and URL parts from anything the server echoes.
     let redactor: RedactedURL
     private let onRateLimitPause: (@Sendable (Duration) -> Void)?
+    /// Every usage request but its URL, built once.
+    private let requestTemplate: HTTPRequest
 
     /// - Parameters:
     ///   - onRateLimitPause: called with each account pause rate limiting causes,
@@ -37,6 +39,12 @@ public final class ControlCenterClient: Sendable {
         self.logger = logger
         self.redactor = Self.redactor(for: settings)
         self.onRateLimitPause = onRateLimitPause
+        self.requestTemplate = HTTPRequest(
+            url: "",
+            headers: [("Accept", "application/json")],
+            basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
+            timeout: settings.timeout
+        )
     }
 
     /// The cycle-to-date usage of one device.
@@ -89,21 +97,26 @@ public final class ControlCenterClient: Sendable {
     private func send<T: Sendable>(
         url: String, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
     ) async throws -> Result<T, ControlCenterError> {
-        let request = HTTPRequest(
-            url: url,
-            headers: [("Accept", "application/json")],
-            basicAuth: BasicAuth(username: settings.username, password: settings.apiKey.reveal()),
-            timeout: settings.timeout
-        )
+        var request = requestTemplate
+        request.url = url
+        // The slot is held while the answer is read, so that ending a rate-limit streak
+        // rides on the release instead of a call of its own.
+        try await limiter.acquire()
         let response: HTTPResponse
         do {
-            response = try await limiter.withSlot { [http] in try await http.execute(request) }
+            response = try await http.execute(request)
         } catch let error as HTTPClientError {
+            await limiter.release()
             return .failure(.transport(error))
+        } catch {
+            await limiter.release()
+            throw error
         }
         let result = interpret(response)
-        if case .failure(.rateLimited) = result {} else {
-            await limiter.notLimited()
+        if case .failure(.rateLimited) = result {
+            await limiter.release()
+        } else {
+            await limiter.release(answered: true)
         }
         return result
     }

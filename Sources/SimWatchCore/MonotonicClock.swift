@@ -9,19 +9,31 @@ public struct MonotonicClock: Clock, Sendable {
 
     private let read: @Sendable () -> Instant
     private let wait: @Sendable (Instant) async throws -> Void
+    /// Time passes on this clock whether or not anyone sleeps on it (the system's clock,
+    /// not a test clock moved by hand), so a wait of microseconds may be spent yielding
+    /// and reading the clock again instead of arming a timer.
+    public let movesOnItsOwn: Bool
 
     /// - Parameters:
     ///   - now: the current instant.
     ///   - sleep: returns at or after the instant, or throws `CancellationError` when cancelled.
     public init(now: @escaping @Sendable () -> Instant, sleep: @escaping @Sendable (Instant) async throws -> Void) {
+        self.init(now: now, sleep: sleep, movesOnItsOwn: false)
+    }
+
+    private init(
+        now: @escaping @Sendable () -> Instant, sleep: @escaping @Sendable (Instant) async throws -> Void, movesOnItsOwn: Bool
+    ) {
         self.read = now
         self.wait = sleep
+        self.movesOnItsOwn = movesOnItsOwn
     }
 
     /// The system's continuous clock.
     public static let continuous = MonotonicClock(
         now: { ContinuousClock.now },
-        sleep: { deadline in try await ContinuousClock().sleep(until: deadline, tolerance: nil) })
+        sleep: { deadline in try await ContinuousClock().sleep(until: deadline, tolerance: nil) },
+        movesOnItsOwn: true)
 
     public var now: Instant { read() }
 

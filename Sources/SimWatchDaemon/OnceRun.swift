@@ -32,13 +32,19 @@ public enum OnceRun {
         checkpoints.cancel()
         runtime.logCycle(report)
         await runtime.engine.save()
+        // Only the drain changes the state from here on, and only when something waits:
+        // a fleet with nothing to send (the usual `once`) is not saved a second time.
+        let waiting = await !runtime.engine.outbox.entries.isEmpty
         let pending = await runtime.delivery.drain(within: deliveryBudget)
         if pending > 0 {
             runtime.logger.warning("some alerts not delivered yet; they stay in the outbox for the next run", metadata: [
                 "pending": "\(pending)",
             ])
         }
-        await runtime.engine.save()
+        let lastSaveFailed = await runtime.engine.consecutiveSaveFailures > 0
+        if waiting || lastSaveFailed {
+            await runtime.engine.save()
+        }
         return report
     }
 }

@@ -22,6 +22,8 @@ public struct StatusReport: Sendable {
         public var notFound: Bool
         public var observedAt: Date?
         public var thresholdsFired: [String]
+        /// When the SIM's usage is next due for a poll; `nil`: at the next cycle (never polled yet).
+        public var nextPollDue: Date?
         /// Share of the device's current billing cycle passed, in percent.
         public var cycleProgressPercent: Double? = nil
         public var cycleEndsAt: Date? = nil
@@ -40,6 +42,29 @@ public struct StatusReport: Sendable {
             case thresholdsFired = "thresholds_fired"
             case cycleProgressPercent = "cycle_progress_percent"
             case cycleEndsAt = "cycle_ends_at"
+            case nextPollDue = "next_poll_due"
+        }
+
+        // Written by hand so that a SIM never polled shows `"next_poll_due": null` rather than no key.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(iccid, forKey: .iccid)
+            try container.encodeIfPresent(name, forKey: .name)
+            try container.encodeIfPresent(status, forKey: .status)
+            try container.encodeIfPresent(ratePlan, forKey: .ratePlan)
+            try container.encodeIfPresent(dataBytes, forKey: .dataBytes)
+            try container.encodeIfPresent(dataPercent, forKey: .dataPercent)
+            try container.encodeIfPresent(sms, forKey: .sms)
+            try container.encodeIfPresent(smsPercent, forKey: .smsPercent)
+            try container.encodeIfPresent(voiceSeconds, forKey: .voiceSeconds)
+            try container.encodeIfPresent(voicePercent, forKey: .voicePercent)
+            try container.encodeIfPresent(overageLimitReached, forKey: .overageLimitReached)
+            try container.encode(notFound, forKey: .notFound)
+            try container.encodeIfPresent(observedAt, forKey: .observedAt)
+            try container.encode(thresholdsFired, forKey: .thresholdsFired)
+            try container.encode(nextPollDue, forKey: .nextPollDue)
+            try container.encodeIfPresent(cycleProgressPercent, forKey: .cycleProgressPercent)
+            try container.encodeIfPresent(cycleEndsAt, forKey: .cycleEndsAt)
         }
     }
 
@@ -52,6 +77,8 @@ public struct StatusReport: Sendable {
 
     /// Builds the report for the configured devices, in configuration order.
     public init(config: Config, state: PersistentState, now: Date = Date()) {
+        let rules = DetectionRules(config: config)
+        let budget = PollBudget.pollsPerInterval(rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval)
         let billing = BillingCycle(config.billing)
         let period = billing.period(containing: now)
         self.billing = billing
@@ -70,7 +97,9 @@ public struct StatusReport: Sendable {
                 sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
                 voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),
                 overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
-                observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted())
+                observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted(),
+                nextPollDue: PollScheduler.nextDue(
+                    record, fleetSize: config.devices.count, budget: budget, rules: rules, poll: config.poll))
             // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
             let cycle = record?.observedAt.map(billing.period(containing:)) ?? period
             row.cycleProgressPercent = (cycle.progress(at: min(now, cycle.end)) * 1000).rounded() / 10
@@ -89,7 +118,7 @@ public struct StatusReport: Sendable {
 
     /// The rows as an aligned text table, with a one-line summary under it.
     public func table(now: Date = Date()) -> String {
-        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "THRESHOLDS"]
+        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "NEXT POLL", "THRESHOLDS"]
         let lines = rows.map { row -> [String] in
             [
                 row.iccid, row.name ?? "-",
@@ -100,6 +129,7 @@ public struct StatusReport: Sendable {
                 row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
                 cycleCell(row),
                 row.observedAt.map { Self.age($0, now: now) } ?? "never",
+                row.nextPollDue.map { Self.until($0, now: now) } ?? "next cycle",
                 row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
             ]
         }
@@ -118,6 +148,13 @@ public struct StatusReport: Sendable {
     private static func cell(_ value: String?, _ percent: Double?) -> String {
         guard let value else { return "-" }
         return percent.map { "\(value) (\(HumanFormat.decimal($0))%)" } ?? value
+    }
+
+    /// `in 2h 5m`, or `due` once the time has come.
+    private static func until(_ date: Date, now: Date) -> String {
+        let wait = date.timeIntervalSince(now)
+        guard wait.isFinite, wait >= 1 else { return "due" }
+        return "in \(HumanFormat.seconds(Int64(min(wait, 1e15))))"
     }
 
     private static func age(_ date: Date, now: Date) -> String {
@@ -151,15 +188,4 @@ public struct DeadLetterReport: Sendable {
         let cleaned = rows.map { $0.map { TerminalText.clean($0) } }
         return alignedTable([header] + cleaned) + "\n\n\(letters.count) dead letters (the last 1,000 are kept)"
     }
-}
-
-/// Rows of cells as text columns two spaces apart; the last column is not padded.
-func alignedTable(_ rows: [[String]]) -> String {
-    let columns = rows.map(\.count).max() ?? 0
-    let widths = (0..<columns).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-    return rows.map { cells in
-        cells.enumerated().map { column, cell in
-            column == cells.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-        }.joined(separator: "  ")
-    }.joined(separator: "\n")
 }

@@ -77,24 +77,28 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var thresholds: ThresholdState
     /// `device_not_found` was raised and the device has not been found since.
     public var notFound: Bool
+    /// Budgeted polling's memory of the SIM's usage polls; `nil` in files written before it.
+    public var usageRate: UsageRate?
     /// Spike baselines and projection marks (key `insight`; left out when empty).
     public var insight = InsightMarks()
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,
-        thresholds: ThresholdState = ThresholdState(), notFound: Bool = false
+        thresholds: ThresholdState = ThresholdState(), notFound: Bool = false, usageRate: UsageRate? = nil
     ) {
         self.last = last
         self.observedAt = observedAt
         self.observation = observation
         self.thresholds = thresholds
         self.notFound = notFound
+        self.usageRate = usageRate
     }
 
     package enum CodingKeys: String, CodingKey {
         case last, observation, thresholds
         case observedAt = "observed_at"
         case notFound = "not_found"
+        case usageRate = "usage_rate"
     }
 }
 

@@ -10,8 +10,34 @@ import SimWatchCore
 /// Foundation's coders take seconds for 100,000 devices; the small sections
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
 package enum StateCodec {
+    /// The whole file in memory: for tests and tools; saves stream it (`encode(_:chunkBytes:to:)`).
     package static func encode(_ state: PersistentState) -> [UInt8] {
-        var writer = JSONByteWriter(capacity: 64 * 1024 + state.devices.count * 520 + state.inventory.count * 110)
+        // No chunk reaches the sink before the end: the writer holds the whole file.
+        writeFile(StateSnapshot(state), chunkBytes: .max) { _ in }.bytes
+    }
+
+    /// Bytes handed to the sink at a time when a save streams the file.
+    package static let saveChunkBytes = 256 * 1024
+
+    /// Writes the file to `sink` in chunks of about `chunkBytes`, so a save of 100,000
+    /// devices holds a chunk instead of the whole 50 MB file.
+    package static func encode<E: Error>(
+        _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+    ) throws(E) {
+        var writer = try writeFile(snapshot, chunkBytes: chunkBytes, to: sink)
+        try writer.drain(into: sink)
+    }
+
+    /// Writes the file, draining the writer into `sink` whenever it holds `chunkBytes`;
+    /// returns the writer with the last part of the file still in it.
+    private static func writeFile<E: Error>(
+        _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+    ) throws(E) -> JSONByteWriter {
+        let state = snapshot.state
+        let devices = snapshot.devices
+        let wholeFile = 64 * 1024 + devices.count * 520 + state.inventory.count * 110
+        // A device line past the chunk size is the most a chunk overshoots by.
+        var writer = JSONByteWriter(capacity: min(wholeFile, chunkBytes) + 4 * 1024)
         let encoder = sectionEncoder()
         writer.raw("{\n  \"schema_version\": ")
         writer.int(state.schemaVersion)
@@ -24,20 +50,24 @@ package enum StateCodec {
         writer.raw(",\n  \"insight\": ")
         writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
-        for (index, iccid) in state.devices.keys.sorted().enumerated() {
-            writer.raw(index == 0 ? "\n    " : ",\n    ")
+        // Sorted positions: the records stay where they are.
+        let order = devices.indices.sorted { devices[$0].key < devices[$1].key }
+        for (position, index) in order.enumerated() {
+            writer.raw(position == 0 ? "\n    " : ",\n    ")
+            let (iccid, record) = devices[index]
             writer.string(iccid)
             writer.raw(": ")
-            writeDevice(state.devices[iccid]!, to: &writer)
+            writeDevice(record, to: &writer)
+            if writer.count >= chunkBytes { try writer.drain(into: sink) }
         }
-        writer.raw(state.devices.isEmpty ? "}" : "\n  }")
+        writer.raw(devices.isEmpty ? "}" : "\n  }")
         writeFleet(state, to: &writer)
         writer.raw(",\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
         writer.raw(",\n  \"dead_letters\": [")
         writeLines(state.deadLetters, to: &writer, with: encoder)
         writer.raw("\n}\n")
-        return writer.bytes
+        return writer
     }
 
     private static func writeLines(_ items: [some Encodable], to writer: inout JSONByteWriter, with encoder: JSONEncoder) {
@@ -93,6 +123,10 @@ package enum StateCodec {
             writer.string(key)
         }
         writer.raw("]}")
+        if let usageRate = record.usageRate {
+            writer.raw(",\"usage_rate\":")
+            usageRate.write(to: &writer)
+        }
         if !record.insight.isEmpty {
             writer.raw(",\"insight\":")
             InsightCodec.write(record.insight, to: &writer)
@@ -107,8 +141,10 @@ package enum StateCodec {
     private static func writeUsage(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
         writer.raw("{\"iccid\":")
         writer.string(usage.iccid)
-        for field in UsageField.all {
-            field.write(usage, to: &writer)
+        // By index: the rows are borrowed in place, not copied with their closures.
+        let fields = UsageField.all
+        for index in fields.indices {
+            fields[index].write(usage, to: &writer)
         }
         writer.raw("}")
     }

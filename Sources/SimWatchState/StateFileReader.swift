@@ -9,6 +9,20 @@ import SimWatchCore
 struct StateFileReader {
     package var scanner: JSONScanner
     private let sectionDecoder = StateCodec.sectionDecoder()
+    /// Statuses and plan names longer than a small string (15 bytes), one copy each:
+    /// a fleet has a handful of them and 100,000 records that name one.
+    private var names: [String: String] = [:]
+
+    init(scanner: JSONScanner) {
+        self.scanner = scanner
+    }
+
+    private mutating func interned(_ text: String?) -> String? {
+        guard let text, text.utf8.count > 15 else { return text }
+        if let held = names[text] { return held }
+        if names.count < 10_000 { names[text] = text }
+        return text
+    }
 
     mutating func readState() throws(StateFormatError) -> PersistentState {
         var version: Int?
@@ -164,7 +178,11 @@ struct StateFileReader {
         devices.reserveCapacity(scanner.bytes.count / 400)
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
-            devices[key.text] = try readDevice()
+            let iccid = key.text
+            var record = try readDevice()
+            // The record's ICCID is the key's: one string for both.
+            if record.last?.iccid == iccid { record.last?.iccid = iccid }
+            devices[iccid] = record
         }
         return devices
     }
@@ -186,6 +204,8 @@ struct StateFileReader {
             } else if key.matches("thresholds") {
                 record.thresholds = try readThresholds()
                 seenThresholds = true
+            } else if key.matches("usage_rate") {
+                record.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
             } else if key.matches("insight") {
                 record.insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("last") {
@@ -224,18 +244,27 @@ struct StateFileReader {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
+        let fields = UsageField.all
+        // Files this build wrote list the rows in table order: try the row after the last one first.
+        var expected = 0
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("iccid") {
                 usage.iccid = try scanner.readString()
                 seenICCID = true
-            } else if let field = UsageField.all.first(where: { key.matches($0.key) }) {
-                try field.read(into: &usage, from: &scanner)
+            } else if let index = expected < fields.count && key.matches(fields[expected].key)
+                        ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
+                try fields[index].read(into: &usage, from: &scanner)
+                expected = index + 1
             } else {
                 try scanner.skipValue()
             }
         }
         guard seenICCID else { throw scanner.error("\"last\" lacks \"iccid\"", at: start) }
+        usage.status = interned(usage.status)
+        usage.ratePlan = interned(usage.ratePlan)
+        usage.communicationPlan = interned(usage.communicationPlan)
+        usage.overageLimitOverride = interned(usage.overageLimitOverride)
         return usage
     }
 }

@@ -81,6 +81,13 @@ package enum StateFileSystem {
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
+        try writeAtomically(to: path) { (write) throws(StateSaveError) in try write(bytes) }
+    }
+
+    /// `writeAtomically(_:to:)` for a file `produce` hands over in chunks, each written as it comes.
+    static func writeAtomically(
+        to path: String, _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void
+    ) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -93,18 +100,25 @@ package enum StateFileSystem {
             unlink(tempPath)
             return StateSaveError(path: path, step: step, reason: errorText(code), code: code)
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + written, buffer.count - written)
+        func writeChunk(_ bytes: [UInt8]) throws(StateSaveError) {
+            var written = 0
+            while written < bytes.count {
+                let count = bytes.withUnsafeBytes { buffer in
+                    write(fd, buffer.baseAddress! + written, buffer.count - written)
+                }
+                if count < 0 {
+                    let code = errno
+                    if code == EINTR { continue }
+                    throw fail("writing \(tempPath)", code)
+                }
+                written += count
             }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                close(fd)
-                throw fail("writing \(tempPath)", code)
-            }
-            written += count
+        }
+        do {
+            try produce(writeChunk)
+        } catch {
+            close(fd)
+            throw error
         }
         if fsync(fd) != 0 {
             let code = errno

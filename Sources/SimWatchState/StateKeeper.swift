@@ -79,8 +79,13 @@ package struct StateKeeper: Sendable {
         return lastSave
     }
 
+    /// Writes `state` off the concurrency pool.
+    package func write(_ state: PersistentState) async -> StateSaveError? {
+        await write(StateSnapshot(state))
+    }
+
     /// Writes `snapshot` off the concurrency pool.
-    package func write(_ snapshot: PersistentState) async -> StateSaveError? {
+    package func write(_ snapshot: StateSnapshot) async -> StateSaveError? {
         do {
             try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
             return nil

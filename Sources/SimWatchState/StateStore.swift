@@ -104,8 +104,15 @@ public final class StateStore: Sendable {
     /// On failure the previous file is untouched and the temp file removed; log the error
     /// and save again later.
     public func save(_ state: PersistentState) throws(StateSaveError) {
-        let bytes = StateCodec.encode(state)
-        if let warning = try StateFileSystem.writeAtomically(bytes, to: path) {
+        try save(StateSnapshot(state))
+    }
+
+    /// `save(_:)` for a snapshot the engine took.
+    package func save(_ snapshot: StateSnapshot) throws(StateSaveError) {
+        let warning = try StateFileSystem.writeAtomically(to: path) { (write) throws(StateSaveError) in
+            try StateCodec.encode(snapshot, chunkBytes: StateCodec.saveChunkBytes, to: write)
+        }
+        if let warning {
             logger.warning("state saved but its folder could not be synced", metadata: ["path": "\(path)", "reason": "\(warning)"])
         }
     }

@@ -5,15 +5,20 @@ import SimWatchCore
 /// Adding a field to `DeviceUsage` means adding one row here; the order of the rows is
 /// the order the writer uses. `iccid` is not a row: it is required, never `null`, and
 /// written first so that `grep ICCID state.json` finds the device's line.
+///
+/// A row reaches its field through a getter and a setter rather than a key path: a key
+/// path applied at run time copies the whole record (seven strings retained and released)
+/// on every read, twelve times per device and save. `StateFieldTableTests` checks that each
+/// row's getter and setter name the same field.
 struct UsageField: Sendable {
     /// Where the value lives in `DeviceUsage`, and so which JSON type it is.
     enum Slot: Sendable {
         /// A string, `null` when unknown.
-        case text(WritableKeyPath<DeviceUsage, String?> & Sendable)
+        case text(@Sendable (DeviceUsage) -> String?, @Sendable (inout DeviceUsage, String?) -> Void)
         /// A cycle-to-date counter: a whole number from 0 to `Int64.max`, `null` when unknown.
-        case counter(WritableKeyPath<DeviceUsage, Int64?> & Sendable)
+        case counter(@Sendable (DeviceUsage) -> Int64?, @Sendable (inout DeviceUsage, Int64?) -> Void)
         /// `true` or `false`, `null` when unknown.
-        case flag(WritableKeyPath<DeviceUsage, Bool?> & Sendable)
+        case flag(@Sendable (DeviceUsage) -> Bool?, @Sendable (inout DeviceUsage, Bool?) -> Void)
     }
 
     /// The JSON key, spelled as Control Center spells it.
@@ -21,18 +26,18 @@ struct UsageField: Sendable {
     let slot: Slot
 
     static let all: [UsageField] = [
-        UsageField(key: "status", slot: .text(\.status)),
-        UsageField(key: "ratePlan", slot: .text(\.ratePlan)),
-        UsageField(key: "communicationPlan", slot: .text(\.communicationPlan)),
-        UsageField(key: "imsi", slot: .text(\.imsi)),
-        UsageField(key: "msisdn", slot: .text(\.msisdn)),
-        UsageField(key: "imei", slot: .text(\.imei)),
-        UsageField(key: "ctdDataUsage", slot: .counter(\.ctdDataUsage)),
-        UsageField(key: "ctdSMSUsage", slot: .counter(\.ctdSMSUsage)),
-        UsageField(key: "ctdVoiceUsage", slot: .counter(\.ctdVoiceUsage)),
-        UsageField(key: "ctdSessionCount", slot: .counter(\.ctdSessionCount)),
-        UsageField(key: "overageLimitReached", slot: .flag(\.overageLimitReached)),
-        UsageField(key: "overageLimitOverride", slot: .text(\.overageLimitOverride)),
+        UsageField(key: "status", slot: .text({ $0.status }, { $0.status = $1 })),
+        UsageField(key: "ratePlan", slot: .text({ $0.ratePlan }, { $0.ratePlan = $1 })),
+        UsageField(key: "communicationPlan", slot: .text({ $0.communicationPlan }, { $0.communicationPlan = $1 })),
+        UsageField(key: "imsi", slot: .text({ $0.imsi }, { $0.imsi = $1 })),
+        UsageField(key: "msisdn", slot: .text({ $0.msisdn }, { $0.msisdn = $1 })),
+        UsageField(key: "imei", slot: .text({ $0.imei }, { $0.imei = $1 })),
+        UsageField(key: "ctdDataUsage", slot: .counter({ $0.ctdDataUsage }, { $0.ctdDataUsage = $1 })),
+        UsageField(key: "ctdSMSUsage", slot: .counter({ $0.ctdSMSUsage }, { $0.ctdSMSUsage = $1 })),
+        UsageField(key: "ctdVoiceUsage", slot: .counter({ $0.ctdVoiceUsage }, { $0.ctdVoiceUsage = $1 })),
+        UsageField(key: "ctdSessionCount", slot: .counter({ $0.ctdSessionCount }, { $0.ctdSessionCount = $1 })),
+        UsageField(key: "overageLimitReached", slot: .flag({ $0.overageLimitReached }, { $0.overageLimitReached = $1 })),
+        UsageField(key: "overageLimitOverride", slot: .text({ $0.overageLimitOverride }, { $0.overageLimitOverride = $1 })),
     ]
 }
 
@@ -40,16 +45,16 @@ extension UsageField {
     /// Writes `,"key":value`, or nothing when the value is unknown (the reader takes a missing key as `nil`).
     func write(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
         switch slot {
-        case .text(let path):
-            guard let value = usage[keyPath: path] else { return }
+        case .text(let get, _):
+            guard let value = get(usage) else { return }
             writeKey(to: &writer)
             writer.string(value)
-        case .counter(let path):
-            guard let value = usage[keyPath: path] else { return }
+        case .counter(let get, _):
+            guard let value = get(usage) else { return }
             writeKey(to: &writer)
             writer.int(value)
-        case .flag(let path):
-            guard let value = usage[keyPath: path] else { return }
+        case .flag(let get, _):
+            guard let value = get(usage) else { return }
             writeKey(to: &writer)
             writer.bool(value)
         }
@@ -65,24 +70,24 @@ extension UsageField {
     func read(into usage: inout DeviceUsage, from scanner: inout JSONScanner) throws(StateFormatError) {
         if try scanner.skipNull() {
             switch slot {
-            case .text(let path): usage[keyPath: path] = nil
-            case .counter(let path): usage[keyPath: path] = nil
-            case .flag(let path): usage[keyPath: path] = nil
+            case .text(_, let set): set(&usage, nil)
+            case .counter(_, let set): set(&usage, nil)
+            case .flag(_, let set): set(&usage, nil)
             }
             return
         }
         switch slot {
-        case .text(let path):
-            usage[keyPath: path] = try scanner.readString()
-        case .counter(let path):
+        case .text(_, let set):
+            set(&usage, try scanner.readString())
+        case .counter(_, let set):
             // Control Center never reports a negative counter, so a stored one means the file was damaged.
             _ = scanner.peek()
             let start = scanner.index
             let value: Int64 = try scanner.readInt()
             guard value >= 0 else { throw scanner.error("counter \"\(key)\" is negative (\(value))", at: start) }
-            usage[keyPath: path] = value
-        case .flag(let path):
-            usage[keyPath: path] = try scanner.readBool()
+            set(&usage, value)
+        case .flag(_, let set):
+            set(&usage, try scanner.readBool())
         }
     }
 }

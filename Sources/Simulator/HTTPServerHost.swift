@@ -28,7 +28,10 @@ struct RunningHTTPServer: Sendable {
                 throw error
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Binding a socket is instant and a failure comes back as `failure`; the deadline only
+        // guards against a server that never starts. It is generous because a busy test
+        // process can leave this loop unscheduled for many seconds.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let address = await server.listeningAddress, let bound = address.port {
                 ListenerTuning.disableNagle(port: bound)
@@ -40,7 +43,7 @@ struct RunningHTTPServer: Sendable {
             try await Task.sleep(for: .milliseconds(2))
         }
         task.cancel()
-        throw SimulatorError.cannotListen(host: host, port: port, reason: "server did not start within 10 s")
+        throw SimulatorError.cannotListen(host: host, port: port, reason: "server did not start within 60 s")
     }
 
     /// Closes the listening socket and open connections, then waits for the server task to end.

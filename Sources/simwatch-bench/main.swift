@@ -2,10 +2,35 @@
 // and the hand-written codec against Foundation's coders on the same state (the reason
 // the hand-written one exists: it must stay clearly faster, or give way to Codable).
 // Build in release: swift build -c release --product simwatch-bench --scratch-path .build-release
+//
+// `simwatch-bench schedule` runs the budgeted-polling benchmark instead (ScheduleBenchmark).
 import Foundation
 import Logging
 import SimWatchCore
 import SimWatchState
+import Synchronization
+
+if CommandLine.arguments.dropFirst().first == "schedule" {
+    // A benchmark process with nothing else to do: the main thread waits while the pool works.
+    let status = Mutex<Int32>(1)
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+        do {
+            var settings = ScheduleBenchSettings()
+            // `schedule DEVICES RATE`: a smaller fleet at a proportionally smaller rate keeps the shape, faster.
+            let numbers = CommandLine.arguments.dropFirst(2)
+            if let devices = numbers.first.flatMap({ Int($0) }), (1...1_000_000).contains(devices) { settings.devices = devices }
+            if let rate = numbers.dropFirst().first.flatMap({ Double($0) }), (0.001...100).contains(rate) { settings.rateLimit = rate }
+            let code = try await ScheduleBenchmark.run(settings: settings)
+            status.withLock { $0 = code }
+        } catch {
+            print("simwatch-bench schedule: \(error)")
+        }
+        done.signal()
+    }
+    done.wait()
+    exit(status.withLock { $0 })
+}
 
 let deviceCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
 let rounds = 3

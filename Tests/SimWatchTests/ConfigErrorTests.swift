@@ -15,7 +15,7 @@ import Testing
         let issues = configIssues(yaml, path: "simwatch.yaml")
         #expect(issues.map(\.description) == [
             "simwatch.yaml:8:13: webhooks[0].format: expected one of slack, teams, discord, google_chat, "
-                + "mattermost, generic, alertmanager, pagerduty; got \"slak\"",
+                + "mattermost, generic, alertmanager, pagerduty, telegram, ntfy, opsgenie, email; got \"slak\"",
         ])
     }
 

@@ -182,18 +182,20 @@ import Testing
         #expect(noPlans.first?.message.hasPrefix("no plans configured: percent thresholds never fire") == true)
     }
 
-    @Test func fleetThatCannotBePolledWithinTheIntervalIsAWarning() throws {
+    @Test func fleetLargerThanOneIntervalsBudgetIsANoteAboutBudgetedPolling() throws {
         let iccids = (0..<20).map { "\"89011704252318147\(String(format: "%03d", $0))\"" }.joined(separator: ", ")
         let yaml = minimalYAML.replacingOccurrences(
             of: "devices: [\"8988216716970004975\"]", with: "devices: [\(iccids)]")
             .replacingOccurrences(of: "  api_key_env: SIMWATCH_API_KEY\n", with: "  api_key_env: SIMWATCH_API_KEY\n  rate_limit: 0.5\n")
             + "poll: { interval: 30s }\nwebhooks: []\n"
         let loaded = try loadedConfig(yaml)
-        #expect(loaded.warnings.map(\.description) == [
-            "/nonexistent/simwatch.yaml:7:19: warning: poll.interval: 20 devices at 0.5 requests/s take 40s to poll, "
-                + "longer than the interval of 30s: polls will run back to back; the shortest interval this fleet allows is 40s",
-        ])
-        #expect(loaded.config.summary().contains("a full cycle takes about 40s at the rate limit, longer than the interval"))
+        #expect(loaded.warnings.isEmpty)
+        #expect(loaded.notes.map(\.description).contains(
+            "/nonexistent/simwatch.yaml:7:19: note: poll.interval: 20 devices are more than the 13 polls one interval of 30s "
+                + "holds at 0.5 requests/s: polling is budgeted, SIMs closest to a threshold first, every SIM at least every 1d"))
+        #expect(loaded.config.summary().contains(
+            "a full cycle takes about 40s at the rate limit; more devices than the 13 polls an interval holds: budgeted, "
+                + "every SIM at least every 1d"))
     }
 
     @Test func summaryShowsSettingsInPeoplesUnits() throws {

@@ -108,6 +108,8 @@ import Testing
         var maxBodyBytes: Int = .max
         /// The format's own limits on its JSON (texts, blocks, embeds), as problems found.
         var check: (_ body: [String: Any]) -> [String] = { _ in [] }
+        /// The format's rules for a whole payload: headers, and bodies that are not JSON.
+        var checkPayload: (_ payload: WebhookPayload) -> [String] = { _ in [] }
     }
 
     /// Each format's limits, as the receiving service documents them.
@@ -121,6 +123,10 @@ import Testing
         case .generic: Limits(maxEvents: 100)
         case .alertmanager: Limits(maxEvents: 500)
         case .pagerduty: Limits(maxEvents: 1, maxBodyBytes: 512 * 1024, check: pagerDutyProblems)
+        case .telegram: Limits(check: telegramProblems)
+        case .ntfy: Limits(maxEvents: 1, maxBodyBytes: 4_096, checkPayload: ntfyProblems)
+        case .opsgenie: Limits(maxEvents: 1, check: opsgenieProblems, checkPayload: opsgenieHeaderProblems)
+        case .email: Limits(maxEvents: 1_000, maxBodyBytes: 5_000_000, checkPayload: emailProblems)
         }
     }
 
@@ -139,13 +145,20 @@ import Testing
             let at = "message \(index + 1) of \(payloads.count)"
             #expect(payload.eventIDs.count <= limits.maxEvents, "\(at): \(payload.eventIDs.count) events")
             #expect(payload.body.count <= limits.maxBodyBytes, "\(at): \(payload.body.count) bytes")
-            let json = try JSONSerialization.jsonObject(with: payload.body)
+            let payloadProblems = limits.checkPayload(payload)
+            #expect(payloadProblems.isEmpty, "\(at): \(payloadProblems.prefix(3))")
+            // ntfy and e-mail bodies are text: the whole text is what must hold no secret.
+            let json: Any = payload.contentType.hasPrefix("application/json")
+                ? try JSONSerialization.jsonObject(with: payload.body) : F.text(payload)
             if let object = json as? [String: Any] {
                 let problems = limits.check(object)
                 #expect(problems.isEmpty, "\(at): \(problems.prefix(3))")
             }
             expectNoSecret(json, format: setup.format, at)
-            if setup.format.takesTemplate {
+            let shownHeaders = payload.headers.filter { $0.name != "Authorization" }.map(\.value)
+            expectNoSecret(shownHeaders, format: setup.format, at)
+            // Telegram takes no template, but people read it: no mention may form there either.
+            if setup.format.takesTemplate || setup.format == .telegram {
                 expectNoMention(json, format: setup.format, at)
             }
         }
@@ -176,8 +189,9 @@ import Testing
     /// Device names and labels carry every mention; none survives in a chat format.
     private func expectNoMention(_ json: Any, format: WebhookFormat, _ at: String) {
         let text = Self.strings(json).joined(separator: "\n").lowercased()
-        // Slack and Google Chat have no markdown links: `[x](url)` is plain text there.
-        let link = format == .slack || format == .googleChat ? [] : ["[x](https"]
+        // Slack, Google Chat and Telegram's HTML mode have no markdown links: `[x](url)` is
+        // plain text there.
+        let link = [.slack, .googleChat, .telegram].contains(format) ? [] : ["[x](https"]
         for mention in ["@here", "<!channel>", "@everyone", "<users/all>", "<@123>", "<at>"] + link {
             #expect(!text.contains(mention), "\(at): \(mention) passes through")
         }
@@ -240,5 +254,104 @@ import Testing
     /// PagerDuty Events API v2: a summary of at most 1,024 characters.
     static func pagerDutyProblems(_ body: [String: Any]) -> [String] {
         over("summary", utf16((body["payload"] as? [String: Any])?["summary"]), 1_024)
+    }
+
+    /// Telegram: at most 4,096 UTF-16 units of text (before entity parsing, which only
+    /// shortens it), HTML parse mode, and only tags of Telegram's HTML subset.
+    static func telegramProblems(_ body: [String: Any]) -> [String] {
+        let text = body["text"] as? String ?? ""
+        var problems = over("text", text.utf16.count, 4_096)
+        if body["parse_mode"] as? String != "HTML" { problems.append("parse mode is not HTML") }
+        if !(body["chat_id"] is NSNumber) { problems.append("chat_id is no number") }
+        problems += telegramMarkupProblems(text)
+        return problems
+    }
+
+    /// Tags outside `<b>`, `<i>`, `<code>`, `<pre>`, `<a>` and `&` that starts no entity
+    /// Telegram knows: what makes it answer "can't parse entities".
+    static func telegramMarkupProblems(_ text: String) -> [String] {
+        var problems: [String] = []
+        let allowedTags: Set = ["b", "/b", "i", "/i", "code", "/code", "pre", "/pre", "a", "/a"]
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "<") {
+            guard let close = rest[open...].firstIndex(of: ">") else { problems.append("unclosed <"); break }
+            let tag = String(rest[rest.index(after: open)..<close])
+            if !allowedTags.contains(tag) { problems.append("tag <\(tag.prefix(20))>") }
+            rest = rest[rest.index(after: close)...]
+        }
+        var entities = Substring(text)
+        while let amp = entities.firstIndex(of: "&") {
+            let after = entities[amp...]
+            if !["&amp;", "&lt;", "&gt;", "&quot;"].contains(where: after.hasPrefix) { problems.append("bare &") }
+            entities = entities[entities.index(after: amp)...]
+        }
+        return problems
+    }
+
+    /// ntfy: a plain-text body, and `Title`, `Priority`, `Tags` headers that are printable
+    /// ASCII on one line (non-ASCII titles as RFC 2047 words).
+    static func ntfyProblems(_ payload: WebhookPayload) -> [String] {
+        var problems: [String] = []
+        if !payload.contentType.hasPrefix("text/plain") { problems.append("body is not plain text") }
+        let names = payload.headers.map(\.name)
+        for name in ["Title", "Priority", "Tags"] where !names.contains(name) { problems.append("no \(name) header") }
+        for header in payload.headers {
+            if !header.value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+                problems.append("header \(header.name) is not printable ASCII")
+            }
+            if header.name == "Title", header.value.utf8.count > 1_000 { problems.append("title of \(header.value.utf8.count) bytes") }
+        }
+        let priority = payload.headers.first { $0.name == "Priority" }.flatMap { Int($0.value) }
+        if !(3...5).contains(priority ?? 0) { problems.append("priority \(String(describing: priority))") }
+        return problems
+    }
+
+    /// Opsgenie create: message 130, alias 512, description 15,000, 20 tags of 50, string
+    /// details; close: a note of 25,000.
+    static func opsgenieProblems(_ body: [String: Any]) -> [String] {
+        if body["message"] == nil {
+            return over("note", utf16(body["note"]), 25_000) + (body["source"] == nil ? ["close without source"] : [])
+        }
+        let tags = body["tags"] as? [String] ?? []
+        var problems = over("message", utf16(body["message"]), 130) + over("alias", utf16(body["alias"]), 512)
+            + over("description", utf16(body["description"]), 15_000) + over("tags", tags.count, 20)
+        problems += tags.flatMap { over("tag", $0.utf16.count, 50) }
+        if !["P1", "P3", "P5"].contains(body["priority"] as? String ?? "") { problems.append("priority") }
+        if let details = body["details"] as? [String: Any], !details.values.allSatisfy({ $0 is String }) {
+            problems.append("a detail is not a string")
+        }
+        return problems
+    }
+
+    /// Opsgenie: the GenieKey header on every request; a close goes to the alias's close URL.
+    static func opsgenieHeaderProblems(_ payload: WebhookPayload) -> [String] {
+        var problems: [String] = []
+        if payload.headers.first(where: { $0.name == "Authorization" })?.value != "GenieKey \(Canary.routingKey)" {
+            problems.append("no GenieKey")
+        }
+        let closes = payload.urlSuffix.hasSuffix("/close?identifierType=alias")
+        if closes == payload.body.range(of: Data("\"message\"".utf8)).map({ _ in true }) ?? false {
+            problems.append("close URL and body disagree")
+        }
+        return problems
+    }
+
+    /// E-mail: CRLF line ends only, lines within 998 bytes, one header block with exactly
+    /// the headers written (nothing injected), a subject that names the count.
+    static func emailProblems(_ payload: WebhookPayload) -> [String] {
+        let text = F.text(payload)
+        var problems: [String] = []
+        let lines = text.components(separatedBy: "\r\n")
+        if lines.contains(where: { $0.contains("\r") || $0.contains("\n") }) { problems.append("bare CR or LF") }
+        if let long = lines.first(where: { $0.utf8.count > 998 }) { problems.append("line of \(long.utf8.count) bytes") }
+        let headerLines = lines.prefix { !$0.isEmpty }.filter { !$0.hasPrefix(" ") }
+        let names = headerLines.map { String($0.prefix { $0 != ":" }) }
+        let expected = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+                        "Content-Transfer-Encoding", "Auto-Submitted"]
+        if names != expected { problems.append("headers \(names.prefix(12))") }
+        if !(headerLines.first { $0.hasPrefix("Subject: ") }?.hasPrefix("Subject: [simwatch] ") ?? false) {
+            problems.append("subject")
+        }
+        return problems
     }
 }

@@ -14,7 +14,9 @@ import Testing
         let formatter = try F.settings(format).settings.formatter()
         let payloads = try formatter.payloads(for: [F.discovered])
         #expect(payloads.count == 1)
-        let body = F.text(try #require(payloads.first))
+        let payload = try #require(payloads.first)
+        // ntfy names the event in its Title header, the body being the text under it.
+        let body = F.text(payload) + payload.headers.filter { $0.name == "Title" }.map { "\n" + $0.value }.joined()
         #expect(body.contains("8988216716970004976"))
         // Markdown formats escape the underscore.
         #expect(body.contains("TEST_READY") || body.contains(#"TEST\\_READY"#))

@@ -81,7 +81,13 @@ import Testing
             let payloads = try F.settings(format).formatter().payloads(for: [F.statusChange(1), F.test])
             #expect(!payloads.isEmpty, "\(format)")
             #expect(payloads.flatMap(\.eventIDs) == [F.statusChange(1).id, F.test.id], "\(format)")
-            #expect(payloads.allSatisfy { $0.contentType == "application/json" })
+            // ntfy posts text, e-mail is a message; every other format posts JSON.
+            let contentType = switch format {
+            case .ntfy: "text/plain; charset=utf-8"
+            case .email: "message/rfc822"
+            default: "application/json"
+            }
+            #expect(payloads.allSatisfy { $0.contentType == contentType }, "\(format)")
         }
     }
 

@@ -10,14 +10,24 @@ import Testing
 @testable import SimWatchDaemon
 @testable import SimWatchState
 
-/// Counts requests in flight, so the harness moves the clock only when the network is quiet.
+/// Counts requests in flight, so the harness moves the clock only when the network is quiet;
+/// notes when (on the test clock) each request started.
 final class QuietHTTPClient: HTTPClient {
     private let inner: any HTTPClient
     private let inFlightCount = Mutex(0)
-    init(_ inner: any HTTPClient) { self.inner = inner }
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let started = Mutex<[(url: String, at: ContinuousClock.Instant)]>([])
+    init(_ inner: any HTTPClient, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.inner = inner
+        self.now = now
+    }
     var inFlight: Int { inFlightCount.withLock { $0 } }
+    /// Every request so far: its URL and when it started.
+    var starts: [(url: String, at: ContinuousClock.Instant)] { started.withLock { $0 } }
 
     func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let at = now()
+        started.withLock { $0.append((request.url, at)) }
         inFlightCount.withLock { $0 += 1 }
         defer { inFlightCount.withLock { $0 -= 1 } }
         return try await inner.execute(request)
@@ -33,16 +43,20 @@ final class InProcessHarness: Sendable {
     static let key = "CANARY-SIM-KEY"
     let simulator: ControlCenterSimulator
     let sink: WebhookSink
-    let clock = SteppingClock()
-    let http = QuietHTTPClient(CurlHTTPClient())
+    let clock: SteppingClock
+    let http: QuietHTTPClient
     let logs = CapturedLogs()
     let stateFile: String
     private let task = Mutex<Task<Void, any Error>?>(nil)
     private let shutdown = Mutex<GracefulShutdownTestTrigger?>(nil)
 
-    init(devices: Int, stateFile: String) async throws {
-        simulator = ControlCenterSimulator(
-            deviceCount: devices, username: "apiuser", apiKey: Self.key, clock: .manual(Simulator.ManualClock()))
+    /// - Parameter usageFollowsClock: counters grow with the test clock (else they stand still).
+    init(devices: Int, stateFile: String, usageFollowsClock: Bool = false) async throws {
+        let clock = SteppingClock()
+        self.clock = clock
+        http = QuietHTTPClient(CurlHTTPClient()) { clock.now }
+        let usage: UsageClock = usageFollowsClock ? UsageClock { clock.elapsed } : .manual(Simulator.ManualClock())
+        simulator = ControlCenterSimulator(deviceCount: devices, username: "apiuser", apiKey: Self.key, clock: usage)
         _ = try await simulator.start()
         sink = WebhookSink(logger: Logger(label: "sink"))
         _ = try await sink.start()

@@ -90,11 +90,13 @@ enum StateFixtures {
             devices: [
                 usage.iccid: DeviceRecord(
                     last: usage, observedAt: now, observation: 17,
-                    thresholds: ThresholdState(fired: ["data>=500000000", "data>=80%"]), notFound: false
+                    thresholds: ThresholdState(fired: ["data>=500000000", "data>=80%"]), notFound: false,
+                    usageRate: UsageRate(polledAt: now, perDay: [.data: 240_000_000, .sms: 12, .sessions: 9_007_199_254_740_992])
                 ),
                 "89011704252318147060": DeviceRecord(
                     last: DeviceUsage(iccid: "89011704252318147060", imei: ""), observedAt: now.addingTimeInterval(-3_600),
-                    observation: 1, thresholds: ThresholdState(), notFound: true
+                    observation: 1, thresholds: ThresholdState(), notFound: true,
+                    usageRate: UsageRate(polledAt: now.addingTimeInterval(-3_600))
                 ),
                 "89011704252318147061": DeviceRecord(),
             ],

@@ -29,8 +29,8 @@ import Testing
             thresholds: ThresholdState(fired: ["data>=80%"]))
         let report = StatusReport(config: config, state: state, now: now)
         let lines = report.table(now: now).split(separator: "\n")
-        #expect(lines[0] == "ICCID                NAME      STATUS     DATA              SMS  VOICE  OVERAGE  CYCLE          OBSERVED    THRESHOLDS")
-        #expect(lines[1] == "8988216716970004975  truck-17  ACTIVATED  812.3 MB (81.2%)  3    2m 5s  no       46% to 31 Jan  1m 30s ago  data>=80%")
+        #expect(lines[0] == "ICCID                NAME      STATUS     DATA              SMS  VOICE  OVERAGE  CYCLE          OBSERVED    NEXT POLL   THRESHOLDS")
+        #expect(lines[1] == "8988216716970004975  truck-17  ACTIVATED  812.3 MB (81.2%)  3    2m 5s  no       46% to 31 Jan  1m 30s ago  in 13m 30s  data>=80%")
         #expect(report.rows[0].cycleProgressPercent == 46.2)
     }
 }

@@ -17,6 +17,11 @@ let now = Date(timeIntervalSince1970: 1_795_773_600)
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let response = HTTPAnswer.parse(FuzzDriver.bytes(data, size))
+    // The one-pass decoder answers only where it agrees with JSONDecoder, its reference.
+    if let fast = DeviceUsageDecoder.fastDecode(response.body) {
+        let reference = try? JSONDecoder().decode(DeviceUsage.self, from: response.body)
+        if fast != reference { FuzzDriver.violated("fast decoder gave \(fast), JSONDecoder \(String(describing: reference))") }
+    }
     let result = UsageResponse.interpret(response, iccid: iccid, apiVersion: 1, secrets: [apiKey], now: now)
     FuzzDriver.show("HTTP \(response.status): \(result)")
     switch result {

@@ -3,12 +3,8 @@ import SimWatchCore
 
 /// PagerDuty Events API v2: one event per POST.
 ///
-/// Deduplication: conditions that a later event clears (an overage limit reached, a
-/// failed poll) use a key derived from the ICCID and the firing kind, e.g.
-/// `simwatch/overage_limit_changed/8988216716970004975` or `simwatch/poll_failed`, for
-/// both the trigger and the resolve, so the resolve closes the incident the trigger
-/// opened (the firing event's own id cannot be known when it clears). Every other event
-/// triggers with its own id, so a redelivery is deduplicated and nothing else merges.
+/// Deduplication follows `ConditionKey`: a condition's trigger and its resolve share a
+/// key, every other event triggers with its own id.
 public struct PagerDutyFormatter: WebhookFormatter {
     static let maxSummary = 1_024
 
@@ -37,18 +33,12 @@ public struct PagerDutyFormatter: WebhookFormatter {
 
     /// Whether the event closes an incident rather than opening one.
     static func isResolve(_ event: Event) -> Bool {
-        AlertText.isClearing(event)
+        ConditionKey.isClearing(event)
     }
 
     /// The key shared by a condition's trigger and resolve, or the event's own id.
     static func dedupKey(for event: Event) -> String {
-        let firingKind: EventKind
-        switch event.kind {
-        case .overageLimitChanged: firingKind = .overageLimitChanged
-        case .pollFailed, .pollRecovered: firingKind = .pollFailed
-        default: return event.id
-        }
-        return (["simwatch", firingKind.rawValue] + (event.iccid.map { [$0] } ?? [])).joined(separator: "/")
+        ConditionKey.key(for: event)
     }
 
     package static func payload(_ event: Event) -> JSONValue {

@@ -5,11 +5,14 @@ enum TextMeasure {
     case utf16
     /// Bytes the text takes inside a JSON string as `JSONValue` writes it.
     case jsonBytes
+    /// Bytes of the text itself, for plain-text bodies and headers.
+    case utf8
 
     package func cost(_ text: String) -> Int {
         switch self {
         case .utf16: text.utf16.count
         case .jsonBytes: text.utf8.reduce(0) { $0 + Self.jsonCost($1) }
+        case .utf8: text.utf8.count
         }
     }
 

@@ -29,8 +29,10 @@ extension ChatSettings: FormatSettingsKeys {
 
     static func reportForeign(_ entry: MappingReader, format: WebhookFormat) {
         guard entry.keyMark("template") != nil else { return }
+        // Telegram, ntfy and e-mail are read by people, but write their own text.
+        let reason = [.telegram, .ntfy, .email].contains(format) ? "writes its own text" : "has no text for people"
         entry.diagnostics.warning(
-            "the \(format.rawValue) format has no text for people: template is ignored",
+            "the \(format.rawValue) format \(reason): template is ignored",
             at: entry.keyMark("template"), entry.path.key("template"))
     }
 }

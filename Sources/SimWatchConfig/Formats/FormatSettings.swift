@@ -10,6 +10,10 @@ public enum WebhookFormat: String, Sendable, CaseIterable, Hashable {
     case generic
     case alertmanager
     case pagerduty
+    case telegram
+    case ntfy
+    case opsgenie
+    case email
 
     /// Reads the keys only this format takes: the Config half of a format's registration
     /// (Alerts' `FormatRegistry` is the other half).
@@ -23,12 +27,25 @@ public enum WebhookFormat: String, Sendable, CaseIterable, Hashable {
         case .generic: .generic
         case .alertmanager: .alertmanager
         case .pagerduty: PagerDutySettings.parse(entry, context).map(FormatSettings.pagerduty)
+        case .telegram: TelegramSettings.parse(entry, context).map(FormatSettings.telegram)
+        case .ntfy: NtfySettings.parse(entry, context).map(FormatSettings.ntfy)
+        case .opsgenie: OpsgenieSettings.parse(entry, context).map(FormatSettings.opsgenie)
+        case .email: EmailSettings.parse(entry, context).map(FormatSettings.email)
         }
     }
 
     /// The URL a webhook of this format posts to when it gives none; `nil`: `url` is required.
     public var defaultURL: String? {
-        self == .pagerduty ? PagerDutySettings.eventsURL : nil
+        switch self {
+        case .pagerduty: PagerDutySettings.eventsURL
+        case .opsgenie: OpsgenieSettings.alertsURL
+        default: nil
+        }
+    }
+
+    /// The URL schemes a webhook of this format may use: SMTP for e-mail, HTTP for the rest.
+    public var urlSchemes: [String] {
+        self == .email ? ["smtp", "smtps"] : ["http", "https"]
     }
 
     /// Whether a `template:` replaces the per-event text of this format.
@@ -49,7 +66,10 @@ protocol FormatSettingsKeys: Sendable {
 
 extension ConfigWebhooks {
     /// Every per-format settings type; a new one joins here and in `WebhookFormat.settings`.
-    static let formatSettingsKeys: [any FormatSettingsKeys.Type] = [ChatSettings.self, PagerDutySettings.self]
+    static let formatSettingsKeys: [any FormatSettingsKeys.Type] = [
+        ChatSettings.self, PagerDutySettings.self, TelegramSettings.self, NtfySettings.self, OpsgenieSettings.self,
+        EmailSettings.self,
+    ]
 }
 
 /// A webhook's format together with the settings only that format takes, typed: a
@@ -63,6 +83,10 @@ public enum FormatSettings: Sendable {
     case generic
     case alertmanager
     case pagerduty(PagerDutySettings)
+    case telegram(TelegramSettings)
+    case ntfy(NtfySettings)
+    case opsgenie(OpsgenieSettings)
+    case email(EmailSettings)
 
     public var format: WebhookFormat {
         switch self {
@@ -74,6 +98,10 @@ public enum FormatSettings: Sendable {
         case .generic: .generic
         case .alertmanager: .alertmanager
         case .pagerduty: .pagerduty
+        case .telegram: .telegram
+        case .ntfy: .ntfy
+        case .opsgenie: .opsgenie
+        case .email: .email
         }
     }
 
@@ -81,18 +109,24 @@ public enum FormatSettings: Sendable {
     public var chat: ChatSettings? {
         switch self {
         case .slack(let chat), .teams(let chat), .discord(let chat), .googleChat(let chat), .mattermost(let chat): chat
-        case .generic, .alertmanager, .pagerduty: nil
+        case .generic, .alertmanager, .pagerduty, .telegram, .ntfy, .opsgenie, .email: nil
         }
     }
 
     /// Secrets besides the URL that must never appear in logs or errors.
     public var secrets: [Secret] {
-        if case .pagerduty(let pagerDuty) = self { return [pagerDuty.routingKey] }
-        return []
+        switch self {
+        case .pagerduty(let pagerDuty): [pagerDuty.routingKey]
+        case .ntfy(let ntfy): ntfy.token.map { [$0] } ?? []
+        case .opsgenie(let opsgenie): [opsgenie.apiKey]
+        case .email(let email): email.login.map { [$0.password] } ?? []
+        default: []
+        }
     }
 
     /// The settings of a format that takes no keys of its own, or of a chat format
-    /// without template; `nil` for a format with required settings (PagerDuty).
+    /// without template; `nil` for a format with required settings (PagerDuty, Telegram,
+    /// Opsgenie, e-mail).
     public static func plain(_ format: WebhookFormat) -> FormatSettings? {
         switch format {
         case .slack: .slack(ChatSettings())
@@ -102,7 +136,8 @@ public enum FormatSettings: Sendable {
         case .mattermost: .mattermost(ChatSettings())
         case .generic: .generic
         case .alertmanager: .alertmanager
-        case .pagerduty: nil
+        case .ntfy: .ntfy(NtfySettings())
+        case .pagerduty, .telegram, .opsgenie, .email: nil
         }
     }
 }

@@ -11,6 +11,16 @@ package struct JSONByteWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Bytes written since the start or the last `drain`.
+    package var count: Int { bytes.count }
+
+    /// Hands the bytes written so far to `sink`, then starts over in the same buffer:
+    /// a large document (the state file) streams out in chunks instead of being held whole.
+    package mutating func drain<E: Error>(into sink: ([UInt8]) throws(E) -> Void) throws(E) {
+        try sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// Appends ASCII punctuation or a key written out in the source, e.g. `"cycle":`.
     package mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

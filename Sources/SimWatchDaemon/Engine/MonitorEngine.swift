@@ -15,6 +15,8 @@ public actor MonitorEngine {
     public private(set) var config: Config
     /// Devices, cycle count, health, epoch, inventory and feed; the outbox lives in `outbox`.
     var ledger = PersistentState()
+    /// The fleet size budgeted polling last warned about (`max_interval` cannot cover it), so it warns once per size.
+    var coverageWarnedFor: Int?
     package internal(set) var outbox = Outbox()
     /// ICCIDs of the current configuration: answers for others (removed by a reload
     /// while their poll was under way) are dropped.
@@ -109,7 +111,7 @@ public actor MonitorEngine {
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
-        let error = await writer.write(state)
+        let error = await writer.write(StateSnapshot(state))
         try keeper.proveWritable(started: started, error: error)
     }
 
@@ -157,8 +159,9 @@ public actor MonitorEngine {
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
         let before = record
-        let detection = DeviceLedger.observe(
-            usage, device: device, record: &record, at: now(), epoch: ledger.epoch, rules: DetectionRules(config: config))
+        let detection = DeviceLedger.observeUsagePoll(
+            usage.sharingStorage(with: device, previous: record.last), device: device, record: &record, at: now(),
+            epoch: ledger.epoch, rules: DetectionRules(config: config))
         let insight = InsightLedger.observe(usage, device: device, before: before, detection: detection, record: &record,
                                             at: now(), epoch: ledger.epoch, rules: currentInsightRules())
         ledger.devices[device.iccid] = record
@@ -176,7 +179,7 @@ public actor MonitorEngine {
         guard isWatched(device.iccid) else { return [] }
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
-        let event = DeviceLedger.notFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
+        let event = DeviceLedger.usagePollNotFound(device: device, record: &record, at: now(), epoch: ledger.epoch)
         ledger.devices[device.iccid] = record
         let events = event.map { [$0] } ?? []
         raise(events)
@@ -260,11 +263,12 @@ public actor MonitorEngine {
     public func save() async {
         let started = keeper.starting()
         outbox.markSaved()
-        let snapshot = state
+        // A list of the records, not the ledger's dictionary: see `StateSnapshot`.
+        let snapshot = StateSnapshot(state)
         if let metrics {
-            metrics.setOutboxSize(snapshot.outbox.count)
+            metrics.setOutboxSize(snapshot.state.outbox.count)
             var queued: [String: Int] = [:]
-            for entry in snapshot.outbox {
+            for entry in snapshot.state.outbox {
                 for webhook in entry.pendingWebhooks { queued[webhook, default: 0] += 1 }
             }
             metrics.setQueued(queued, webhooks: config.webhooks.map(\.name))

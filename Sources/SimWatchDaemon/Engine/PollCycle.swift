@@ -24,11 +24,14 @@ public struct CycleReport: Sendable, Equatable {
     public var duration: Duration
     /// Why the whole cycle failed; `nil` when it succeeded.
     public var failure: String?
+    /// Usage polls the cycle planned, and targets left for later cycles (budgeted polling).
+    public var scheduled = 0
+    public var deferred = 0
 
     public var succeeded: Bool { failure == nil }
 }
 
-/// Polls every configured device once, feeding answers to the engine as they arrive.
+/// Polls the cycle's share of the usage targets (`MonitorEngine.pollPlan`), feeding answers to the engine as they arrive.
 public struct PollCycle: Sendable {
     package let engine: MonitorEngine
     package let client: ControlCenterClient
@@ -73,11 +76,13 @@ public struct PollCycle: Sendable {
     /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
     public func run(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
-        let devices = await engine.usageTargets()
+        let plan = await engine.pollPlan(pacing: pacing)
+        let devices = plan.devices
         let started = clock.now
         let cycleNumber = await engine.nextCycleNumber
-        var report = CycleReport(cycle: cycleNumber, devices: devices.count, polled: 0, notFound: 0, failed: 0,
-                                 events: 0, duration: .zero, failure: nil)
+        var report = CycleReport(cycle: cycleNumber, devices: devices.count + plan.deferred, polled: 0, notFound: 0,
+                                 failed: 0, events: 0, duration: .zero, failure: nil,
+                                 scheduled: devices.count, deferred: plan.deferred)
         var firstError: ControlCenterError?
         var credentialsRejected = false
         let spacing: Duration? = switch pacing {
@@ -161,7 +166,8 @@ extension CycleReport {
     /// Logs one line for a finished cycle: info, or error when the cycle failed.
     func log(to logger: Logger) {
         var metadata: Logger.Metadata = [
-            "cycle": "\(cycle)", "devices": "\(devices)", "polled": "\(polled)",
+            "cycle": "\(cycle)", "devices": "\(devices)", "scheduled": "\(scheduled)", "deferred": "\(deferred)",
+            "polled": "\(polled)",
             "not_found": "\(notFound)", "failed": "\(failed)", "events": "\(events)",
             "duration": "\(HumanFormat.decimal(duration.seconds))s",
         ]

@@ -68,8 +68,10 @@ public struct RunningMetricsServer: Sendable {
                 throw error
             }
         }
-        // FlyingFox binds inside run(); watch for either outcome rather than wait blind.
-        let deadline = ContinuousClock.now + .seconds(10)
+        // FlyingFox binds inside run(); watch for either outcome rather than wait blind. A
+        // failed bind comes back at once as `failure`; the generous deadline only guards
+        // against a server that never starts, on a start-up pool busy with other work.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let bound = await server.listeningAddress, let port = bound.portNumber {
                 return RunningMetricsServer(address: listen, port: port, server: server, task: task, stopping: stopping)
@@ -80,7 +82,7 @@ public struct RunningMetricsServer: Sendable {
             try? await Task.sleep(for: .milliseconds(2))
         }
         task.cancel()
-        throw .cannotListen(address: listen, reason: "the server did not start listening within 10 s")
+        throw .cannotListen(address: listen, reason: "the server did not start listening within 60 s")
     }
 
     /// Returns when the server ends: by `stop()`, by cancelling the caller (which stops
