@@ -37,8 +37,12 @@ public enum TestAlert {
 
     /// Sends the test event to `webhooks`, all at once; results in the webhooks' order.
     public static func send(to webhooks: [WebhookSettings], http: any HTTPClient, at now: Date = Date()) async -> [Result] {
-        let event = EventFactory.test(at: now)
-        return await withTaskGroup(of: (Int, Result).self) { group in
+        await send(EventFactory.test(at: now), to: webhooks, http: http)
+    }
+
+    /// Sends `event` straight to `webhooks`, past the outbox (`simwatch digest`); results in the webhooks' order.
+    public static func send(_ event: Event, to webhooks: [WebhookSettings], http: any HTTPClient) async -> [Result] {
+        await withTaskGroup(of: (Int, Result).self) { group in
             for (index, webhook) in webhooks.enumerated() {
                 group.addTask { (index, await send(event, to: webhook, http: http)) }
             }

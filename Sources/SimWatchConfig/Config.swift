@@ -36,6 +36,14 @@ public struct Config: Sendable {
         guard let slash = stateFile.lastIndex(of: "/") else { return "silences.json" }
         return String(stateFile[...slash]) + "silences.json"
     }
+    /// `billing`: when each device's billing cycle starts.
+    public var billing = BillingSettings()
+    /// `forecast`; `nil` when `off`.
+    public var forecast: ForecastSettings? = ForecastSettings()
+    /// `spikes`; `nil` when `off`.
+    public var spikes: SpikeSettings? = SpikeSettings()
+    /// `digest`; `nil` without one.
+    public var digest: DigestSettings?
 
     public init(
         path: String, controlCenter: ControlCenterSettings, poll: PollSettings = .init(),
@@ -191,6 +199,8 @@ public struct DeliverySettings: Sendable {
 public struct MetricsSettings: Sendable {
     /// Where to serve `/metrics` and `/healthz`: parsed and checked by the configuration.
     public var address: HostPort
+    /// `per_device`: usage gauges per SIM (one series per SIM and metric).
+    public var perDevice = false
 
     /// `address` as `host:port`, e.g. `127.0.0.1:9464`, `[::1]:9464`.
     public var listen: String { address.description }

@@ -6,7 +6,7 @@ import Yams
 public enum ConfigLoader {
     static let rootKeys = [
         "control_center", "poll", "fleet", "state_file", "devices", "devices_file", "plans", "thresholds",
-        "webhooks", "delivery", "metrics", "log",
+        "webhooks", "delivery", "metrics", "log", "billing", "forecast", "spikes", "digest",
     ] + ConfigNoise.rootKeys
 
     /// Loads and validates the configuration file at `path`.
@@ -89,6 +89,10 @@ public enum ConfigLoader {
             warnIfFleetDoesNotFit(devices.count, controlCenter, poll, root)
             checkControlCenterPace(controlCenter, root, context)
         }
+        let billing = ConfigInsight.billing(root)
+        let forecast = ConfigInsight.forecast(root)
+        let spikes = ConfigInsight.spikes(root)
+        let digest = ConfigInsight.digest(root, webhooks: webhooks)
         guard let controlCenter else { return nil }
         var config = Config(
             path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
@@ -98,6 +102,10 @@ public enum ConfigLoader {
         config.flapping = flapping
         config.silencesFile = silencesFile
         ConfigRoutes.warnAboutUnreachableWebhooks(config, root)
+        config.billing = billing
+        config.forecast = forecast
+        config.spikes = spikes
+        config.digest = digest
         return config
     }
 
@@ -148,7 +156,8 @@ public enum ConfigLoader {
             ("control_center", ConfigSections.controlCenterKeys), ("poll", ConfigSections.pollKeys),
             ("fleet", ConfigFleet.keys),
             ("delivery", ConfigSections.deliveryKeys), ("metrics", ConfigSections.metricsKeys),
-            ("log", ConfigSections.logKeys),
+            ("log", ConfigSections.logKeys), ("billing", ConfigInsight.billingKeys), ("forecast", ConfigInsight.forecastKeys),
+            ("digest", ConfigInsight.digestKeys),
         ]
         var result: [String: String] = [:]
         for (section, keys) in sections {

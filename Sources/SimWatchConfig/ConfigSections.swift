@@ -10,7 +10,7 @@ enum ConfigSections {
     ]
     static let pollKeys = ["interval", "max_interval"]
     static let deliveryKeys = ["max_age", "group_wait", "max_rate"]
-    static let metricsKeys = ["listen"]
+    static let metricsKeys = ["listen", "per_device"]
     static let logKeys = ["format", "level"]
 
     package static func controlCenter(_ root: MappingReader, _ context: ConfigContext) -> ControlCenterSettings? {
@@ -76,8 +76,11 @@ enum ConfigSections {
 
     package static func metrics(_ root: MappingReader) -> MetricsSettings? {
         guard let section = root.mapping("metrics", known: metricsKeys) else { return nil }
+        let perDevice = section.scalar("per_device", expected: "true or false", boolean)
         guard let address = section.scalar("listen", required: true, expected: "host:port", hostPort) else { return nil }
-        return MetricsSettings(address: address)
+        var settings = MetricsSettings(address: address)
+        settings.perDevice = perDevice ?? false
+        return settings
     }
 
     package static func log(_ root: MappingReader) -> LogSettings {
@@ -115,6 +118,15 @@ enum ConfigSections {
             throw ValueProblem("expected scheme and host only, without a path, query or fragment, \(example)")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `true` or `false`.
+    static func boolean(_ text: String) throws(ValueProblem) -> Bool {
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw ValueProblem("expected true or false; got \(ConfigText.quoted(text))")
+        }
     }
 
     /// `127.0.0.1:9464`, `[::1]:9464`, `localhost:9464`: `HostPort.parse`, the one parser `run` binds with.

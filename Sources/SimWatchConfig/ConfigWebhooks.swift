@@ -58,6 +58,8 @@ public struct WebhookSettings: Sendable {
     /// Whether this webhook wants the event, by kind and severity. Test events always pass.
     public func accepts(_ event: Event) -> Bool {
         if event.kind == .test { return true }
+        // The digest goes to the digest's webhooks only, whatever their kinds.
+        if event.kind == .digest { return false }
         if let kinds, !kinds.contains(event.kind) { return false }
         return event.severity >= minSeverity
     }
@@ -75,7 +77,7 @@ enum ConfigWebhooks {
     static let commonKeys = ["name", "format", "url", "url_file", "url_env", "kinds", "min_severity", "match"]
     package static let keys = commonKeys + formatSettingsKeys.flatMap { $0.keys }
     /// Kinds a webhook may subscribe to; `test` always passes and is not configurable.
-    static let subscribableKinds = EventKind.allCases.filter { $0 != .test }
+    static let subscribableKinds = EventKind.allCases.filter { $0 != .test && $0 != .digest }
 
     package static func load(_ root: MappingReader, _ context: ConfigContext) -> [WebhookSettings] {
         var firstUse: [String: KeyPath] = [:]

@@ -17,11 +17,21 @@ public protocol EngineObserver: Sendable {
     func recordSilenced(_ event: Event)
     /// Silences in force now (default: ignored).
     func setActiveSilences(_ count: Int)
+    /// A SIM's latest values, for the per-device gauges (`metrics.per_device`).
+    func recordDevice(_ sample: DeviceSample)
+    /// The SIMs still watched, after a reload.
+    func retainDevices(_ iccids: Set<String>)
 }
 
 extension EngineObserver {
     public func recordSilenced(_ event: Event) {}
     public func setActiveSilences(_ count: Int) {}
+
+    /// A SIM's latest values, for the per-device gauges; observers without them ignore it.
+    public func recordDevice(_ sample: DeviceSample) {}
+
+    /// The SIMs still watched, after a reload; observers without per-device gauges ignore it.
+    public func retainDevices(_ iccids: Set<String>) {}
 
     /// A state file save ended, without a reason.
     public func recordStateSave(duration: Duration, succeeded: Bool) {

@@ -61,6 +61,15 @@ package enum Timestamp {
         return pad(f.hour, 2) + ":" + pad(f.minute, 2) + ":" + pad(f.second, 2)
     }
 
+    /// `31 Dec` at `offsetSeconds` east of UTC: a day people read in a forecast or digest.
+    package static func dayMonth(_ date: Date, offsetSeconds: Int) -> String {
+        let offset = Double(min(max(offsetSeconds, -86_400), 86_400))
+        let f = fields(date.addingTimeInterval(offset))
+        return "\(f.day) \(monthNames[max(0, min(11, f.month - 1))])"
+    }
+
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     /// `2026-11-27T10:00:00.123Z`: UTC with milliseconds, for log lines.
     ///
     /// Nearest millisecond, not down: `.123` arrives as `.12299999` after the Double

@@ -31,6 +31,8 @@ public struct MonitorService: Service {
     let deliveryGrace: Duration
     /// Serves `/metrics` and `/healthz` when configured; stops after everything else.
     let metricsServer: MetricsServer?
+    /// How often the digest service compares the wall clock with the digest's due time.
+    package var digestStep: Duration = .seconds(30)
 
     public init(
         runtime: Runtime, notifier: SystemdNotifier?, tick: Duration = .seconds(1),
@@ -77,6 +79,8 @@ public struct MonitorService: Service {
                 engine: runtime.engine, delivery: runtime.delivery, client: client, makeClient: runtime.client(for:),
                 metrics: runtime.metrics, logger: runtime.logger, notifier: notifier, hangups: hangups,
                 reloadConfig: reloadConfig),
+            DigestService(engine: runtime.engine, delivery: runtime.delivery, logger: runtime.logger, clock: runtime.clock,
+                          step: digestStep),
             CycleService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, metrics: runtime.metrics,
                 logger: runtime.logger, notifier: notifier, heartbeat: pollBeat, pollGrace: pollGrace, clock: runtime.clock,

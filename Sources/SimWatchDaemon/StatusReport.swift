@@ -24,6 +24,9 @@ public struct StatusReport: Sendable {
         public var thresholdsFired: [String]
         /// When the SIM's usage is next due for a poll; `nil`: at the next cycle (never polled yet).
         public var nextPollDue: Date?
+        /// Share of the device's current billing cycle passed, in percent.
+        public var cycleProgressPercent: Double? = nil
+        public var cycleEndsAt: Date? = nil
 
         package enum CodingKeys: String, CodingKey {
             case iccid, name, status, sms
@@ -37,6 +40,8 @@ public struct StatusReport: Sendable {
             case notFound = "not_found"
             case observedAt = "observed_at"
             case thresholdsFired = "thresholds_fired"
+            case cycleProgressPercent = "cycle_progress_percent"
+            case cycleEndsAt = "cycle_ends_at"
             case nextPollDue = "next_poll_due"
         }
 
@@ -58,6 +63,8 @@ public struct StatusReport: Sendable {
             try container.encodeIfPresent(observedAt, forKey: .observedAt)
             try container.encode(thresholdsFired, forKey: .thresholdsFired)
             try container.encode(nextPollDue, forKey: .nextPollDue)
+            try container.encodeIfPresent(cycleProgressPercent, forKey: .cycleProgressPercent)
+            try container.encodeIfPresent(cycleEndsAt, forKey: .cycleEndsAt)
         }
     }
 
@@ -65,13 +72,18 @@ public struct StatusReport: Sendable {
     public var outbox: Int
     public var deadLetters: Int
     public var lastSuccessfulCycleAt: Date?
+    /// Names each row's cycle end in the billing zone.
+    private let billing: BillingCycle
 
     /// Builds the report for the configured devices, in configuration order.
-    public init(config: Config, state: PersistentState) {
+    public init(config: Config, state: PersistentState, now: Date = Date()) {
         let rules = DetectionRules(config: config)
         let budget = PollBudget.pollsPerInterval(for: config)
         // The daemon's fleet: with discovery, the inventory's usage-polled SIMs count too.
         let fleetSize = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet).count
+        let billing = BillingCycle(config.billing)
+        let period = billing.period(containing: now)
+        self.billing = billing
         rows = config.devices.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
@@ -81,7 +93,7 @@ public struct StatusReport: Sendable {
                 else { return nil }
                 return (Double(value) / Double(allowance) * 1000).rounded() / 10
             }
-            return Row(
+            var row = Row(
                 iccid: device.iccid, name: device.name, status: usage?.status, ratePlan: usage?.ratePlan,
                 dataBytes: usage?.ctdDataUsage, dataPercent: percent(.data),
                 sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
@@ -90,6 +102,11 @@ public struct StatusReport: Sendable {
                 observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted(),
                 nextPollDue: PollScheduler.nextDue(
                     record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
+            // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
+            let cycle = record?.observedAt.map(billing.period(containing:)) ?? period
+            row.cycleProgressPercent = (cycle.progress(at: min(now, cycle.end)) * 1000).rounded() / 10
+            row.cycleEndsAt = cycle.end
+            return row
         }
         outbox = state.outbox.count
         deadLetters = state.deadLetters.count
@@ -103,7 +120,7 @@ public struct StatusReport: Sendable {
 
     /// The rows as an aligned text table, with a one-line summary under it.
     public func table(now: Date = Date()) -> String {
-        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "OBSERVED", "NEXT POLL", "THRESHOLDS"]
+        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "NEXT POLL", "THRESHOLDS"]
         let lines = rows.map { row -> [String] in
             [
                 row.iccid, row.name ?? "-",
@@ -112,6 +129,7 @@ public struct StatusReport: Sendable {
                 Self.cell(row.sms.map { "\($0)" }, row.smsPercent),
                 Self.cell(row.voiceSeconds.map(HumanFormat.seconds), row.voicePercent),
                 row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
+                cycleCell(row),
                 row.observedAt.map { Self.age($0, now: now) } ?? "never",
                 row.nextPollDue.map { Self.until($0, now: now) } ?? "next cycle",
                 row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
@@ -121,6 +139,12 @@ public struct StatusReport: Sendable {
         let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
         text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
         return text
+    }
+
+    /// `45% to 31 Dec`: how far the billing cycle of the row's usage is.
+    private func cycleCell(_ row: Row) -> String {
+        guard let progress = row.cycleProgressPercent, let end = row.cycleEndsAt else { return "-" }
+        return "\(HumanFormat.decimal(progress.rounded()))% to \(billing.day(of: end.addingTimeInterval(-1)))"
     }
 
     private static func cell(_ value: String?, _ percent: Double?) -> String {

@@ -28,6 +28,12 @@ public enum EventLog {
         if damped { metadata["damped"] = "flapping" }
         if let changes = event.changes { metadata["changes"] = "\(changes)" }
         if let within = event.within { metadata["within"] = "\(within)s" }
+        if let limit = event.limit { metadata["limit"] = "\(limit)" }
+        if let projected = event.projectedPercent { metadata["projected_percent"] = "\(HumanFormat.decimal(projected))" }
+        if let reached = event.limitReachedAt { metadata["limit_reached_at"] = "\(Timestamp.rfc3339(reached))" }
+        if let rate = event.ratePerHour { metadata["rate_per_hour"] = "\(HumanFormat.decimal(rate))" }
+        if let baseline = event.baselinePerHour { metadata["baseline_per_hour"] = "\(HumanFormat.decimal(baseline))" }
+        if let factor = event.factor { metadata["factor"] = "\(HumanFormat.decimal(factor))" }
         logger.log(level: level(for: event.severity), "\(message(for: event.kind))", metadata: metadata)
     }
 

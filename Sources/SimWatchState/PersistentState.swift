@@ -29,6 +29,8 @@ public struct PersistentState: Codable, Sendable, Equatable {
     public var inventory: [String: InventoryEntry]
     /// The change feed's watermark.
     public var feed: FeedState
+    /// The last day's events, cycles and failed polls, and the last digest (key `insight`).
+    public var activity = ActivityLog()
 
     public init(
         schemaVersion: Int = PersistentState.currentSchemaVersion, epoch: String = "", cycle: Int = 0,
@@ -79,6 +81,8 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var flapping: FlapHistory?
     /// Budgeted polling's memory of the SIM's usage polls; `nil` in files written before it.
     public var usageRate: UsageRate?
+    /// Spike baselines and projection marks (key `insight`; left out when empty).
+    public var insight = InsightMarks()
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,

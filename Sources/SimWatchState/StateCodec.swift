@@ -47,6 +47,8 @@ package enum StateCodec {
         writer.int(state.cycle)
         writer.raw(",\n  \"health\": ")
         writer.raw(encodeSmall(state.health, with: encoder))
+        writer.raw(",\n  \"insight\": ")
+        writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
         // Sorted positions: the records stay where they are.
         let order = devices.indices.sorted { devices[$0].key < devices[$1].key }
@@ -129,6 +131,10 @@ package enum StateCodec {
         if let usageRate = record.usageRate {
             writer.raw(",\"usage_rate\":")
             usageRate.write(to: &writer)
+        }
+        if !record.insight.isEmpty {
+            writer.raw(",\"insight\":")
+            InsightCodec.write(record.insight, to: &writer)
         }
         if let last = record.last {
             writer.raw(",\"last\":")

@@ -35,6 +35,7 @@ struct StateFileReader {
         // Files written before the change feed have neither: an empty inventory, no watermark.
         var inventory: [String: InventoryEntry] = [:]
         var feed = FeedState()
+        var activity = ActivityLog()
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("schema_version") {
@@ -55,6 +56,8 @@ struct StateFileReader {
                 inventory = try readInventory()
             } else if key.matches("feed") {
                 feed = try readFeed()
+            } else if key.matches("insight") {
+                activity = try readActivity()
             } else {
                 try scanner.skipValue()
             }
@@ -64,10 +67,12 @@ struct StateFileReader {
         guard let cycle, let devices, let health, let outbox, let deadLetters else {
             throw StateFormatError(description: "missing one of \"cycle\", \"devices\", \"health\", \"outbox\", \"dead_letters\"")
         }
-        return PersistentState(
+        var state = PersistentState(
             schemaVersion: version, epoch: epoch, cycle: cycle, devices: devices, health: health,
             outbox: outbox, deadLetters: deadLetters, inventory: inventory, feed: feed
         )
+        state.activity = activity
+        return state
     }
 
     private mutating func readVersion() throws(StateFormatError) -> Int {
@@ -114,6 +119,22 @@ struct StateFileReader {
             throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
         }
         return health
+    }
+
+    private mutating func readActivity() throws(StateFormatError) -> ActivityLog {
+        _ = scanner.peek()
+        let start = scanner.index
+        let activity = try decodeSmall(ActivityLog.self, key: "insight")
+        guard StateBounds.isInRange(activity.lastDigestAt) else {
+            throw scanner.error(StateBounds.dateOutOfRange("insight.last_digest_at"), at: start)
+        }
+        for (index, hour) in activity.hours.enumerated() {
+            let counts = [hour.cycles, hour.pollsFailed] + Array(hour.events.values)
+            guard counts.allSatisfy(StateBounds.sequenceRange.contains), abs(hour.hour) <= 2_562_047 else {
+                throw scanner.error("\"insight.hours[\(index)]\" holds a count outside 0 to 2^53 or an hour beyond the year 9999", at: start)
+            }
+        }
+        return activity
     }
 
     private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
@@ -201,6 +222,8 @@ struct StateFileReader {
                 seenThresholds = true
             } else if key.matches("usage_rate") {
                 record.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
+            } else if key.matches("insight") {
+                record.insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("last") {
                 record.last = try scanner.skipNull() ? nil : try readUsage()
             } else if key.matches("flapping") {

@@ -18,6 +18,7 @@ struct ChatConsole: Sendable {
         print("  change feed               Search Devices every 2 s: status and plan changes of every SIM, polled or not;")
         print("                            a new SIM joins the account every 15 s (device discovered)")
         print("  state and config          \(stateFolder)")
+        print("  daily digest              simwatch digest --config \(stateFolder)/simwatch.yaml --print")
         print("  channel                   #sim-alerts (below)   — press Ctrl-C to stop\n")
     }
 
@@ -30,7 +31,7 @@ struct ChatConsole: Sendable {
         let time = Timestamp.timeOfDay(event.observedAt, offsetSeconds: TimeZone.current.secondsFromGMT(for: event.observedAt))
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
-            + "  \(TerminalText.clean(event.summary))\n"
+            + "  \(TerminalText.clean(event.summary, keepNewlines: true).replacingOccurrences(of: "\n", with: "\n  "))\n"
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 

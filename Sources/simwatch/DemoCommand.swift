@@ -12,8 +12,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a simulated Control Center, the daemon on a 2 s interval, and print alerts as a chat channel shows them.")
 
-    /// The most SIMs the simulated account may hold.
-    static let devicesRange = 1...100_000
+    /// How many SIMs the simulated account may hold: at least 4, since the demo gives its
+    /// insight, flapping and silenced sites a named SIM each.
+    static let devicesRange = 4...100_000
     /// A new SIM joins the account this often, for the feed to discover.
     static let newSIMEvery: Duration = .seconds(15)
 
@@ -25,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Self.devicesRange.contains(devices) else {
-            throw ValidationError("--devices must be from 1 to 100000; got \(devices)")
+            throw ValidationError("--devices must be from 4 to 100000; got \(devices)")
         }
     }
 
@@ -44,7 +45,11 @@ struct DemoCommand: AsyncParsableCommand {
         try await simulator.start()
         let sink = WebhookSink(logger: quiet)
         try await sink.start()
-        let folder = try DemoFolder(simulatorURL: await simulator.baseURL, webhookURL: await sink.url(), iccids: await simulator.iccids)
+        let iccids = await simulator.iccids
+        // Named SIMs 0 and 2 (berlin, paris) show insight and 3 (berlin) flaps; hamburg's are silenced.
+        let insight = DemoInsight(simulator: simulator, hot: iccids[0], spiky: iccids[2])
+        await insight.prepare()
+        let folder = try DemoFolder(simulatorURL: await simulator.baseURL, webhookURL: await sink.url(), iccids: iccids)
         defer { folder.remove() }
 
         let loaded = try Bootstrap.loadConfig(folder.configPath)
@@ -52,20 +57,22 @@ struct DemoCommand: AsyncParsableCommand {
         let console = ChatConsole(colors: isatty(STDOUT_FILENO) == 1)
         console.banner(devices: devices, simulatorURL: await simulator.baseURL, stateFolder: folder.path)
         try DemoNoise.silenceOneSite(silencesPath: loaded.config.silencesPath)
-        let flapper = DemoFlapperService(simulator: simulator, iccid: folder.iccids[0], name: DemoFolder.name(0))
+        let flapper = DemoFlapperService(simulator: simulator, iccid: folder.iccids[3], name: DemoFolder.name(3))
         let runtime = Runtime.make(config: loaded.config, logger: logger)
         let service = MonitorService(runtime: runtime, notifier: nil, tick: .milliseconds(250)) {
             try ConfigLoader.load(path: folder.configPath).config
         }
         let printer = AlertPrinterService(sink: sink, console: console)
         let newSIMs = NewSIMService(simulator: simulator, every: Self.newSIMEvery)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: newSIMs, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: flapper, successTerminationBehavior: .ignore),
+            .init(service: insight),
+        ]
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: newSIMs, successTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: flapper, successTerminationBehavior: .ignore),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quiet))
         try await group.run()
@@ -110,6 +117,11 @@ struct DemoFolder {
           "hphlr rp1": { data: 500MB, sms: 100, voice: 30m }
           "iot-1GB": { data: 1GB, sms: 200, voice: 60m }
           "iot-10GB": { data: 10GB, sms: 500, voice: 120m }
+        billing:
+          cycle_start_day: \(DemoInsight.cycleStartDay())
+        digest:
+          at: "08:00"
+          webhooks: [demo-channel]
         thresholds:
           - { metric: data, above: 50%, severity: info }
           - { metric: data, above: 80%, severity: warning }

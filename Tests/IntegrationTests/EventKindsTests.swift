@@ -5,9 +5,12 @@ import Testing
 
 @Suite(.serialized) struct EventKindsTests {
     /// Kinds with end-to-end tests of their own: `test` (test-alert), `device_discovered`
-    /// (InProcessFleetTests), and the flapping pair, which needs minutes of flipping and as
-    /// long without a change (NoiseInProcessTests, on the test clock).
-    static let kindsTestedElsewhere: Set<EventKind> = [.test, .deviceDiscovered, .flapping, .flappingEnded]
+    /// (InProcessFleetTests), the flapping pair, which needs minutes of flipping and as
+    /// long without a change (NoiseInProcessTests, on the test clock), and the insight
+    /// kinds, which need days of a billing cycle (InsightAcceptanceTests, InsightKindsTests).
+    static let kindsTestedElsewhere: Set<EventKind> = [
+        .test, .deviceDiscovered, .flapping, .flappingEnded, .overageProjected, .usageSpike, .digest,
+    ]
 
     /// Drives the real binary through every kind of DESIGN.md's table.
     @Test func everyKindFromTheRealBinary() async throws {
@@ -43,7 +46,8 @@ import Testing
         let events = try await fixture.deliveredEvents()
         let kinds = Set(events.map(\.kind))
         // `test` is test-alert's; the kinds of the fleet, insight and noise features need
-        // their own configuration and have their own end-to-end tests (InProcessFleetTests).
+        // their own configuration and have their own end-to-end tests (InProcessFleetTests,
+        // InsightKindsTests).
         #expect(kinds == Set(EventKind.allCases).subtracting(Self.kindsTestedElsewhere))
         let byKind = Dictionary(grouping: events, by: \.kind)
         #expect(byKind[.statusChanged]?.first?.current == .string("SUSPENDED_BY_OPS"))

@@ -47,6 +47,7 @@ import Testing
         let keys = ConfigLoader.rootKeys + ConfigSections.controlCenterKeys + ConfigSections.pollKeys
             + ConfigSections.deliveryKeys + ConfigSections.metricsKeys + ConfigSections.logKeys
             + ConfigFleet.keys + ConfigDevices.entryKeys + ConfigThresholds.planKeys + ConfigThresholds.thresholdKeys + ConfigWebhooks.keys
+            + ConfigInsight.billingKeys + ConfigInsight.forecastKeys + ConfigInsight.spikeKeys + ConfigInsight.digestKeys
         for key in keys {
             #expect(text.contains("\(key):"), "etc/simwatch.yaml does not show \(key)")
         }

@@ -48,9 +48,12 @@ import Testing
     /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery, a flapping pair: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 10 {
+        switch index % 13 {
         case 8: event = F.flapping(ended: false)
         case 9: event = F.flapping(ended: true)
+        case 10: event = F.projected
+        case 11: event = F.spike
+        case 12: event = F.digest()
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)

@@ -3,6 +3,7 @@ import Testing
 @testable import SimWatchAlerts
 @testable import SimWatchConfig
 @testable import SimWatchCore
+@testable import SimWatchMonitor
 
 /// Events and JSON helpers shared by the format tests.
 enum FormatFixtures {
@@ -58,6 +59,52 @@ enum FormatFixtures {
             event.changes = 4
             event.within = 3600
         }
+        return event
+    }
+
+    static let projected: Event = {
+        var event = Event(
+            id: "1111111111111111", kind: .overageProjected, severity: .warning, iccid: "8988216716970004975",
+            deviceName: "truck-17", observedAt: observedAt,
+            summary: "truck-17 (8988216716970004975): data on pace for 1.4 GB of 1 GB by 31 Dec (limit reached around 22 Dec)",
+            metric: .data, value: 600_000_000)
+        event.limit = 1_000_000_000
+        event.projectedValue = 1_400_000_000
+        event.projectedPercent = 140
+        event.limitReachedAt = observedAt.addingTimeInterval(20 * 86_400)
+        event.cycleEndsAt = observedAt.addingTimeInterval(30 * 86_400)
+        return event
+    }()
+
+    static let spike: Event = {
+        var event = Event(
+            id: "2222222222222222", kind: .usageSpike, severity: .warning, iccid: "8988216716970004975",
+            deviceName: "truck-17", observedAt: observedAt,
+            summary: "truck-17 (8988216716970004975): data at 100 MB/h, 20 × its usual 5 MB/h (+100 MB since the last poll)",
+            metric: .data, value: 120_000_000)
+        event.ratePerHour = 100_000_000
+        event.baselinePerHour = 5_000_000
+        event.factor = 20
+        return event
+    }()
+
+    /// A digest of `devices` SIMs, every one of them in the top list, named `name`.
+    static func digest(devices: Int = 3, name: String = "truck") -> Event {
+        let top = (0..<devices).map { index in
+            DailyDigest.TopUsage(iccid: "8988216716" + String(format: "%09d", index), deviceName: "\(name)-\(index)",
+                                 metric: .data, value: Int64(900_000_000 - index), limit: 1_000_000_000, percentOfPlan: 90)
+        }
+        let overages = top.map {
+            DailyDigest.ProjectedOverage(iccid: $0.iccid, deviceName: $0.deviceName, metric: .data, projectedPercent: 140,
+                                         limitReachedAt: observedAt.addingTimeInterval(86_400))
+        }
+        var event = Event(id: "3333333333333333", kind: .digest, severity: .info, observedAt: observedAt, summary: "")
+        let digest = DailyDigest(
+            periodStart: observedAt.addingTimeInterval(-86_400), periodEnd: observedAt, devices: devices,
+            byStatus: ["ACTIVATED": devices], events: ["status_changed": 3, "usage_spike": 1], topUsage: top,
+            projectedOverages: overages, cycles: 96, pollsFailed: 2)
+        event.digest = digest
+        event.summary = DigestText.render(digest, top: devices, billing: BillingCycle())
         return event
     }
 

@@ -27,9 +27,11 @@ import Testing
                               ctdDataUsage: 812_300_000, ctdSMSUsage: 3, ctdVoiceUsage: 125, overageLimitReached: false),
             observedAt: now.addingTimeInterval(-90), observation: 4,
             thresholds: ThresholdState(fired: ["data>=80%"]))
-        let lines = StatusReport(config: config, state: state).table(now: now).split(separator: "\n")
-        #expect(lines[0] == "ICCID                NAME      STATUS     DATA              SMS  VOICE  OVERAGE  OBSERVED    NEXT POLL   THRESHOLDS")
-        #expect(lines[1] == "8988216716970004975  truck-17  ACTIVATED  812.3 MB (81.2%)  3    2m 5s  no       1m 30s ago  in 13m 30s  data>=80%")
+        let report = StatusReport(config: config, state: state, now: now)
+        let lines = report.table(now: now).split(separator: "\n")
+        #expect(lines[0] == "ICCID                NAME      STATUS     DATA              SMS  VOICE  OVERAGE  CYCLE          OBSERVED    NEXT POLL   THRESHOLDS")
+        #expect(lines[1] == "8988216716970004975  truck-17  ACTIVATED  812.3 MB (81.2%)  3    2m 5s  no       46% to 31 Jan  1m 30s ago  in 13m 30s  data>=80%")
+        #expect(report.rows[0].cycleProgressPercent == 46.2)
     }
 }
 

@@ -22,6 +22,9 @@ enum AlertText {
         case .stateReset: "State reset"
         case .flapping: "Flapping"
         case .flappingEnded: "Flapping ended"
+        case .overageProjected: "Overage projected"
+        case .usageSpike: "Usage spike"
+        case .digest: "Daily digest"
         case .test: "Test alert (no action needed)"
         }
     }
@@ -109,6 +112,21 @@ enum AlertText {
         return "\(text) (\(HumanFormat.decimal(percent)) %)"
     }
 
+    /// `1.4 GB of 1 GB (140 %)` for a projected overage.
+    static func projectedHuman(of event: Event) -> String? {
+        guard let projected = event.projectedValue, let limit = event.limit, let metric = event.metric else { return nil }
+        let percent = event.projectedPercent.map { " (\(HumanFormat.decimal($0)) %)" } ?? ""
+        return "\(HumanFormat.value(projected, of: metric)) of \(HumanFormat.value(limit, of: metric))\(percent)"
+    }
+
+    /// `120 MB/h, 20 × the usual 6 MB/h` for a usage spike.
+    static func rateHuman(of event: Event) -> String? {
+        guard let rate = event.ratePerHour, let baseline = event.baselinePerHour, let metric = event.metric else { return nil }
+        let factor = event.factor.map { ", \(HumanFormat.decimal($0)) ×" } ?? ""
+        return "\(HumanFormat.value(HumanFormat.clampedInt64(rate), of: metric))/h\(factor) the usual "
+            + "\(HumanFormat.value(HumanFormat.clampedInt64(baseline.rounded(.up)), of: metric))/h"
+    }
+
     /// Name-value pairs for cards and embeds: Severity, ICCID, Device, Previous, Current,
     /// Value, Threshold, Observed; absent ones are left out.
     static func facts(of event: Event) -> [(name: String, value: String)] {
@@ -120,6 +138,8 @@ enum AlertText {
             ("Current", human(event.current, of: event)),
             ("Value", valueHuman(of: event)),
             ("Threshold", thresholdHuman(of: event)),
+            ("Projected", projectedHuman(of: event)),
+            ("Rate", rateHuman(of: event)),
             ("Observed", time(event.observedAt)),
         ]
         return facts.compactMap { name, value in value.map { (name, $0) } }

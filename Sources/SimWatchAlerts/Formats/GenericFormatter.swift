@@ -30,6 +30,10 @@ public struct GenericFormatter: WebhookFormatter {
         var event = event
         if event.thresholdPercent?.isFinite == false { event.thresholdPercent = nil }
         if event.percentOfPlan?.isFinite == false { event.percentOfPlan = nil }
+        if event.projectedPercent?.isFinite == false { event.projectedPercent = nil }
+        for key in [\Event.ratePerHour, \Event.baselinePerHour, \Event.factor] where event[keyPath: key]?.isFinite == false {
+            event[keyPath: key] = nil
+        }
         return event
     }
 }

@@ -8,7 +8,9 @@ extension Config {
     /// configured devices). Status and rate plan keys are judged as events come.
     public func routes() -> [(kind: EventKind, webhooks: [String])] {
         ConfigRoutes.routableKinds.map { kind in
-            (kind, webhooks.filter { ConfigRoutes.canReach($0, kind, devices: devices, discover: fleet.discover) }.map(\.name))
+            // The digest goes to the digest's webhooks whatever their kinds and match.
+            guard kind != .digest else { return (kind, digest == nil ? [] : digestWebhooks) }
+            return (kind, webhooks.filter { ConfigRoutes.canReach($0, kind, devices: devices, discover: fleet.discover) }.map(\.name))
         }
     }
 
@@ -63,8 +65,10 @@ enum ConfigRoutes {
     package static func warnAboutUnreachableWebhooks(_ config: Config, _ root: MappingReader) {
         let entries: [Node]
         if case .sequence(let sequence)? = root.value("webhooks") { entries = Array(sequence) } else { entries = [] }
+        let digestWebhooks = config.digest == nil ? [] : config.digestWebhooks
         for (index, webhook) in config.webhooks.enumerated()
-        where !routableKinds.contains(where: { canReach(webhook, $0, devices: config.devices, discover: config.fleet.discover) }) {
+        where !digestWebhooks.contains(webhook.name)
+            && !routableKinds.contains(where: { $0 != .digest && canReach(webhook, $0, devices: config.devices, discover: config.fleet.discover) }) {
             let mark = index < entries.count ? entries[index].mark : root.mark
             root.diagnostics.warning(
                 "no event can reach webhook \"\(webhook.name)\": its kinds, min_severity and match exclude every event "
@@ -100,8 +104,8 @@ extension EventKind {
         case .thresholdCrossed: Severity.allCases
         case .overageOverrideChanged, .ratePlanChanged, .communicationPlanChanged, .cycleReset: [.info]
         case .imeiChanged, .pollFailed: [.critical]
-        case .deviceNotFound, .stateReset, .flapping: [.warning]
-        case .pollRecovered, .flappingEnded, .deviceDiscovered, .test: [.info]
+        case .deviceNotFound, .stateReset, .flapping, .overageProjected, .usageSpike: [.warning]
+        case .pollRecovered, .flappingEnded, .deviceDiscovered, .digest, .test: [.info]
         }
     }
 }

@@ -118,6 +118,13 @@ package struct JSONByteWriter {
 
     package mutating func int(_ value: Int) { int(Int64(value)) }
 
+    /// The shortest digits that read back as `value`; JSON has no NaN or infinity, so those write 0.
+    package mutating func double(_ value: Double) {
+        guard value.isFinite else { return raw("0") }
+        if value == value.rounded(), abs(value) < 9_007_199_254_740_992 { return int(Int64(value)) }
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
     package mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }

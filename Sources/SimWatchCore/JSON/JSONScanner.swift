@@ -121,6 +121,20 @@ package struct JSONScanner {
         return exact
     }
 
+    /// A JSON number with a fraction or exponent allowed; what `JSONByteWriter.double` writes.
+    package mutating func readDouble() throws(JSONFormatError) -> Double {
+        _ = peek()
+        let start = index
+        guard let first = peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            throw error("expected a number", at: start)
+        }
+        try skipNumber()
+        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) else {
+            throw error("expected a number", at: start)
+        }
+        return value
+    }
+
     package mutating func readString() throws(JSONFormatError) -> String {
         let (raw, decoded) = try stringToken()
         return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!

@@ -20,6 +20,12 @@ public enum EventKind: String, Codable, Sendable, CaseIterable, Hashable {
     case flapping
     /// A flapping device has been stable for `flapping.within` again.
     case flappingEnded = "flapping_ended"
+    /// At the cycle's pace a metric passes `forecast.above` of its plan before the cycle ends.
+    case overageProjected = "overage_projected"
+    /// A metric grows `spikes.factor` times faster than the device's own baseline.
+    case usageSpike = "usage_spike"
+    /// The daily summary; only the digest's webhooks receive it.
+    case digest
     /// Sent by `simwatch test-alert` only.
     case test
 }
@@ -107,6 +113,24 @@ public struct Event: Codable, Sendable, Equatable, Hashable, Identifiable {
     public var changes: Int?
     /// `flapping`: the window the changes were counted in, in seconds.
     public var within: Int64?
+    /// `overage_projected`: the plan allowance in base units.
+    public var limit: Int64? = nil
+    /// `overage_projected`: the end-of-cycle value at the cycle's pace.
+    public var projectedValue: Int64? = nil
+    /// `overage_projected`: `projectedValue` in percent of `limit`.
+    public var projectedPercent: Double? = nil
+    /// `overage_projected`: when the pace reaches 100 % of the plan.
+    public var limitReachedAt: Date? = nil
+    /// `overage_projected`: the end of the billing cycle.
+    public var cycleEndsAt: Date? = nil
+    /// `usage_spike`: the rate between the last two observations, base units per hour.
+    public var ratePerHour: Double? = nil
+    /// `usage_spike`: the device's own baseline rate, base units per hour.
+    public var baselinePerHour: Double? = nil
+    /// `usage_spike`: `ratePerHour` / `baselinePerHour`.
+    public var factor: Double? = nil
+    /// `digest`: the daily summary.
+    public var digest: DailyDigest? = nil
 
     public init(
         id: String, kind: EventKind, severity: Severity, iccid: String? = nil,
@@ -140,5 +164,12 @@ public struct Event: Codable, Sendable, Equatable, Hashable, Identifiable {
         case observedAt = "observed_at"
         case thresholdPercent = "threshold_percent"
         case percentOfPlan = "percent_of_plan"
+        case limit, factor, digest
+        case projectedValue = "projected_value"
+        case projectedPercent = "projected_percent"
+        case limitReachedAt = "limit_reached_at"
+        case cycleEndsAt = "cycle_ends_at"
+        case ratePerHour = "rate_per_hour"
+        case baselinePerHour = "baseline_per_hour"
     }
 }

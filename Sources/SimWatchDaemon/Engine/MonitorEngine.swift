@@ -30,6 +30,8 @@ public actor MonitorEngine {
     private var warnedPlans: Set<String> = []
     /// Silences (from the silences file) and maintenance windows (from the configuration).
     package var noise: NoiseFilter
+    /// Built from `config` when first needed; a reload drops it.
+    private var insightRules: InsightRules?
     /// When this engine was made: before any feed watermark, the feed starts here (minus the overlap).
     package let processStart: Date
     /// Why the last feed pass leaves the daemon blind (a 401, a failed discovery), until a pass succeeds.
@@ -109,6 +111,7 @@ public actor MonitorEngine {
             raise([EventFactory.stateReset(epoch: ledger.epoch, cycle: ledger.cycle, corruptPath: corruptPath, at: now())])
         }
         FleetLedger.prune(&ledger, configured: configured, fleet: config.fleet)
+        recordDeviceSamples()
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
@@ -135,7 +138,10 @@ public actor MonitorEngine {
         noise.windows = newConfig.maintenance
         configuredByICCID = Self.byICCID(newConfig.devices)
         warnedPlans = []
+        insightRules = nil
         FleetLedger.prune(&ledger, configured: configured, fleet: newConfig.fleet)
+        metrics?.retainDevices(Set(ledger.devices.keys))
+        recordDeviceSamples()
         let rules = DetectionRules(config: newConfig)
         var events: [Event] = []
         for device in usageTargets() {
@@ -157,14 +163,20 @@ public actor MonitorEngine {
         guard isWatched(device.iccid) else { return [] }
         usageAnswers = usageAnswers.incrementedSaturating
         var record = ledger.devices[device.iccid] ?? FleetLedger.firstRecord(iccid: device.iccid, entry: ledger.inventory[device.iccid])
+        let before = record
         let detection = DeviceLedger.observeUsagePoll(
             usage.sharingStorage(with: device, previous: record.last), device: device, record: &record, at: now(),
             epoch: ledger.epoch, rules: DetectionRules(config: config))
+        let insight = InsightLedger.observe(usage, device: device, before: before, detection: detection, record: &record,
+                                            at: now(), epoch: ledger.epoch, rules: currentInsightRules())
         ledger.devices[device.iccid] = record
+        if config.metrics?.perDevice == true, let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) {
+            metrics?.recordDevice(sample)
+        }
         warnAboutPlans(detection.plansWithoutAllowance)
         for event in detection.damped { EventLog.log(event, to: logger, damped: true) }
-        raise(detection.events)
-        return detection.events
+        raise(detection.events + insight)
+        return detection.events + insight
     }
 
     /// Records a 404 / 20000001 for a configured device: `device_not_found` once until it is found again.
@@ -195,6 +207,7 @@ public actor MonitorEngine {
         let events = CycleLedger.finish(failure: failure, cycle: &cycle, health: &health, at: now(), epoch: ledger.epoch)
         ledger.cycle = cycle
         ledger.health = health
+        ledger.activity.recordCycle(at: now())
         raise(events)
         return settled + events
     }
@@ -221,6 +234,34 @@ public actor MonitorEngine {
     /// The state file's epoch, for event ids made outside this file.
     package var epoch: String { ledger.epoch }
 
+    /// Counts a failed device poll for the digest's `polls_failed`.
+    public func recordPollFailure() {
+        ledger.activity.recordFailedPoll(at: now())
+    }
+
+    // MARK: Digest
+
+    /// When the last daily digest was raised (from the state file).
+    public var lastDigestAt: Date? { ledger.activity.lastDigestAt }
+
+    /// The digest of the state as it is now, without raising it (`simwatch digest --print`).
+    public func digest() -> Event {
+        DigestBuilder.event(state: ledger, config: config, at: now())
+    }
+
+    /// Raises the daily digest for the digest's webhooks only, and remembers it was sent.
+    @discardableResult
+    public func raiseDigest() -> Event {
+        let event = digest()
+        EventLog.log(event, to: logger)
+        metrics?.recordEvents([event])
+        let names = config.digestWebhooks
+        outbox.enqueue([event], at: now()) { _ in names }
+        keeper.noteEvents(1)
+        ledger.activity.lastDigestAt = now()
+        return event
+    }
+
     // MARK: Outbox
 
     /// Logs events and puts them in the outbox for every webhook that wants them; a
@@ -228,6 +269,7 @@ public actor MonitorEngine {
     package func raise(_ events: [Event]) {
         guard !events.isEmpty else { return }
         let admitted = admit(events)
+        ledger.activity.record(events: events.map(\.kind).filter { $0 != .digest }, at: now())
         metrics?.recordEvents(events)
         guard !admitted.isEmpty else { return }
         let webhooks = config.webhooks
@@ -268,6 +310,27 @@ public actor MonitorEngine {
         let writer = keeper
         let error = await writer.write(snapshot)
         keeper.finished(started: started, error: error)
+    }
+
+    /// The insight rules of the configuration, with the current billing cycle worked out.
+    private func currentInsightRules() -> InsightRules {
+        let at = now()
+        if let rules = insightRules, rules.currentPeriod?.contains(at) == true { return rules }
+        var rules = InsightRules(config: config)
+        rules.currentPeriod = rules.billing.period(containing: at)
+        insightRules = rules
+        return rules
+    }
+
+    /// Hands every stored record to the per-device gauges: at start and after a reload
+    /// (names, plans or `per_device` may have changed).
+    private func recordDeviceSamples() {
+        guard config.metrics?.perDevice == true, let metrics else { return }
+        for device in usageTargets() {
+            guard let record = ledger.devices[device.iccid],
+                  let sample = DeviceGauges.sample(device: device, record: record, plans: config.plans) else { continue }
+            metrics.recordDevice(sample)
+        }
     }
 
     private func warnAboutPlans(_ plans: Set<PlanMetric>) {

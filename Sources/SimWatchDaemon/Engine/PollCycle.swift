@@ -151,6 +151,7 @@ public struct PollCycle: Sendable {
             return .notFound(events: await engine.recordNotFound(device).count)
         } catch let error as ControlCenterError {
             metrics?.recordPoll(result: .init(error), duration: clock.now - started)
+            await engine.recordPollFailure()
             logger.warning("poll failed", metadata: [
                 "iccid": "\(device.iccid)", "device": "\(device.name ?? "")", "error": "\(error)",
             ].compactingEmpty())

@@ -6,5 +6,6 @@ extension SimwatchMetrics {
         setDevices(config.devices.count)
         setWebhooks(config.webhooks.map(\.name))
         setPollInterval(config.poll.interval)
+        deviceGauges.setEnabled(config.metrics?.perDevice == true)
     }
 }

@@ -34,6 +34,8 @@ public final class SimwatchMetrics: EngineObserver {
     private let now: @Sendable () -> Date
     private let health: Mutex<HealthCheck>
     let families: Families
+    /// The per-SIM gauges of `metrics.per_device` (off until `describe` turns them on).
+    public let deviceGauges = DeviceGauges()
 
     /// - Parameters:
     ///   - registry: where the series live; `/metrics` emits all of it.
@@ -171,6 +173,16 @@ public final class SimwatchMetrics: EngineObserver {
         families.outbox.set(Double(count))
     }
 
+    /// A SIM's latest values, for the per-device gauges.
+    public func recordDevice(_ sample: DeviceSample) {
+        deviceGauges.record(sample)
+    }
+
+    /// Drops the per-device series of SIMs no longer watched.
+    public func retainDevices(_ iccids: Set<String>) {
+        deviceGauges.retain(iccids)
+    }
+
     // MARK: State
 
     /// A state file save ended; failures in a row feed `/healthz` too.
@@ -189,6 +201,7 @@ public final class SimwatchMetrics: EngineObserver {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(4096)
         registry.emit(into: &buffer)
+        deviceGauges.emit(into: &buffer)
         return buffer
     }
 

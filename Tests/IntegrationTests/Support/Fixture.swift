@@ -15,7 +15,10 @@ struct Fixture {
     let environment: [String: String]
 
     /// Starts both servers with `devices` devices whose usage does not grow.
-    static func start(devices: Int = 3, extraYAML: String = "", interval: String = "15m") async throws -> Fixture {
+    ///
+    /// The forecast and spikes are off unless `insight`: generated devices start at up to 30 %
+    /// of a 1 GB plan, so from the fourth day of a month their baselines would be projected.
+    static func start(devices: Int = 3, extraYAML: String = "", interval: String = "15m", insight: Bool = false) async throws -> Fixture {
         let simulator = ControlCenterSimulator(deviceCount: devices, username: "apiuser", apiKey: apiKey, clock: .manual(ManualClock()))
         try await simulator.start()
         let sink = WebhookSink()
@@ -40,6 +43,7 @@ struct Fixture {
               "hphlr rp1": { data: 1GB }
               "iot-1GB": { data: 1GB }
               "iot-10GB": { data: 10GB }
+            \(insight ? "" : "forecast: off\nspikes: off")
             thresholds:
               - { metric: data, above: 50GB, severity: critical }
               - { metric: data, above: 200%, severity: warning }
