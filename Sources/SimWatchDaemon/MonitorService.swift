@@ -83,6 +83,7 @@ public struct MonitorService: Service {
                 firstFeedPass: firstFeedPass),
             FeedService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, logger: runtime.logger,
+                metrics: runtime.metrics,
                 heartbeat: feedBeat, firstPass: firstFeedPass, clock: runtime.clock, idleCheck: .seconds(5)),
         ]
         return services.map {

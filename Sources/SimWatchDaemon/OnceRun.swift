@@ -23,7 +23,9 @@ public enum OnceRun {
         }
         if await runtime.engine.feedPassDue {
             let feed = await runtime.feedPass().run()
-            feed.log(to: runtime.logger, inventory: await runtime.engine.inventoryCount)
+            let inventory = await runtime.engine.inventoryCount
+            feed.log(to: runtime.logger, inventory: inventory)
+            runtime.metrics.recordFeedPass(feed, inventory: inventory)
             var log = FeedLog()
             log.report(feed, to: runtime.logger)
         }

@@ -11,7 +11,10 @@ import Testing
 /// No event dropped or duplicated, the format's size limits held (Slack and Discord in
 /// UTF-16 units, the others in bytes), no secret in a body, every ICCID shown, and in
 /// chat formats no mention that pings.
-@Suite struct FormatConformanceTests {
+///
+/// Serialized: its cases are the heaviest CPU work of the test run, and side by side they
+/// would hold every thread of the test pool, starving the tests that wait on real time.
+@Suite(.serialized) struct FormatConformanceTests {
     typealias F = FormatFixtures
 
     /// One webhook set-up: a format, and for chat formats with or without a template.

@@ -32,8 +32,8 @@ public actor MonitorEngine {
     package var noise: NoiseFilter
     /// When this engine was made: before any feed watermark, the feed starts here (minus the overlap).
     package let processStart: Date
-    /// Why the last feed pass was refused with a 401, until a pass succeeds.
-    var feedRejection: String?
+    /// Why the last feed pass leaves the daemon blind (a 401, a failed discovery), until a pass succeeds.
+    var feedFailure: String?
     /// Usage answers (records or 20000001) since the last cycle closed: they prove the credentials.
     var usageAnswers = 0
     /// Why the last closed cycle failed; `nil` when it succeeded.
@@ -102,6 +102,7 @@ public actor MonitorEngine {
             load(loaded)
             logger.info("state loaded", metadata: [
                 "path": "\(config.stateFile)", "devices": "\(loaded.devices.count)", "outbox": "\(loaded.outbox.count)",
+                "inventory": "\(loaded.inventory.count)",
             ])
         case .reset(let corruptPath):
             load(PersistentState(epoch: PersistentState.newEpoch()))
@@ -181,9 +182,10 @@ public actor MonitorEngine {
 
     /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
     public func finishCycle(failure: String?) -> [Event] {
-        // A feed pass refused with a 401 fails the cycle, unless usage answers proved the
-        // credentials: then only Search Devices is refused, a role problem the feed reports.
-        let failure = failure ?? (usageAnswers == 0 ? feedRejection : nil)
+        // A feed pass refused with a 401, or a discovery that failed, fails the cycle unless
+        // usage answers show polling works: then only Search Devices is refused (a role
+        // problem the feed reports) and the configured devices are watched.
+        let failure = failure ?? (usageAnswers == 0 ? feedFailure : nil)
         usageAnswers = 0
         lastCycleFailure = failure
         let settled = settleFlapping()

@@ -18,6 +18,7 @@ struct Families: Sendable {
     let lastSuccess: Gauge
     let stateSaveDuration: Gauge
     let rateLimitPauses: Counter
+    let inventory: Gauge
     let activeSilences: Gauge
 
     /// Poll durations from a fast answer to a slow one with retries.
@@ -45,6 +46,9 @@ struct Families: Sendable {
         rateLimitPauses = registry.makeCounter(descriptor: Self.name(
             "simwatch_rate_limit_pauses_total",
             "Times Control Center rate limiting (429 or error 40000029) paused the account."))
+        inventory = registry.makeGauge(descriptor: Self.name(
+            "simwatch_inventory_devices", "SIMs in the account's inventory as Search Devices listed them (0 without fleet)."))
+        for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
         activeSilences = registry.makeGauge(descriptor: Self.name(
             "simwatch_silences_active", "Silences from the silences file in force now."))
         for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
@@ -61,6 +65,12 @@ struct Families: Sendable {
     package func polls(_ result: SimwatchMetrics.PollResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_polls_total", "Device usage polls by result."),
+            labels: [("result", result.rawValue)])
+    }
+
+    func feedPasses(_ result: SimwatchMetrics.FeedResult) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("simwatch_feed_passes_total", "Change-feed passes (Search Devices) by result."),
             labels: [("result", result.rawValue)])
     }
 

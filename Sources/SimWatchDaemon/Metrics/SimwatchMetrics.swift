@@ -33,7 +33,7 @@ public final class SimwatchMetrics: EngineObserver {
     public let registry: PrometheusCollectorRegistry
     private let now: @Sendable () -> Date
     private let health: Mutex<HealthCheck>
-    private let families: Families
+    let families: Families
 
     /// - Parameters:
     ///   - registry: where the series live; `/metrics` emits all of it.
