@@ -48,9 +48,9 @@ struct Families: Sendable {
             "Times Control Center rate limiting (429 or error 40000029) paused the account."))
         inventory = registry.makeGauge(descriptor: Self.name(
             "simwatch_inventory_devices", "SIMs in the account's inventory as Search Devices listed them (0 without fleet)."))
-        for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
         activeSilences = registry.makeGauge(descriptor: Self.name(
             "simwatch_silences_active", "Silences from the silences file in force now."))
+        for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
         for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
         _ = cycles(succeeded: true)
         _ = cycles(succeeded: false)
