@@ -223,7 +223,7 @@ import Testing
         #expect(issues[0].message == "expected one of data, sms, voice, sessions; got \"bytes\"")
         #expect(issues[1].message == "expected one of info, warning, critical; got \"urgent\"")
         #expect(issues[2].message.hasPrefix("expected one of status_changed, overage_limit_changed,"))
-        #expect(!issues[2].message.contains("test,") && issues[2].message.hasSuffix("state_reset; got \"test\""))
+        #expect(!issues[2].message.contains("test,") && issues[2].message.hasSuffix("flapping_ended; got \"test\""))
         #expect(issues[6].message == "expected one of trace, debug, info, notice, warning, error, critical; got \"verbose\"")
     }
 
