@@ -151,8 +151,22 @@ import Testing
         #expect(try F.json(try #require(try formatter.payloads(for: [F.threshold]).first))["priority"] as? String == "P3")
     }
 
+    @Test func opsgenieClosesAFlappingAlertWhenItEnds() throws {
+        let formatter = OpsgenieFormatter(apiKey: Secret("genie"))
+        let (started, ended) = (F.flapping(ended: false), F.flapping(ended: true))
+        let create = try #require(try formatter.payloads(for: [started]).first)
+        let iccid = try #require(started.iccid)
+        #expect(create.urlSuffix.isEmpty)
+        #expect(try F.json(create)["alias"] as? String == "simwatch/flapping/\(iccid)")
+        let close = try #require(try formatter.payloads(for: [ended]).first)
+        #expect(close.urlSuffix == "/simwatch%2Fflapping%2F\(iccid)/close?identifierType=alias")
+    }
+
     @Test func opsgenieAndPagerDutyShareTheConditionKeys() {
-        for event in [F.overage(reached: true), F.overage(reached: false), F.poll(failed: true), F.poll(failed: false), F.threshold] {
+        for event in [
+            F.overage(reached: true), F.overage(reached: false), F.poll(failed: true), F.poll(failed: false), F.threshold,
+            F.flapping(ended: false), F.flapping(ended: true),
+        ] {
             #expect(OpsgenieFormatter.alias(event) == PagerDutyFormatter.dedupKey(for: event))
         }
     }

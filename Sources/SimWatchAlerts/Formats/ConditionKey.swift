@@ -12,23 +12,20 @@ enum ConditionKey {
     /// The key shared by a condition's firing and clearing events, or the event's own id.
     static func key(for event: Event) -> String {
         guard let firing = firingKind(of: event) else { return event.id }
-        return (["simwatch", firing] + (event.iccid.map { [$0] } ?? [])).joined(separator: "/")
+        return (["simwatch", firing.rawValue] + (event.iccid.map { [$0] } ?? [])).joined(separator: "/")
     }
 
     /// Whether the event ends a condition: its alert is resolved or closed, not raised.
     static func isClearing(_ event: Event) -> Bool {
-        AlertText.isClearing(event) || event.kind.rawValue == "flapping_ended"
+        AlertText.isClearing(event)
     }
 
     /// The kind that opens the condition `event` belongs to; `nil` for one-off events.
-    ///
-    /// Matched on the kinds' names: the flapping kinds are added by noise control, and a
-    /// name keeps this table right before and after they exist.
-    private static func firingKind(of event: Event) -> String? {
-        switch event.kind.rawValue {
-        case "overage_limit_changed": "overage_limit_changed"
-        case "poll_failed", "poll_recovered": "poll_failed"
-        case "flapping", "flapping_ended": "flapping"
+    private static func firingKind(of event: Event) -> EventKind? {
+        switch event.kind {
+        case .overageLimitChanged: .overageLimitChanged
+        case .pollFailed, .pollRecovered: .pollFailed
+        case .flapping, .flappingEnded: .flapping
         default: nil
         }
     }
