@@ -8,7 +8,8 @@ let package = Package(
         .executable(name: "simwatch", targets: ["simwatch"]),
         // For the fuzz package in Fuzz/ (a separate package, so `make test` never builds it).
         .library(name: "SimWatchDomain", targets: [
-            "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchAlerts", "CurlHTTP",
+            "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts",
+            "CurlHTTP",
         ]),
     ],
     dependencies: [

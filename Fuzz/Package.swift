@@ -31,6 +31,7 @@ let package = Package(
         .executableTarget(name: "FuzzWebhook", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzState", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzSearchDevices", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzSilences", dependencies: ["FuzzSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

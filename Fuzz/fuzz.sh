@@ -20,7 +20,7 @@ cd "$(dirname "$0")"
 SWIFT=${SWIFT:-swift}
 FUZZ_JOBS=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 # Slowest first, so that the others share the second core meanwhile.
-TARGETS=(FuzzConfig FuzzRetryAfter FuzzUsage FuzzSearchDevices FuzzState FuzzWebhook)
+TARGETS=(FuzzConfig FuzzRetryAfter FuzzUsage FuzzSearchDevices FuzzState FuzzWebhook FuzzSilences)
 [ $# -gt 0 ] && TARGETS=("$@")
 BUILD_FLAGS=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing)
 

@@ -23,6 +23,19 @@ public struct Config: Sendable {
     public var delivery: DeliverySettings
     public var metrics: MetricsSettings?
     public var log: LogSettings
+    /// `maintenance`: weekly windows that silence matching events.
+    public var maintenance: [MaintenanceWindow] = []
+    /// `flapping`; `nil` when `off`.
+    public var flapping: FlappingSettings? = FlappingSettings()
+    /// `silences_file` as configured; `nil` for the default beside the state file (`silencesPath`).
+    public var silencesFile: String?
+
+    /// Where silences live: `silences_file`, or `silences.json` in the state file's folder.
+    public var silencesPath: String {
+        if let silencesFile { return silencesFile }
+        guard let slash = stateFile.lastIndex(of: "/") else { return "silences.json" }
+        return String(stateFile[...slash]) + "silences.json"
+    }
 
     public init(
         path: String, controlCenter: ControlCenterSettings, poll: PollSettings = .init(),

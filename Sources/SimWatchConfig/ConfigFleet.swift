@@ -45,6 +45,7 @@ enum ConfigFleet {
     /// A status is a short word; longer text is a typo or hostile.
     static let maxStatusLength = 64
 
+    /// `fleet:` with its defaults; every problem is reported to the root's diagnostics.
     package static func load(_ root: MappingReader) -> FleetSettings {
         guard let section = root.mapping("fleet", known: keys) else { return FleetSettings() }
         let discover = section.scalar("discover", expected: "true or false", boolean) ?? false
@@ -69,6 +70,7 @@ enum ConfigFleet {
         }
     }
 
+    /// Digits only, so the id needs no encoding in the query.
     static func accountIdentifier(_ text: String) throws(ValueProblem) -> String {
         guard (1...maxAccountIDDigits).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw ValueProblem("expected an account id of 1 to \(maxAccountIDDigits) digits; got \(ConfigText.quoted(text))")
@@ -115,5 +117,17 @@ extension FleetSettings {
             ? "change feed every \(HumanFormat.duration(changesEvery)) (status and plan changes)"
             : "change feed off"
         return "\(discovery); \(feed)"
+    }
+}
+
+extension FleetSettings {
+    /// Search Devices calls the feed makes in `interval` when nothing changes: one per period.
+    /// The usage budget B = rate_limit × interval × 0.9 leaves these out (DESIGN.md,
+    /// "Budgeted polling"); each 50 changes in a period cost one more page.
+    public func feedCalls(per interval: Duration) -> Int {
+        guard feedIsOn, interval > .zero else { return 0 }
+        // Both are bounded by the configuration (interval ≤ 7 d, changes_every ≥ 1 s): at most 604,800.
+        let periods = (interval / changesEvery).rounded(.up)
+        return periods.isFinite ? Int(min(periods, 1_000_000)) : 0
     }
 }

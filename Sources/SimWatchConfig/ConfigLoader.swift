@@ -7,7 +7,7 @@ public enum ConfigLoader {
     static let rootKeys = [
         "control_center", "poll", "fleet", "state_file", "devices", "devices_file", "plans", "thresholds",
         "webhooks", "delivery", "metrics", "log",
-    ]
+    ] + ConfigNoise.rootKeys
 
     /// Loads and validates the configuration file at `path`.
     ///
@@ -77,6 +77,9 @@ public enum ConfigLoader {
         let delivery = ConfigSections.delivery(root)
         let metrics = ConfigSections.metrics(root)
         let log = ConfigSections.log(root)
+        let maintenance = ConfigNoise.maintenance(root)
+        let flapping = ConfigNoise.flapping(root)
+        let silencesFile = ConfigNoise.silencesFile(root, context)
 
         ConfigThresholds.warnAboutPercentThresholds(thresholds, plans: plans, order: planOrder, diagnostics)
         if webhooks.isEmpty, !root.has("webhooks") {
@@ -87,10 +90,15 @@ public enum ConfigLoader {
             checkControlCenterPace(controlCenter, root, context)
         }
         guard let controlCenter else { return nil }
-        return Config(
+        var config = Config(
             path: path, controlCenter: controlCenter, poll: poll, stateFile: stateFile, devices: devices,
             plans: plans, thresholds: thresholds.map(\.threshold), webhooks: webhooks, delivery: delivery,
             metrics: metrics, log: log, fleet: fleet)
+        config.maintenance = maintenance
+        config.flapping = flapping
+        config.silencesFile = silencesFile
+        ConfigRoutes.warnAboutUnreachableWebhooks(config, root)
+        return config
     }
 
     /// A fleet larger than one interval's budget is polled on a budget: a note. One that

@@ -54,6 +54,7 @@ extension Config {
                 lines.append("  \(describe(webhook))")
             }
         }
+        lines += routeLines()
         lines.append("Delivery: give up after \(HumanFormat.duration(delivery.maxAge)), group within "
             + "\(HumanFormat.duration(delivery.groupWait)), at most \(HumanFormat.decimal(delivery.maxRate)) requests/s per webhook")
         lines.append("Metrics: " + (metrics.map { "http://\($0.listen)/metrics and /healthz" } ?? "off"))
@@ -110,6 +111,7 @@ extension Config {
         var text = "\(webhook.name): \(webhook.format.rawValue) -> \(redactedURL(webhook.url))"
         let kinds = webhook.kinds.map { $0.map(\.rawValue).sorted().joined(separator: ", ") } ?? "all"
         text += "; kinds: \(kinds); min severity \(webhook.minSeverity.rawValue)"
+        if let match = webhook.match { text += "; match \(match)" }
         if webhook.template != nil { text += "; custom template" }
         if let extra = webhook.settings.summary { text += "; \(extra)" }
         return text

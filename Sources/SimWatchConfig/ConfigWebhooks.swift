@@ -10,6 +10,8 @@ public struct WebhookSettings: Sendable {
     /// Kinds to deliver; `nil` means all.
     public var kinds: Set<EventKind>?
     public var minSeverity: Severity
+    /// Only events matching this go here (`match:`); `nil` lets every event through.
+    public var match: EventMatch?
     /// The format, with the settings only it takes (template, routing key, …).
     public var settings: FormatSettings
 
@@ -59,12 +61,18 @@ public struct WebhookSettings: Sendable {
         if let kinds, !kinds.contains(event.kind) { return false }
         return event.severity >= minSeverity
     }
+
+    /// `accepts`, and the webhook's `match` holds for the event and its device (`subject`).
+    public func accepts(_ event: Event, _ subject: MatchSubject) -> Bool {
+        guard accepts(event) else { return false }
+        return event.kind == .test || match?.matches(subject) ?? true
+    }
 }
 
 /// `webhooks`: where alerts go, each with a unique name and its URL kept secret.
 enum ConfigWebhooks {
     /// The keys every webhook takes; each format's own keys come from its settings type.
-    static let commonKeys = ["name", "format", "url", "url_file", "url_env", "kinds", "min_severity"]
+    static let commonKeys = ["name", "format", "url", "url_file", "url_env", "kinds", "min_severity", "match"]
     package static let keys = commonKeys + formatSettingsKeys.flatMap { $0.keys }
     /// Kinds a webhook may subscribe to; `test` always passes and is not configurable.
     static let subscribableKinds = EventKind.allCases.filter { $0 != .test }
@@ -112,11 +120,15 @@ enum ConfigWebhooks {
                 "lists no event kind: leave kinds out to receive every kind", at: entry.valueMark("kinds"), entry.path.key("kinds"))
         }
         let minSeverity = entry.choice("min_severity", of: Severity.allCases) ?? .info
+        let matchNode = entry.value("match")
+        let match = matchNode.flatMap { ConfigMatch.read($0, entry.path.key("match"), diagnostics) }
 
-        guard let name, let format, let settings, urlIsValid else { return nil }
+        guard let name, let format, let settings, urlIsValid, matchNode == nil || match != nil else { return nil }
         guard let urlText = url?.value ?? format.defaultURL else { return nil }
-        return WebhookSettings(
+        var webhook = WebhookSettings(
             name: name, url: Secret(urlText), settings: settings, kinds: kinds.map(Set.init), minSeverity: minSeverity)
+        webhook.match = match
+        return webhook
     }
 
     /// A URL of one of the format's `schemes` (http and https; smtp and smtps for e-mail)

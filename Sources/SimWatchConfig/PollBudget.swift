@@ -20,6 +20,22 @@ public enum PollBudget {
         return max(1, whole - min(max(feedCallsPerInterval, 0), whole))
     }
 
+    /// B for a loaded configuration: its rate and interval, less the change feed's calls in
+    /// one interval when nothing much changes (one page per pass).
+    public static func pollsPerInterval(for config: Config) -> Int {
+        pollsPerInterval(
+            rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval,
+            feedCallsPerInterval: feedCallsPerInterval(interval: config.poll.interval, fleet: config.fleet))
+    }
+
+    /// The feed's calls in one interval: one per pass, 0 with the feed off.
+    public static func feedCallsPerInterval(interval: Duration, fleet: FleetSettings) -> Int {
+        guard fleet.feedIsOn else { return 0 }
+        // Bounded by the configuration (interval at most 7 d, changes_every at least 1 s): a small whole number.
+        let passes = (max(interval, .zero).seconds / fleet.changesEvery.seconds).rounded(.up)
+        return Int(min(passes, 1e9))
+    }
+
     /// The shortest `max_interval` that covers `sims` usage-polled SIMs (SIMs / (rate_limit × 0.9)),
     /// rounded up to whole minutes.
     public static func shortestMaxInterval(sims: Int, rateLimit: Double) -> Duration {

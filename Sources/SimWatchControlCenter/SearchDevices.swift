@@ -40,10 +40,12 @@ extension ControlCenterClient {
 
 /// Turns one HTTP answer of Search Devices into a page or a typed error. Pure: no I/O.
 enum SearchDevicesResponse {
+    /// The function's name in messages.
     static let function = "Search Devices"
     /// "The user's role may not call this function".
     static let roleNotAllowedCode = "10000030"
 
+    /// Interprets the answer to page `pageNumber`; `redactor` scrubs every excerpt and server message.
     static func interpret(
         _ response: HTTPResponse, pageNumber: Int, apiVersion: Int, redactor: RedactedURL, now: Date = Date()
     ) -> Result<DeviceListingPage, ControlCenterError> {

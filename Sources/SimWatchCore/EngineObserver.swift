@@ -13,9 +13,16 @@ public protocol EngineObserver: Sendable {
     func setOutboxSize(_ count: Int)
     /// A state file save ended; `failure` says why it failed (ignored when it succeeded).
     func recordStateSave(duration: Duration, succeeded: Bool, failure: String?)
+    /// An event a silence or maintenance window kept from being sent (default: ignored).
+    func recordSilenced(_ event: Event)
+    /// Silences in force now (default: ignored).
+    func setActiveSilences(_ count: Int)
 }
 
 extension EngineObserver {
+    public func recordSilenced(_ event: Event) {}
+    public func setActiveSilences(_ count: Int) {}
+
     /// A state file save ended, without a reason.
     public func recordStateSave(duration: Duration, succeeded: Bool) {
         recordStateSave(duration: duration, succeeded: succeeded, failure: nil)

@@ -69,6 +69,7 @@ public struct MonitorService: Service {
         }
         if let metricsServer { services.append(metricsServer) }
         services += [
+            SilenceWatchService(watcher: runtime.silences, period: .seconds(1), clock: runtime.clock),
             CheckpointService(
                 engine: runtime.engine, logger: runtime.logger, heartbeat: checkpointBeat, tick: tick, clock: runtime.clock),
             DeliveryService(engine: runtime.engine, delivery: runtime.delivery, logger: runtime.logger, grace: deliveryGrace),
@@ -82,6 +83,7 @@ public struct MonitorService: Service {
                 firstFeedPass: firstFeedPass),
             FeedService(
                 engine: runtime.engine, delivery: runtime.delivery, client: client, logger: runtime.logger,
+                metrics: runtime.metrics,
                 heartbeat: feedBeat, firstPass: firstFeedPass, clock: runtime.clock, idleCheck: .seconds(5)),
         ]
         return services.map {

@@ -13,6 +13,7 @@ public enum OnceRun {
         runtime: Runtime, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         deliveryBudget: Duration = deliveryBudget
     ) async throws -> CycleReport {
+        await runtime.silences.check()
         try await runtime.engine.start()
         let checkpoints = Task {
             while !Task.isCancelled {
@@ -22,7 +23,9 @@ public enum OnceRun {
         }
         if await runtime.engine.feedPassDue {
             let feed = await runtime.feedPass().run()
-            feed.log(to: runtime.logger, inventory: await runtime.engine.inventoryCount)
+            let inventory = await runtime.engine.inventoryCount
+            feed.log(to: runtime.logger, inventory: inventory)
+            runtime.metrics.recordFeedPass(feed, inventory: inventory)
             var log = FeedLog()
             log.report(feed, to: runtime.logger)
         }

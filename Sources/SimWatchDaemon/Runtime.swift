@@ -19,6 +19,8 @@ public struct Runtime: Sendable {
     public let http: any HTTPClient
     public let metrics: SimwatchMetrics
     public let logger: Logger
+    /// Keeps the engine's silences in step with the silences file.
+    public let silences: SilenceWatcher
     /// The monotonic clock every loop reads and sleeps on; a test clock in tests.
     public let clock: MonotonicClock
 
@@ -48,6 +50,7 @@ public struct Runtime: Sendable {
             http: http,
             metrics: metrics,
             logger: logger,
+            silences: SilenceWatcher(path: config.silencesPath, engine: engine, logger: logger, observer: metrics),
             clock: clock)
     }
 
@@ -73,6 +76,8 @@ public struct Runtime: Sendable {
 
     /// Starts the engine (lock, load, first save) and seeds `/healthz` from the persisted health.
     public func start() async throws {
+        // Before the engine starts: a state_reset it raises is judged against the silences too.
+        await silences.check()
         try await engine.start()
         metrics.seedHealth(from: await engine.state.health)
     }

@@ -69,7 +69,9 @@ public struct StatusReport: Sendable {
     /// Builds the report for the configured devices, in configuration order.
     public init(config: Config, state: PersistentState) {
         let rules = DetectionRules(config: config)
-        let budget = PollBudget.pollsPerInterval(rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval)
+        let budget = PollBudget.pollsPerInterval(for: config)
+        // The daemon's fleet: with discovery, the inventory's usage-polled SIMs count too.
+        let fleetSize = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet).count
         rows = config.devices.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
@@ -87,7 +89,7 @@ public struct StatusReport: Sendable {
                 overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
                 observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted(),
                 nextPollDue: PollScheduler.nextDue(
-                    record, fleetSize: config.devices.count, budget: budget, rules: rules, poll: config.poll))
+                    record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
         }
         outbox = state.outbox.count
         deadLetters = state.deadLetters.count

@@ -8,15 +8,18 @@ public struct DetectionRules: Sendable, Equatable {
     public var thresholds: [Threshold]
     /// Allowances per rate plan name, exactly as Control Center spells `ratePlan`.
     public var plans: [String: PlanAllowance]
+    /// Damping of flapping devices (`DeviceLedger`); `nil` when off.
+    public var flapping: FlappingSettings?
 
-    public init(thresholds: [Threshold] = [], plans: [String: PlanAllowance] = [:]) {
+    public init(thresholds: [Threshold] = [], plans: [String: PlanAllowance] = [:], flapping: FlappingSettings? = nil) {
         self.thresholds = thresholds
         self.plans = plans
+        self.flapping = flapping
     }
 
     /// The rules of a loaded configuration.
     public init(config: Config) {
-        self.init(thresholds: config.thresholds, plans: config.plans)
+        self.init(thresholds: config.thresholds, plans: config.plans, flapping: config.flapping)
     }
 }
 
@@ -69,6 +72,8 @@ public struct Detection: Sendable, Equatable {
     public var thresholdState: ThresholdState
     /// Percent thresholds that could not be evaluated; the caller logs one warning per plan name.
     public var plansWithoutAllowance: Set<PlanMetric>
+    /// Changes of a flapping field, held back from `events`: the caller logs them only.
+    public var damped: [Event] = []
 
     public init(events: [Event], thresholdState: ThresholdState, plansWithoutAllowance: Set<PlanMetric> = []) {
         self.events = events

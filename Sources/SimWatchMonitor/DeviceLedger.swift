@@ -29,7 +29,7 @@ public enum DeviceLedger {
             record.notFound = false
         }
         let observation = record.observation.incrementedSaturating
-        let detection = Detector.detect(
+        var detection = Detector.detect(
             DetectionInput(device: device, previous: previous, current: usage, thresholdState: record.thresholds,
                            observation: observation, observedAt: observedAt, epoch: epoch),
             rules: rules)
@@ -37,7 +37,26 @@ public enum DeviceLedger {
         record.observedAt = observedAt
         record.observation = observation
         record.thresholds = detection.thresholdState
+        (detection.events, detection.damped) = dampFlapping(
+            detection.events, device: device, record: &record, at: observedAt, epoch: epoch, rules: rules)
         return detection
+    }
+
+    /// Applies the flapping rule to the change events of an observation already stored in
+    /// `record` (a usage answer, or a change feed listing); returns what to raise and what
+    /// to log only. With flapping off, the history is forgotten.
+    public static func dampFlapping(
+        _ events: [Event], device: DeviceEntry, record: inout DeviceRecord, at: Date, epoch: String, rules: DetectionRules
+    ) -> (events: [Event], damped: [Event]) {
+        guard let settings = rules.flapping else {
+            record.flapping = nil
+            return (events, [])
+        }
+        guard !events.isEmpty || record.flapping != nil else { return (events, []) }
+        let context = DeviceEventContext(
+            epoch: epoch, device: device, record: record.last, observation: record.observation, observedAt: at)
+        let outcome = FlappingRule.apply(events, history: &record.flapping, settings: settings, context: context)
+        return (outcome.events, outcome.damped)
     }
 
     /// Records a 404 / 20000001: `device_not_found` once, then nothing until it is found again.
@@ -45,6 +64,20 @@ public enum DeviceLedger {
         guard !record.notFound else { return nil }
         record.notFound = true
         return EventFactory.deviceNotFound(epoch: epoch, device: device, observation: record.observation, at: at)
+    }
+
+    /// `flapping_ended` for a flapping device stable for `within` at `at` (a cycle's end).
+    public static func settleFlapping(
+        device: DeviceEntry, record: inout DeviceRecord, at: Date, epoch: String, rules: DetectionRules
+    ) -> [Event] {
+        guard record.flapping != nil else { return [] }
+        guard let settings = rules.flapping else {
+            record.flapping = nil
+            return []
+        }
+        let context = DeviceEventContext(
+            epoch: epoch, device: device, record: record.last, observation: record.observation, observedAt: at)
+        return FlappingRule.settle(history: &record.flapping, settings: settings, context: context)
     }
 
     /// Re-evaluates thresholds against the last record after a reload; `nil` when there is

@@ -75,6 +75,8 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     public var thresholds: ThresholdState
     /// `device_not_found` was raised and the device has not been found since.
     public var notFound: Bool
+    /// Recent status and overage-flag changes, for flapping; `nil` when none are tracked.
+    public var flapping: FlapHistory?
     /// Budgeted polling's memory of the SIM's usage polls; `nil` in files written before it.
     public var usageRate: UsageRate?
 
@@ -91,7 +93,7 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     }
 
     package enum CodingKeys: String, CodingKey {
-        case last, observation, thresholds
+        case last, observation, thresholds, flapping
         case observedAt = "observed_at"
         case notFound = "not_found"
         case usageRate = "usage_rate"

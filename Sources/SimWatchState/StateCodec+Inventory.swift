@@ -6,6 +6,7 @@ import SimWatchCore
 /// 100,000 SIMs are about 10 MB here: fields left unknown and an observation of 0 are not
 /// written, and a line holds nothing but the listed values.
 extension StateCodec {
+    /// Appends `,"feed": {...},"inventory": {...}` after the devices.
     static func writeFleet(_ state: PersistentState, to writer: inout JSONByteWriter) {
         writer.raw(",\n  \"feed\": {\"complete\":")
         writer.bool(state.feed.complete)
@@ -95,6 +96,7 @@ extension StateFileReader {
         return text
     }
 
+    /// The feed's watermark and whether the inventory is complete; unknown keys are skipped.
     mutating func readFeed() throws(StateFormatError) -> FeedState {
         var feed = FeedState()
         var object = try scanner.beginObject()

@@ -121,6 +121,11 @@ package enum StateCodec {
             writer.string(key)
         }
         writer.raw("]}")
+        if let flapping = record.flapping, !flapping.isEmpty {
+            // Rare (a flapping device), so the small-section encoder is made only here.
+            writer.raw(",\"flapping\":")
+            writer.raw(encodeSmall(flapping, with: sectionEncoder()))
+        }
         if let usageRate = record.usageRate {
             writer.raw(",\"usage_rate\":")
             usageRate.write(to: &writer)

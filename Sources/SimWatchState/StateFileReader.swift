@@ -141,6 +141,22 @@ struct StateFileReader {
         return letters
     }
 
+    /// A device's flapping history: at most `StateBounds.maxFlapChanges` changes per field, dates in range.
+    private mutating func readFlapping() throws(StateFormatError) -> FlapHistory {
+        _ = scanner.peek()
+        let start = scanner.index
+        let history = try decodeSmall(FlapHistory.self, key: "flapping")
+        for track in [history.status, history.overage].compactMap({ $0 }) {
+            guard track.changes.count <= StateBounds.maxFlapChanges else {
+                throw scanner.error("\"flapping\" holds more than \(StateBounds.maxFlapChanges) changes", at: start)
+            }
+            guard track.changes.allSatisfy({ StateBounds.isInRange($0.at) }), StateBounds.isInRange(track.flappingSince) else {
+                throw scanner.error(StateBounds.dateOutOfRange("flapping"), at: start)
+            }
+        }
+        return history
+    }
+
     /// The small sections go through Foundation, which is plenty fast for them.
     private mutating func decodeSmall<T: Decodable>(_ type: T.Type, key: String) throws(StateFormatError) -> T {
         let start = scanner.index
@@ -187,6 +203,8 @@ struct StateFileReader {
                 record.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
             } else if key.matches("last") {
                 record.last = try scanner.skipNull() ? nil : try readUsage()
+            } else if key.matches("flapping") {
+                record.flapping = try scanner.skipNull() ? nil : try readFlapping()
             } else {
                 try scanner.skipValue()
             }

@@ -11,7 +11,7 @@ import Darwin
 /// Plain system calls rather than FileManager: the store must tell "missing" from
 /// "forbidden", control fsync and file modes, and write tens of megabytes quickly.
 package enum StateFileSystem {
-    enum ReadOutcome {
+    package enum ReadOutcome {
         case missing
         case contents([UInt8])
         /// Larger than `maxStateFileBytes`: not read, since holding it could exhaust memory.
@@ -39,7 +39,7 @@ package enum StateFileSystem {
         EBUSY: "EBUSY", EINVAL: "EINVAL", EFBIG: "EFBIG", ETXTBSY: "ETXTBSY", EXDEV: "EXDEV",
     ]
 
-    static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
+    package static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
@@ -76,21 +76,25 @@ package enum StateFileSystem {
         return .contents(bytes)
     }
 
-    /// Writes `bytes` to `path` atomically: temp file (0600) in the same folder, fsync, rename, fsync folder.
+    /// Writes `bytes` to `path` atomically: temp file (`mode`) in the same folder, fsync, rename, fsync folder.
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place
     /// then, so throwing would wrongly tell the caller the old one is.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(StateSaveError) -> String? {
-        try writeAtomically(to: path) { (write) throws(StateSaveError) in try write(bytes) }
+    ///
+    /// `mode` is the file's (0600 unless given: the state file may hold names and labels
+    /// only its owner should read).
+    package static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(StateSaveError) -> String? {
+        try writeAtomically(to: path, mode: mode) { (write) throws(StateSaveError) in try write(bytes) }
     }
 
     /// `writeAtomically(_:to:)` for a file `produce` hands over in chunks, each written as it comes.
     static func writeAtomically(
-        to path: String, _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void
+        to path: String, mode: mode_t = 0o600,
+        _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void
     ) throws(StateSaveError) -> String? {
         let (folder, name) = split(path)
         let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else {
             let code = errno
             let reason = code == ENOENT ? "folder \(folder) does not exist" : errorText(code)
@@ -99,6 +103,12 @@ package enum StateFileSystem {
         func fail(_ step: String, _ code: Int32) -> StateSaveError {
             unlink(tempPath)
             return StateSaveError(path: path, step: step, reason: errorText(code), code: code)
+        }
+        // The umask may have taken bits away; the caller's mode is what the file gets.
+        if mode != 0o600, fchmod(fd, mode) != 0 {
+            let code = errno
+            close(fd)
+            throw fail("setting the mode of \(tempPath)", code)
         }
         func writeChunk(_ bytes: [UInt8]) throws(StateSaveError) {
             var written = 0

@@ -37,7 +37,10 @@ public enum StateLock {
     /// Throws `StateLockError` when another process holds it, and `StateFolderError`
     /// when the lock file cannot be created or written (the folder is not writable).
     package static func acquire(forStateFile path: String) throws -> StateLockHandle {
-        let lockPath = lockPath(forStateFile: path)
+        try acquire(forStateFile: path, lockPath: lockPath(forStateFile: path))
+    }
+
+    private static func acquire(forStateFile path: String, lockPath: String) throws -> StateLockHandle {
         let folder = StateFileSystem.split(path).folder
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
@@ -60,6 +63,22 @@ public enum StateLock {
             throw StateFolderError(folder: folder, reason: "cannot write the pid into \(lockPath): \(reason)")
         }
         return StateLockHandle(fd: fd, path: lockPath)
+    }
+
+    /// Takes an exclusive lock on `lockPath` for a short edit (the silences file), waiting up
+    /// to `patience` while another process holds it; the holder's pid is recorded as above.
+    ///
+    /// Throws `StateLockError` when it is still held after `patience`, `StateFolderError`
+    /// when the lock file cannot be created or written.
+    package static func acquire(lockPath: String, guarding path: String, patience: Duration) throws -> StateLockHandle {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try acquire(forStateFile: path, lockPath: lockPath)
+            } catch is StateLockError where ContinuousClock.now < deadline {
+                usleep(20_000)
+            }
+        }
     }
 
     /// The pid at the start of the lock file; at most 32 bytes are read, whatever the file holds.

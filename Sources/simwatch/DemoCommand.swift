@@ -51,6 +51,8 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "simwatch")
         let console = ChatConsole(colors: isatty(STDOUT_FILENO) == 1)
         console.banner(devices: devices, simulatorURL: await simulator.baseURL, stateFolder: folder.path)
+        try DemoNoise.silenceOneSite(silencesPath: loaded.config.silencesPath)
+        let flapper = DemoFlapperService(simulator: simulator, iccid: folder.iccids[0], name: DemoFolder.name(0))
         let runtime = Runtime.make(config: loaded.config, logger: logger)
         let service = MonitorService(runtime: runtime, notifier: nil, tick: .milliseconds(250)) {
             try ConfigLoader.load(path: folder.configPath).config
@@ -62,6 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
                 .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: printer, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: newSIMs, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: flapper, successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: quiet))
@@ -75,15 +78,17 @@ struct DemoCommand: AsyncParsableCommand {
 /// A temporary folder holding the demo's configuration, API key and state.
 struct DemoFolder {
     let path: String
+    let iccids: [String]
     var configPath: String { path + "/simwatch.yaml" }
 
     init(simulatorURL: String, webhookURL: String, iccids: [String]) throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("simwatch-demo-\(getpid())").path
+        self.iccids = iccids
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Data((SimulatorServer.defaultAPIKey + "\n").utf8).write(to: URL(fileURLWithPath: path + "/api_key"))
-        // A few named SIMs show how configured devices add names; discovery finds the rest.
+        // A few named SIMs show how configured devices add names and labels; discovery finds the rest.
         let devices = iccids.prefix(Self.namedDevices).enumerated().map { index, iccid in
-            "  - { iccid: \"\(iccid)\", name: \(Self.name(index)) }"
+            "  - { iccid: \"\(iccid)\", name: \(Self.name(index)), labels: { site: \(DemoNoise.sites[index % DemoNoise.sites.count]) } }"
         }.joined(separator: "\n")
         let yaml = """
         # Written by `simwatch demo`: a fake account on the local simulator.
@@ -118,6 +123,7 @@ struct DemoFolder {
             url: \(webhookURL)
         log:
           level: info
+        \(DemoNoise.flappingYAML)
         """
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: configPath))
     }
@@ -129,7 +135,8 @@ struct DemoFolder {
     /// How many of the account's SIMs the demo's configuration names.
     static let namedDevices = 10
     private static let kinds = ["truck", "meter", "tracker", "pump", "kiosk"]
-    private static func name(_ index: Int) -> String {
+    /// `truck-1`, `meter-2`, …: the demo's device names.
+    static func name(_ index: Int) -> String {
         "\(kinds[index % kinds.count])-\(index + 1)"
     }
 }

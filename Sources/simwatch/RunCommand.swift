@@ -107,6 +107,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             let report = StatusReport(config: loaded.config, state: state)
             print(json ? try report.json() : report.table())
+            if !json { print(SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())) }
         }
     }
 }

@@ -12,7 +12,7 @@ struct SimWatchCommand: AsyncParsableCommand {
         version: SimWatchVersion.current,
         subcommands: [
             RunCommand.self, OnceCommand.self, CheckCommand.self, ReloadCommand.self, StatusCommand.self,
-            TestAlertCommand.self, SimulateCommand.self, DemoCommand.self,
+            TestAlertCommand.self, SimulateCommand.self, DemoCommand.self, SilenceCommand.self,
         ]
     )
 

@@ -4,7 +4,10 @@ import Testing
 @testable import SimWatchCore
 
 @Suite(.serialized) struct EventKindsTests {
-    static let kindsTestedElsewhere: Set<EventKind> = [.test, .deviceDiscovered]
+    /// Kinds with end-to-end tests of their own: `test` (test-alert), `device_discovered`
+    /// (InProcessFleetTests), and the flapping pair, which needs minutes of flipping and as
+    /// long without a change (NoiseInProcessTests, on the test clock).
+    static let kindsTestedElsewhere: Set<EventKind> = [.test, .deviceDiscovered, .flapping, .flappingEnded]
 
     /// Drives the real binary through every kind of DESIGN.md's table.
     @Test func everyKindFromTheRealBinary() async throws {

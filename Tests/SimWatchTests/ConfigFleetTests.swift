@@ -45,6 +45,14 @@ import Testing
         #expect(!feedOnly.discover && feedOnly.changesEvery == .seconds(120))
     }
 
+    @Test func feedCallsPerInterval() {
+        #expect(FleetSettings(discover: true).feedCalls(per: .seconds(900)) == 15)
+        #expect(FleetSettings(discover: true, changesEvery: .seconds(7)).feedCalls(per: .seconds(60)) == 9)
+        #expect(FleetSettings().feedCalls(per: .seconds(900)) == 0)
+        #expect(FleetSettings(changesEvery: .seconds(1)).feedCalls(per: .seconds(7 * 86_400)) == 604_800)
+        #expect(FleetSettings(changesEvery: .seconds(1)).feedCalls(per: .zero) == 0)
+    }
+
     @Test func withoutDiscoveryDevicesAreStillRequired() {
         expectSingleIssue(Self.controlCenterOnly + "fleet: {discover: false}\n", line: 1, column: 1, keyPath: "devices",
                           message: "devices")

@@ -11,7 +11,10 @@ import Testing
 /// No event dropped or duplicated, the format's size limits held (Slack and Discord in
 /// UTF-16 units, the others in bytes), no secret in a body, every ICCID shown, and in
 /// chat formats no mention that pings.
-@Suite struct FormatConformanceTests {
+///
+/// Serialized: its cases are the heaviest CPU work of the test run, and side by side they
+/// would hold every thread of the test pool, starving the tests that wait on real time.
+@Suite(.serialized) struct FormatConformanceTests {
     typealias F = FormatFixtures
 
     /// One webhook set-up: a format, and for chat formats with or without a template.
@@ -42,10 +45,12 @@ import Testing
             count: count)
     }
 
-    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery: every shape of event.
+    /// A status change, a threshold, an overage pair, a poll pair, a test, a discovery, a flapping pair: every shape of event.
     static func mixed(_ index: Int, name: String? = nil, labels: [String: String]? = nil) -> Event {
         var event: Event
-        switch index % 8 {
+        switch index % 10 {
+        case 8: event = F.flapping(ended: false)
+        case 9: event = F.flapping(ended: true)
         case 0: event = F.threshold
         case 1: event = F.overage(reached: true)
         case 2: event = F.overage(reached: false)

@@ -44,6 +44,23 @@ enum FormatFixtures {
         summary: "truck-17 (8988216716970004975): data 812.3 MB of 1 GB (81.2 %) reached 80 %",
         metric: .data, threshold: 800_000_000, value: 812_300_000, thresholdPercent: 80, percentOfPlan: 81.2)
 
+    /// A flapping status, or its end.
+    static func flapping(ended: Bool) -> Event {
+        var event = Event(
+            id: ended ? "5656565656565656" : "3434343434343434", kind: ended ? .flappingEnded : .flapping,
+            severity: ended ? .info : .warning, iccid: "8988216716970004975", deviceName: "truck-17",
+            labels: ["site": "berlin"], observedAt: observedAt,
+            summary: ended
+                ? "truck-17 (8988216716970004975): status stable for 1h again: ACTIVATED when it began flapping, DEACTIVATED now"
+                : "truck-17 (8988216716970004975): status flapping: 4 changes within 1h, DEACTIVATED now",
+            previous: ended ? .string("ACTIVATED") : nil, current: .string("DEACTIVATED"))
+        if !ended {
+            event.changes = 4
+            event.within = 3600
+        }
+        return event
+    }
+
     /// A SIM the change feed listed for the first time; its listed texts come from Control Center.
     static let discovered = Event(
         id: "1212121212121212", kind: .deviceDiscovered, severity: .info, iccid: "8988216716970004976",

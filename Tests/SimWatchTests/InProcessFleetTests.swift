@@ -141,6 +141,22 @@ import Testing
         try await harness.stop()
     }
 
+    @Test("discovery refused with nothing configured: once fails, since nothing is watched")
+    func refusedDiscoveryWatchesNothing() async throws {
+        let folder = try TemporaryDirectory()
+        let harness = try await InProcessHarness(devices: 5, stateFile: folder.file("state.json"))
+        await harness.simulator.injectFault(endpoint: .searchDevices, fault: .roleNotAllowed)
+        let config = await Self.fleetConfig(harness)
+        let runtime = Runtime.make(config: config, logger: harness.logs.logger, http: harness.http)
+        let report = try await OnceRun.run(runtime: runtime)
+        #expect(report.failure?.hasPrefix("discovery failed: the API user's role may not call Search Devices") == true,
+                "\(report.failure ?? "succeeded")")
+        #expect(await runtime.engine.state.health.pollFailedRaised)
+        #expect(await harness.simulator.requestCount(.ctdUsages) == 0)
+        await runtime.engine.close()
+        try await harness.stop()
+    }
+
     @Test("a 401 on Search Devices fails the cycle when no poll proves the credentials")
     func rejectedCredentialsFailTheCycle() async throws {
         let folder = try TemporaryDirectory()

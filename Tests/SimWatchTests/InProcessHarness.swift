@@ -76,8 +76,16 @@ final class InProcessHarness: Sendable {
     }
 
     /// Starts the daemon's services; `stop()` shuts them down gracefully.
-    func start(_ config: Config) {
-        let runtime = Runtime.make(config: config, logger: logs.logger, http: http, clock: clock.clock)
+    ///
+    /// With `steppedWallClock`, the wall clock (event times, flapping, maintenance windows)
+    /// moves with the test clock from `wallStart`, instead of being the real time.
+    func start(_ config: Config, steppedWallClock wallStart: Date? = nil) {
+        let now: @Sendable () -> Date = if let wallStart {
+            { [clock] in wallStart + clock.elapsed.seconds }
+        } else {
+            { Date() }
+        }
+        let runtime = Runtime.make(config: config, logger: logs.logger, http: http, now: now, clock: clock.clock)
         let service = MonitorService(runtime: runtime, notifier: nil) { config }
         let started = Task {
             try await testGracefulShutdown { trigger in

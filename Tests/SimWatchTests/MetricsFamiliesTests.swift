@@ -20,7 +20,11 @@ import Testing
         ("simwatch_state_save_duration_seconds", "gauge"),
         ("simwatch_state_saves_total", "counter"),
         ("simwatch_rate_limit_pauses_total", "counter"),
+        ("simwatch_feed_passes_total", "counter"),
+        ("simwatch_inventory_devices", "gauge"),
         ("simwatch_build_info", "gauge"),
+        ("simwatch_events_silenced_total", "counter"),
+        ("simwatch_silences_active", "gauge"),
     ]
 
     @Test func everyFamilyHasHelpAndType() {

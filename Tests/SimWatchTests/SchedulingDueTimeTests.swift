@@ -203,3 +203,17 @@ struct ConfigMaxIntervalTests {
         ])
     }
 }
+
+/// The budget of a loaded configuration takes the change feed's calls off.
+@Suite("Budgeted polling: the budget of a configuration")
+struct PollBudgetConfigTests {
+    @Test func theFeedsCallsComeOffTheBudget() throws {
+        let plain = try loadedConfig(minimalYAML).config
+        #expect(PollBudget.pollsPerInterval(for: plain) == 4_050)
+        let feed = try loadedConfig(minimalYAML + "fleet: { changes_every: 1m }\n").config
+        #expect(PollBudget.pollsPerInterval(for: feed) == 4_035)
+        let odd = try loadedConfig(minimalYAML + "poll: { interval: 100s }\nfleet: { changes_every: 30s }\n").config
+        // 4 passes start within 100 s (0, 30, 60, 90): 450 − 4.
+        #expect(PollBudget.pollsPerInterval(for: odd) == 446)
+    }
+}

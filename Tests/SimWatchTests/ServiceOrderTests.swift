@@ -33,7 +33,7 @@ import UnixSignals
         let service = Self.service(in: folder, logs: CapturedLogs(), http: ScriptedHTTPClient())
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let names = await service.services(hangups: hangups).map { String(describing: type(of: $0.service)) }
-        #expect(names == ["CheckpointService", "DeliveryService", "ReloadService", "CycleService", "FeedService"])
+        #expect(names == ["SilenceWatchService", "CheckpointService", "DeliveryService", "ReloadService", "CycleService", "FeedService"])
     }
 
     @Test("graceful shutdown: polling stops, the state is saved, deliveries drain, the state is saved again")

@@ -20,6 +20,8 @@ enum AlertText {
         case .pollFailed: "Poll failed"
         case .pollRecovered: "Poll recovered"
         case .stateReset: "State reset"
+        case .flapping: "Flapping"
+        case .flappingEnded: "Flapping ended"
         case .test: "Test alert (no action needed)"
         }
     }
@@ -29,7 +31,7 @@ enum AlertText {
     static func isClearing(_ event: Event) -> Bool {
         switch event.kind {
         case .overageLimitChanged: event.current == .bool(false)
-        case .pollRecovered: true
+        case .pollRecovered, .flappingEnded: true
         default: false
         }
     }
@@ -87,7 +89,8 @@ enum AlertText {
         case nil: nil
         case .string(let text): text.isEmpty ? "(none)" : text
         case .bool(let flag):
-            event.kind == .overageLimitChanged ? (flag ? "reached" : "not reached") : (flag ? "yes" : "no")
+            [.overageLimitChanged, .flapping, .flappingEnded].contains(event.kind)
+                ? (flag ? "reached" : "not reached") : (flag ? "yes" : "no")
         case .number(let number): event.metric.map { HumanFormat.value(number, of: $0) } ?? String(number)
         }
     }

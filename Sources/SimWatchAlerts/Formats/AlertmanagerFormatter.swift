@@ -42,10 +42,16 @@ public struct AlertmanagerFormatter: WebhookFormatter {
     package static func labels(_ event: Event) -> [(name: String, value: String)] {
         let clearing = AlertText.isClearing(event)
         // A clearing event must carry exactly the labels its firing event had.
-        let firingKind: EventKind = event.kind == .pollRecovered ? .pollFailed : event.kind
+        let firingKind: EventKind = switch event.kind {
+        case .pollRecovered: .pollFailed
+        case .flappingEnded: .flapping
+        default: event.kind
+        }
+        // The firing event's severity: critical for overage and poll failures, warning for flapping.
+        let firingSeverity: Severity = firingKind == .flapping ? .warning : .critical
         var labels: [(name: String, value: String)] = [("alertname", alertName(firingKind))]
         if let iccid = event.iccid { labels.append(("iccid", iccid)) }
-        labels.append(("severity", clearing ? Severity.critical.rawValue : event.severity.rawValue))
+        labels.append(("severity", clearing ? firingSeverity.rawValue : event.severity.rawValue))
         if let name = event.deviceName { labels.append(("device_name", name)) }
         var taken = Set(labels.map(\.name))
         for (key, value) in (event.labels ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -35,6 +35,8 @@ package enum StateBounds {
 
     /// The longest epoch accepted from a file; simwatch writes 32 hex digits.
     package static let maxEpochLength = 128
+    /// Flapping keeps at most `flapping.changes` (1000 at most) changes per field.
+    package static let maxFlapChanges = 1000
 }
 
 extension Int {

@@ -16,6 +16,10 @@ public enum EventKind: String, Codable, Sendable, CaseIterable, Hashable {
     case pollFailed = "poll_failed"
     case pollRecovered = "poll_recovered"
     case stateReset = "state_reset"
+    /// A device's status or overage flag changed `flapping.changes` times within `flapping.within`.
+    case flapping
+    /// A flapping device has been stable for `flapping.within` again.
+    case flappingEnded = "flapping_ended"
     /// Sent by `simwatch test-alert` only.
     case test
 }
@@ -99,6 +103,10 @@ public struct Event: Codable, Sendable, Equatable, Hashable, Identifiable {
     public var percentOfPlan: Double?
     /// The record that was observed, when there is one.
     public var device: DeviceUsage?
+    /// `flapping`: how many changes were counted within `within`.
+    public var changes: Int?
+    /// `flapping`: the window the changes were counted in, in seconds.
+    public var within: Int64?
 
     public init(
         id: String, kind: EventKind, severity: Severity, iccid: String? = nil,
@@ -127,6 +135,7 @@ public struct Event: Codable, Sendable, Equatable, Hashable, Identifiable {
 
     package enum CodingKeys: String, CodingKey {
         case id, kind, severity, iccid, labels, summary, previous, current, metric, threshold, value, device
+        case changes, within
         case deviceName = "device_name"
         case observedAt = "observed_at"
         case thresholdPercent = "threshold_percent"

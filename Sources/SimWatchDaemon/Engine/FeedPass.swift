@@ -20,6 +20,7 @@ public struct FeedPassReport: Sendable, Equatable {
     /// Shutdown stopped the pass between pages: neither a success nor a failure.
     public var interrupted: Bool
 
+    /// The pass read its last page: the watermark moved.
     public var succeeded: Bool { failure == nil && !interrupted }
 }
 
@@ -97,8 +98,11 @@ public struct FeedPass: Sendable {
         if report.succeeded {
             await engine.finishFeedPass(window: window, startedAt: startedAt)
         } else if case .invalidCredentials = report.failure {
-            await engine.noteFeedRejected(
+            await engine.noteFeedFailure(
                 "credentials rejected on Search Devices (HTTP 401, error 10000001): check control_center.username and the API key")
+        } else if window.wholeAccount, let failure = report.failure {
+            // Until discovery lists the account, a cycle without configured devices watches nothing.
+            await engine.noteFeedFailure("discovery failed: \(failure)")
         }
         return report
     }
@@ -128,6 +132,7 @@ extension FeedPassReport {
 struct FeedLog {
     private var refused: String?
 
+    /// Logs what `report` says is wrong (or right again), as this value's memory allows.
     mutating func report(_ report: FeedPassReport, to logger: Logger) {
         switch report.failure {
         case .some(let error) where Self.isRefusal(error):

@@ -42,8 +42,9 @@ extension MonitorEngine {
             let first: FirstListing = configuredEntry == nil ? window.firstListing : .baseline
             var record = ledger.devices[device.iccid]
             var inventory = ledger.inventory[device.iccid]
-            events += FleetLedger.observe(
+            let listed = FleetLedger.observe(
                 device, device: entry, record: &record, entry: &inventory, first: first, at: now(), epoch: ledger.epoch)
+            events += dampFlapping(listed, device: entry, record: &record)
             if let record { ledger.devices[device.iccid] = record }
             ledger.inventory[device.iccid] = inventory
         }
@@ -52,16 +53,17 @@ extension MonitorEngine {
     }
 
     /// Closes a successful pass that started at `startedAt`: the watermark moves, a
-    /// whole-account listing completes the inventory, and a 401 noted earlier is forgotten.
+    /// whole-account listing completes the inventory, and a failure noted earlier is forgotten.
     public func finishFeedPass(window: FeedWindow, startedAt: Date) {
         ledger.feed = window.completed(ledger.feed, startedAt: startedAt)
-        feedRejection = nil
+        feedFailure = nil
     }
 
-    /// Notes a feed pass refused with a 401: the next cycle fails with `reason` unless a
-    /// usage answer proves the credentials.
-    public func noteFeedRejected(_ reason: String) {
-        feedRejection = reason
+    /// Notes a feed pass that leaves the daemon blind (refused with a 401, or discovery that
+    /// could not list the account): the next cycle fails with `reason` unless a usage answer
+    /// shows that polling works.
+    public func noteFeedFailure(_ reason: String) {
+        feedFailure = reason
     }
 
     /// Whether a feed pass should run now: the feed is on, or discovery has yet to list the account.

@@ -11,19 +11,9 @@ extension MonitorEngine {
         let targets = usageTargets()
         guard case .spread = pacing else { return PollPlan(devices: targets, deferred: 0) }
         warnIfMaxIntervalCannotCover(targets.count)
-        let budget = PollBudget.pollsPerInterval(
-            rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval,
-            feedCallsPerInterval: feedCallsPerInterval)
         return PollScheduler.plan(
             targets: targets, records: ledger.devices, rules: DetectionRules(config: config), poll: config.poll,
-            budget: budget, now: now())
-    }
-
-    /// The feed's calls in one interval when nothing much changes: one page per pass.
-    var feedCallsPerInterval: Int {
-        guard config.fleet.feedIsOn else { return 0 }
-        // Both durations are bounded by the configuration (1 s and more), so this is a small whole number.
-        return Int((config.poll.interval.seconds / config.fleet.changesEvery.seconds).rounded(.up))
+            budget: PollBudget.pollsPerInterval(for: config), now: now())
     }
 
     /// Validation's `max_interval` warning, logged once per fleet size: with discovery, the

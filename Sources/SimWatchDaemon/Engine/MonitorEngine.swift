@@ -28,10 +28,12 @@ public actor MonitorEngine {
     package let metrics: (any EngineObserver)?
     package let now: @Sendable () -> Date
     private var warnedPlans: Set<String> = []
+    /// Silences (from the silences file) and maintenance windows (from the configuration).
+    package var noise: NoiseFilter
     /// When this engine was made: before any feed watermark, the feed starts here (minus the overlap).
     package let processStart: Date
-    /// Why the last feed pass was refused with a 401, until a pass succeeds.
-    var feedRejection: String?
+    /// Why the last feed pass leaves the daemon blind (a 401, a failed discovery), until a pass succeeds.
+    var feedFailure: String?
     /// Usage answers (records or 20000001) since the last cycle closed: they prove the credentials.
     var usageAnswers = 0
     /// Why the last closed cycle failed; `nil` when it succeeded.
@@ -46,6 +48,7 @@ public actor MonitorEngine {
     ) {
         self.config = config
         self.configured = Set(config.devices.map(\.iccid))
+        self.noise = NoiseFilter(windows: config.maintenance)
         self.configuredByICCID = Self.byICCID(config.devices)
         self.metrics = metrics
         self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: { clock.now })
@@ -99,6 +102,7 @@ public actor MonitorEngine {
             load(loaded)
             logger.info("state loaded", metadata: [
                 "path": "\(config.stateFile)", "devices": "\(loaded.devices.count)", "outbox": "\(loaded.outbox.count)",
+                "inventory": "\(loaded.inventory.count)",
             ])
         case .reset(let corruptPath):
             load(PersistentState(epoch: PersistentState.newEpoch()))
@@ -128,6 +132,7 @@ public actor MonitorEngine {
     public func apply(_ newConfig: Config) {
         config = newConfig
         configured = Set(newConfig.devices.map(\.iccid))
+        noise.windows = newConfig.maintenance
         configuredByICCID = Self.byICCID(newConfig.devices)
         warnedPlans = []
         FleetLedger.prune(&ledger, configured: configured, fleet: newConfig.fleet)
@@ -157,6 +162,7 @@ public actor MonitorEngine {
             epoch: ledger.epoch, rules: DetectionRules(config: config))
         ledger.devices[device.iccid] = record
         warnAboutPlans(detection.plansWithoutAllowance)
+        for event in detection.damped { EventLog.log(event, to: logger, damped: true) }
         raise(detection.events)
         return detection.events
     }
@@ -176,11 +182,13 @@ public actor MonitorEngine {
 
     /// Closes a cycle: counts it and raises `poll_failed` (once) or `poll_recovered`.
     public func finishCycle(failure: String?) -> [Event] {
-        // A feed pass refused with a 401 fails the cycle, unless usage answers proved the
-        // credentials: then only Search Devices is refused, a role problem the feed reports.
-        let failure = failure ?? (usageAnswers == 0 ? feedRejection : nil)
+        // A feed pass refused with a 401, or a discovery that failed, fails the cycle unless
+        // usage answers show polling works: then only Search Devices is refused (a role
+        // problem the feed reports) and the configured devices are watched.
+        let failure = failure ?? (usageAnswers == 0 ? feedFailure : nil)
         usageAnswers = 0
         lastCycleFailure = failure
+        let settled = settleFlapping()
         // Locals: two `inout` accesses to parts of one actor property overlap at run time.
         var cycle = ledger.cycle
         var health = ledger.health
@@ -188,22 +196,47 @@ public actor MonitorEngine {
         ledger.cycle = cycle
         ledger.health = health
         raise(events)
+        return settled + events
+    }
+
+    /// Raises `flapping_ended` for every flapping device that has been stable long enough.
+    private func settleFlapping() -> [Event] {
+        let rules = DetectionRules(config: config)
+        var events: [Event] = []
+        for device in usageTargets() {
+            guard var record = ledger.devices[device.iccid], record.flapping != nil else { continue }
+            events += DeviceLedger.settleFlapping(device: device, record: &record, at: now(), epoch: ledger.epoch, rules: rules)
+            ledger.devices[device.iccid] = record
+        }
+        raise(events)
         return events
     }
 
     /// The number the next cycle will carry.
     public var nextCycleNumber: Int { ledger.cycle.incrementedSaturating }
 
+    /// A device's latest known record, for matching events against its status and plan.
+    package func lastRecord(of iccid: String) -> DeviceUsage? { ledger.devices[iccid]?.last }
+
+    /// The state file's epoch, for event ids made outside this file.
+    package var epoch: String { ledger.epoch }
+
     // MARK: Outbox
 
-    /// Logs events and puts them in the outbox for every webhook that wants them.
+    /// Logs events and puts them in the outbox for every webhook that wants them; a
+    /// silenced event is logged and counted only (`admit`).
     package func raise(_ events: [Event]) {
         guard !events.isEmpty else { return }
-        for event in events { EventLog.log(event, to: logger) }
+        let admitted = admit(events)
         metrics?.recordEvents(events)
+        guard !admitted.isEmpty else { return }
         let webhooks = config.webhooks
-        outbox.enqueue(events, at: now()) { event in webhooks.filter { $0.accepts(event) }.map(\.name) }
-        keeper.noteEvents(events.count)
+        let subjects = Dictionary(admitted.map { ($0.event.id, $0.subject) }, uniquingKeysWith: { first, _ in first })
+        outbox.enqueue(admitted.map(\.event), at: now()) { event in
+            let subject = subjects[event.id] ?? MatchSubject(event)
+            return webhooks.filter { $0.accepts(event, subject) }.map(\.name)
+        }
+        keeper.noteEvents(admitted.count)
     }
 
     // MARK: Saving

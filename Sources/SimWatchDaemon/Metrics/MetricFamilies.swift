@@ -18,6 +18,8 @@ struct Families: Sendable {
     let lastSuccess: Gauge
     let stateSaveDuration: Gauge
     let rateLimitPauses: Counter
+    let inventory: Gauge
+    let activeSilences: Gauge
 
     /// Poll durations from a fast answer to a slow one with retries.
     static let pollBuckets: [Duration] = [
@@ -44,17 +46,31 @@ struct Families: Sendable {
         rateLimitPauses = registry.makeCounter(descriptor: Self.name(
             "simwatch_rate_limit_pauses_total",
             "Times Control Center rate limiting (429 or error 40000029) paused the account."))
+        inventory = registry.makeGauge(descriptor: Self.name(
+            "simwatch_inventory_devices", "SIMs in the account's inventory as Search Devices listed them (0 without fleet)."))
+        activeSilences = registry.makeGauge(descriptor: Self.name(
+            "simwatch_silences_active", "Silences from the silences file in force now."))
+        for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
         for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
         _ = cycles(succeeded: true)
         _ = cycles(succeeded: false)
         _ = stateSaves(succeeded: true)
         _ = stateSaves(succeeded: false)
-        for kind in EventKind.allCases where kind != .test { _ = events(kind) }
+        for kind in EventKind.allCases where kind != .test {
+            _ = events(kind)
+            _ = silencedEvents(kind)
+        }
     }
 
     package func polls(_ result: SimwatchMetrics.PollResult) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_polls_total", "Device usage polls by result."),
+            labels: [("result", result.rawValue)])
+    }
+
+    func feedPasses(_ result: SimwatchMetrics.FeedResult) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("simwatch_feed_passes_total", "Change-feed passes (Search Devices) by result."),
             labels: [("result", result.rawValue)])
     }
 
@@ -67,6 +83,13 @@ struct Families: Sendable {
     package func events(_ kind: EventKind) -> Counter {
         registry.makeCounter(
             descriptor: Self.name("simwatch_events_total", "Events raised, by kind."),
+            labels: [("kind", kind.rawValue)])
+    }
+
+    package func silencedEvents(_ kind: EventKind) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.name("simwatch_events_silenced_total",
+                                  "Events a silence or maintenance window kept from being sent, by kind."),
             labels: [("kind", kind.rawValue)])
     }
 

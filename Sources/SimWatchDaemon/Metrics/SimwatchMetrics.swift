@@ -33,7 +33,7 @@ public final class SimwatchMetrics: EngineObserver {
     public let registry: PrometheusCollectorRegistry
     private let now: @Sendable () -> Date
     private let health: Mutex<HealthCheck>
-    private let families: Families
+    let families: Families
 
     /// - Parameters:
     ///   - registry: where the series live; `/metrics` emits all of it.
@@ -127,6 +127,16 @@ public final class SimwatchMetrics: EngineObserver {
     /// Events just raised (logged and put in the outbox).
     public func recordEvents(_ events: [Event]) {
         for event in events { families.events(event.kind).increment() }
+    }
+
+    /// An event a silence or maintenance window kept from being sent.
+    public func recordSilenced(_ event: Event) {
+        families.silencedEvents(event.kind).increment()
+    }
+
+    /// Silences in force now.
+    public func setActiveSilences(_ count: Int) {
+        families.activeSilences.set(Double(max(0, count)))
     }
 
     /// One delivery step for a webhook (by its name, never its URL): a request's answer, or events dead-lettered.

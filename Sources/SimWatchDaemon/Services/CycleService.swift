@@ -30,10 +30,15 @@ struct CycleService: Service {
         // SIGHUP was trapped when the reload service was made.
         _ = notifier?.ready()
         let config = await engine.config
-        logger.info("simwatch started", metadata: [
+        var started: Logger.Metadata = [
             "devices": "\(config.devices.count)", "interval": "\(HumanFormat.duration(config.poll.interval))",
             "version": "\(SimWatchVersion.current)",
-        ])
+        ]
+        if config.fleet.usesSearchDevices {
+            started["inventory"] = "\(await engine.inventoryCount)"
+            started["changes_every"] = "\(HumanFormat.duration(config.fleet.changesEvery))"
+        }
+        logger.info("simwatch started", metadata: started)
         await withGracefulShutdownHandler {
             await pollUntilStopped(gate: gate)
         } onGracefulShutdown: { [notifier] in

@@ -88,6 +88,7 @@ struct ReloadService: Service {
         _ = notifier?.reloading()
         do {
             let config = try reloadConfig()
+            try SilencesFileChange.refuse(from: await engine.config, to: config)
             let before = Set(await engine.config.devices.map(\.iccid))
             let after = Set(config.devices.map(\.iccid))
             await engine.apply(config)

@@ -17,6 +17,7 @@ struct FeedService: Service {
     let delivery: OutboxDelivery
     let client: CurrentClient
     let logger: Logger
+    let metrics: SimwatchMetrics
     let heartbeat: Heartbeat
     /// Closed after the first pass (or at once when no pass is due); the cycle service waits for it.
     let firstPass: StartGate
@@ -45,7 +46,9 @@ struct FeedService: Service {
                     engine: engine, client: client.get(), logger: logger, heartbeat: heartbeat, gate: gate, clock: clock
                 ).run()
                 heartbeat.tick()
-                report.log(to: logger, inventory: await engine.inventoryCount)
+                let inventory = await engine.inventoryCount
+                report.log(to: logger, inventory: inventory)
+                metrics.recordFeedPass(report, inventory: inventory)
                 log.report(report, to: logger)
                 if report.events > 0 {
                     await engine.save()
