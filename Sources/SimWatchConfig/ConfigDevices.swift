@@ -58,6 +58,11 @@ enum ConfigDevices {
             }
         }
 
+        mutating func reserve(_ more: Int) {
+            devices.reserveCapacity(devices.count + more)
+            firstSeen.reserveCapacity(firstSeen.count + more)
+        }
+
         mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
             let diagnostics = diagnostics
             add(device, place: .yaml(mark, path)) { message in
@@ -117,7 +122,10 @@ enum ConfigDevices {
             }
             text = decoded
         }
-        for line in DevicesFileLines.entries(text) {
+        let lines = DevicesFileLines.entries(text)
+        // A fleet's file is 100,000 lines: room for them all at once, not a dozen regrowths and rehashes.
+        collector.reserve(lines.count)
+        for line in lines {
             do {
                 let device = DeviceEntry(iccid: try iccid(line.token), name: line.rest.isEmpty ? nil : line.rest)
                 collector.add(device, place: .line(file: file, line.number)) { message in
