@@ -101,11 +101,11 @@ public enum ConfigLoader {
         config.maintenance = maintenance
         config.flapping = flapping
         config.silencesFile = silencesFile
-        ConfigRoutes.warnAboutUnreachableWebhooks(config, root)
         config.billing = billing
         config.forecast = forecast
         config.spikes = spikes
         config.digest = digest
+        ConfigRoutes.warnAboutUnreachableWebhooks(config, root)
         return config
     }
 

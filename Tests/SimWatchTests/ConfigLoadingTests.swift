@@ -228,7 +228,7 @@ import Testing
             "Routes (event kinds -> webhooks):",
             "  status_changed, overage_limit_changed, overage_override_changed, rate_plan_changed, communication_plan_changed, "
                 + "imei_changed, cycle_reset, device_not_found, device_discovered, poll_failed, poll_recovered, state_reset, "
-                + "flapping, flapping_ended -> (none: only logged)",
+                + "flapping, flapping_ended, overage_projected, usage_spike -> (none: only logged)",
             "  threshold_crossed -> chat",
             "Delivery: give up after 24h, group within 10s, at most 1 requests/s per webhook",
             "Metrics: http://127.0.0.1:9464/metrics and /healthz",

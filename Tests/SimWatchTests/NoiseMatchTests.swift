@@ -158,6 +158,14 @@ struct NoiseRouteTests {
         #expect(summary.contains("  poll_recovered, state_reset -> (none: only logged)\n"))
     }
 
+    @Test func theDigestIsRoutedToTheDigestsWebhooksOnly() throws {
+        let withDigest = try loadedConfig(Self.yaml + "\ndigest: { at: \"08:00\", webhooks: [never] }\n")
+        let routes = Dictionary(uniqueKeysWithValues: withDigest.config.routes().map { ($0.kind, $0.webhooks) })
+        #expect(routes[.digest] == ["never"], "whatever its kinds and min_severity")
+        #expect(!withDigest.warnings.contains { $0.message.contains("\"never\"") }, "the digest reaches it")
+        #expect(try loadedConfig(Self.yaml).config.routes().allSatisfy { $0.kind != .digest }, "no digest without digest:")
+    }
+
     @Test func aWebhookNoEventCanReachIsAWarningAtItsEntry() throws {
         let warnings = try loadedConfig(Self.yaml).warnings.filter { $0.message.contains("no event can reach") }
         #expect(warnings.map(\.keyPath) == ["webhooks[3]", "webhooks[4]"])

@@ -7,9 +7,10 @@ extension Config {
     /// (its kind and severity keys, and its iccid, device and label keys against the
     /// configured devices). Status and rate plan keys are judged as events come.
     public func routes() -> [(kind: EventKind, webhooks: [String])] {
-        ConfigRoutes.routableKinds.map { kind in
-            // The digest goes to the digest's webhooks whatever their kinds and match.
-            guard kind != .digest else { return (kind, digest == nil ? [] : digestWebhooks) }
+        // Without `digest:` no digest is made; with it, it goes to the digest's webhooks
+        // whatever their kinds and match.
+        ConfigRoutes.routableKinds.filter { $0 != .digest || digest != nil }.map { kind in
+            guard kind != .digest else { return (kind, digestWebhooks) }
             return (kind, webhooks.filter { ConfigRoutes.canReach($0, kind, devices: devices, discover: fleet.discover) }.map(\.name))
         }
     }
