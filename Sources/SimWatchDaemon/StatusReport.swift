@@ -75,18 +75,21 @@ public struct StatusReport: Sendable {
     /// Names each row's cycle end in the billing zone.
     private let billing: BillingCycle
 
-    /// Builds the report for the configured devices, in configuration order.
+    /// Builds the report for the SIMs the daemon usage-polls: the configured devices in
+    /// configuration order, then (with discovery) the inventory's SIMs in `usage_statuses`.
     public init(config: Config, state: PersistentState, now: Date = Date()) {
         let rules = DetectionRules(config: config)
         let budget = PollBudget.pollsPerInterval(for: config)
-        // The daemon's fleet: with discovery, the inventory's usage-polled SIMs count too.
-        let fleetSize = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet).count
+        let targets = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet)
+        let fleetSize = targets.count
         let billing = BillingCycle(config.billing)
         let period = billing.period(containing: now)
         self.billing = billing
-        rows = config.devices.map { device in
+        rows = targets.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
+            // A discovered SIM not polled yet shows what Search Devices listed.
+            let listed = state.inventory[device.iccid]
             let plan = usage?.ratePlan.flatMap { config.plans[$0] }
             func percent(_ metric: Metric) -> Double? {
                 guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
@@ -94,7 +97,8 @@ public struct StatusReport: Sendable {
                 return (Double(value) / Double(allowance) * 1000).rounded() / 10
             }
             var row = Row(
-                iccid: device.iccid, name: device.name, status: usage?.status, ratePlan: usage?.ratePlan,
+                iccid: device.iccid, name: device.name, status: usage?.status ?? listed?.status,
+                ratePlan: usage?.ratePlan ?? listed?.ratePlan,
                 dataBytes: usage?.ctdDataUsage, dataPercent: percent(.data),
                 sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
                 voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),

@@ -33,6 +33,23 @@ import Testing
         #expect(lines[1] == "8988216716970004975  truck-17  ACTIVATED  812.3 MB (81.2%)  3    2m 5s  no       46% to 31 Jan  1m 30s ago  in 13m 30s  data>=80%")
         #expect(report.rows[0].cycleProgressPercent == 46.2)
     }
+
+    @Test func withDiscoveryTheInventorysPolledSIMsAreListedAfterTheConfiguredOnes() {
+        var config = Config(
+            path: "t.yaml",
+            controlCenter: ControlCenterSettings(baseURL: "https://cc.example.com", username: "u", apiKey: Secret("k")),
+            stateFile: "/nonexistent", devices: [DeviceEntry(iccid: "8988216716970004975", name: "truck-17")])
+        config.fleet = FleetSettings(discover: true)
+        var state = PersistentState()
+        state.inventory["8988216716970000002"] = InventoryEntry(status: "ACTIVATED", ratePlan: "iot-1GB")
+        state.inventory["8988216716970000001"] = InventoryEntry(status: "TEST_READY")
+        state.inventory["8988216716970000003"] = InventoryEntry(status: "DEACTIVATED")
+        let rows = StatusReport(config: config, state: state).rows
+        #expect(rows.map(\.iccid) == ["8988216716970004975", "8988216716970000001", "8988216716970000002"])
+        #expect(rows[2].status == "ACTIVATED", "not polled yet: as listed")
+        #expect(rows[2].ratePlan == "iot-1GB")
+        #expect(rows[2].observedAt == nil)
+    }
 }
 
 /// Remote text never reaches the terminal with its control characters.
