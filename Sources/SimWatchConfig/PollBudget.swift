@@ -25,15 +25,7 @@ public enum PollBudget {
     public static func pollsPerInterval(for config: Config) -> Int {
         pollsPerInterval(
             rateLimit: config.controlCenter.rateLimit, interval: config.poll.interval,
-            feedCallsPerInterval: feedCallsPerInterval(interval: config.poll.interval, fleet: config.fleet))
-    }
-
-    /// The feed's calls in one interval: one per pass, 0 with the feed off.
-    public static func feedCallsPerInterval(interval: Duration, fleet: FleetSettings) -> Int {
-        guard fleet.feedIsOn else { return 0 }
-        // Bounded by the configuration (interval at most 7 d, changes_every at least 1 s): a small whole number.
-        let passes = (max(interval, .zero).seconds / fleet.changesEvery.seconds).rounded(.up)
-        return Int(min(passes, 1e9))
+            feedCallsPerInterval: config.fleet.feedCalls(per: config.poll.interval))
     }
 
     /// The shortest `max_interval` that covers `sims` usage-polled SIMs (SIMs / (rate_limit × 0.9)),

@@ -23,7 +23,7 @@ struct ScheduleBenchSettings: Sendable {
 
     /// Search Devices calls per interval when nothing much changes: one page per feed pass.
     var feedCallsPerInterval: Int {
-        PollBudget.feedCallsPerInterval(interval: interval, fleet: FleetSettings(discover: true, changesEvery: changesEvery))
+        FleetSettings(discover: true, changesEvery: changesEvery).feedCalls(per: interval)
     }
 
     /// 500 MB, 80 % and 100 % of plan: what an operator watching data typically sets.

@@ -65,15 +65,9 @@ package enum ChatEscape: Sendable {
     }
 
     /// Telegram's HTML parse mode: its three special characters as the entities it
-    /// documents, and a defused `@`, so no `@username` mention forms.
+    /// documents, and a defused `@`, so no `@username` mention forms: exactly Slack's set.
     static func forTelegramHTML(_ character: Character) -> String {
-        switch character {
-        case "&": "&amp;"
-        case "<": "&lt;"
-        case ">": "&gt;"
-        case "@": "@" + breaker
-        default: String(character)
-        }
+        forSlack(character)
     }
 
     /// Google Chat: `<` defused, which ends `<users/all>` and `<url|text>` links; `@` too.
