@@ -32,6 +32,8 @@ struct ChatConsole: Sendable {
         let title = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let text = "\(paint("simwatch", "1;35")) \(paint(time, "2"))  \(paint(badge, color))  \(paint(title, "1"))\n"
             + "  \(TerminalText.clean(event.summary, keepNewlines: true).replacingOccurrences(of: "\n", with: "\n  "))\n"
+        // The banner's `print`s are buffered when stdout is a pipe: out first, in order.
+        fflush(nil)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
