@@ -73,7 +73,10 @@ import Testing
         let cancelled = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        #expect(ContinuousClock.now - cancelled < .seconds(2))
+        // Without cancellation the request would run into its 30 s timeout. The margin is wide
+        // because the caller resumes on the concurrency pool, which a busy test process can
+        // hold up for seconds.
+        #expect(ContinuousClock.now - cancelled < .seconds(20))
         #expect(throws: CancellationError.self) { try result.get() }
         // The half-finished connection is closed, not kept for reuse.
         try await waitUntil { server.closedConnections == 1 }

@@ -90,7 +90,8 @@ struct WebhookSinkTests {
             let started = ContinuousClock.now
             let records = await sink.waitForRequests(count: 1, timeout: .milliseconds(50))
             #expect(records.isEmpty)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // It gives up instead of waiting for ever; the margin allows for a busy test pool.
+            #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
 
