@@ -95,6 +95,22 @@ import Testing
         #expect(decoded(data) == reference(data))
     }
 
+    /// Found by FuzzUsage: the fast path skips an unknown key's number only when it is
+    /// RFC 8259 JSON; anything else is JSONDecoder's to judge (on Linux it takes some, `1e`).
+    @Test(arguments: [".0", "01", "1.", "+1", "-", "1e", "1e+", "--1", "0x1"])
+    func numbersThatAreNotJSONLeaveTheFastPath(_ number: String) {
+        let body = Data(#"{"iccid":"8988216716970004975","somethingNew":\#(number)}"#.utf8)
+        #expect(DeviceUsageDecoder.fastDecode(body) == nil)
+        #expect(decoded(body) == reference(body))
+    }
+
+    @Test(arguments: ["0", "-0", "1.5", "-2e10", "3E-2", "10"])
+    func jsonNumbersUnderUnknownKeysAreSkipped(_ number: String) {
+        let body = Data(#"{"iccid":"8988216716970004975","somethingNew":\#(number)}"#.utf8)
+        #expect(DeviceUsageDecoder.fastDecode(body) == reference(body))
+        #expect(DeviceUsageDecoder.fastDecode(body)?.iccid == "8988216716970004975")
+    }
+
     @Test func nonUTF8BytesInAStringAreJSONDecodersToJudge() {
         let latin1 = Data(#"{"iccid":"1","status":"M"#.utf8) + Data([0xFC]) + Data(#"ller"}"#.utf8)
         #expect(DeviceUsageDecoder.fastDecode(latin1) == nil)

@@ -37,6 +37,8 @@ struct NoiseSilenceTests {
         (#"{"version": 1, "silences": [{"id": "0000000a", "match": {"iccid": ["1"]}, "starts_at": "2026-01-03T00:00:00Z", "ends_at": "2026-01-02T00:00:00Z", "reason": "r", "created_at": "2026-01-01T00:00:00Z"}]}"#, "before starts_at"),
         (#"{"version": 1, "silences": [{"id": "0000000a", "match": {"iccid": ["1"]}, "starts_at": "yesterday", "ends_at": "2026-01-02T00:00:00Z", "reason": "r", "created_at": "2026-01-01T00:00:00Z"}]}"#, "silences[0].starts_at"),
         (#"{"version": 99999999999999999999999, "silences": []}"#, "not a silences file"),
+        // Found by FuzzSilences: a five-digit year reads, but cannot be written back.
+        (#"{"version": 1, "silences": [{"id": "0000000a", "match": {"iccid": ["1"]}, "starts_at": "2026-01-01T00:00:00Z", "ends_at": "12026-01-02T00:00:00Z", "reason": "r", "created_at": "2026-01-01T00:00:00Z"}]}"#, "\"ends_at\" is not a time between the years 0000 and 9999"),
     ])
     func hostile(_ text: String, _ message: String) {
         guard case .failure(let problem) = SilenceFile.decode(Array(text.utf8)) else {
@@ -44,6 +46,13 @@ struct NoiseSilenceTests {
             return
         }
         #expect(problem.message.contains(message), "\(problem.message)")
+    }
+
+    @Test func fractionalSecondsLoadAsTheWholeSecondsTheFileIsWrittenWith() throws {
+        let text = #"{"version": 1, "silences": [{"id": "0000000a", "match": {"iccid": ["1"]}, "starts_at": "2026-01-01T00:00:00.75Z", "ends_at": "2026-01-02T00:00:00.5Z", "reason": "r", "created_at": "2026-01-01T00:00:00.25Z"}]}"#
+        let silences = try SilenceFile.decode(Array(text.utf8)).get()
+        #expect(try SilenceFile.decode(SilenceFile.encode(silences)).get() == silences)
+        #expect(silences.first?.endsAt.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0)
     }
 
     @Test func sizesAndCountsAreBounded() {

@@ -215,19 +215,31 @@ package struct JSONScanner {
         return UnsafeBufferPointer(rebasing: bytes[start..<index])
     }
 
+    /// Skips a number as RFC 8259 writes it: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`,
+    /// so the one-pass decoders refuse what JSONDecoder refuses (`.0`, `01`, `1.`, `+1`).
     private mutating func skipNumber() throws(JSONFormatError) {
         let start = index
-        var sawDigit = false
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                sawDigit = true
-            } else if !"+-.eE".utf8.contains(byte) {
-                break
-            }
-            index += 1
+        func at(_ byte: Character) -> Bool { index < bytes.count && bytes[index] == byte.asciiValue }
+        func digits() -> Int {
+            let from = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - from
         }
-        guard sawDigit else { throw error("expected a value", at: start) }
+        if at("-") { index += 1 }
+        if at("0") {
+            index += 1
+        } else if digits() == 0 {
+            throw error("expected a value", at: start)
+        }
+        if at(".") {
+            index += 1
+            guard digits() > 0 else { throw error("expected a digit after the decimal point", at: start) }
+        }
+        if at("e") || at("E") {
+            index += 1
+            if at("+") || at("-") { index += 1 }
+            guard digits() > 0 else { throw error("expected a digit in the exponent", at: start) }
+        }
     }
 
     // MARK: Strings

@@ -128,11 +128,20 @@ public enum SilenceFile {
                 conditions[key] = Set(values)
             }
             guard !conditions.isEmpty else { return .failure(.init("a silence needs at least one match key")) }
-            guard startsAt.timeIntervalSince1970.isFinite, endsAt.timeIntervalSince1970.isFinite, startsAt <= endsAt else {
-                return .failure(.init("ends_at must not be before starts_at"))
+            // Years 0000 to 9999 only (a five-digit year reads but cannot be written back), and
+            // whole seconds, as the file is written: what loads is what `add` and `expire` save.
+            for (key, date) in [("starts_at", startsAt), ("ends_at", endsAt), ("created_at", createdAt)]
+            where !StateBounds.isInRange(date) {
+                return .failure(.init(StateBounds.dateOutOfRange(key)))
             }
+            let (starts, ends, created) = (Self.wholeSeconds(startsAt), Self.wholeSeconds(endsAt), Self.wholeSeconds(createdAt))
+            guard starts <= ends else { return .failure(.init("ends_at must not be before starts_at")) }
             return .success(Silence(
-                id: id, match: EventMatch(conditions), startsAt: startsAt, endsAt: endsAt, reason: reason, createdAt: createdAt))
+                id: id, match: EventMatch(conditions), startsAt: starts, endsAt: ends, reason: reason, createdAt: created))
+        }
+
+        private static func wholeSeconds(_ date: Date) -> Date {
+            Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
         }
     }
 
