@@ -5,15 +5,17 @@ import Foundation
 /// created on that thread and never leaves it.
 struct CurlEngineLauncher: Sendable {
     private let queue: TransferQueue
+    let executor: CurlTaskExecutor
 
     /// Nil when libcurl could not give us a multi handle; the queue then refuses every request.
     init?(queue: TransferQueue) {
         guard queue.multi != nil else { return nil }
         self.queue = queue
+        self.executor = CurlTaskExecutor(queue: queue)
     }
 
     func makeEngine() -> CurlEngine {
-        CurlEngine(queue: queue)
+        CurlEngine(queue: queue, executor: executor)
     }
 }
 
@@ -24,6 +26,7 @@ struct CurlEngineLauncher: Sendable {
 final class CurlEngine {
     private let multi: UnsafeMutableRawPointer
     private let queue: TransferQueue
+    private let executor: CurlTaskExecutor
     private var transfers: [TransferID: CurlTransfer] = [:]
     /// Easy handles of finished transfers, reset and kept for the next ones: setting up a new
     /// handle per request costs more than the request's own parsing.
@@ -33,14 +36,20 @@ final class CurlEngine {
     /// Longest sleep without news; libcurl shortens it whenever one of its timers is due sooner.
     private static let idlePollMilliseconds: Int32 = 5_000
 
-    fileprivate init(queue: TransferQueue) {
+    fileprivate init(queue: TransferQueue, executor: CurlTaskExecutor) {
         // CurlEngineLauncher only exists when the handle does.
         self.multi = queue.multi!
         self.queue = queue
+        self.executor = executor
     }
 
     /// Runs until the queue delivers `shutDown`, then fails what is pending and frees the multi handle.
+    ///
+    /// Jobs of tasks that prefer this thread run between libcurl's turns; what they queue
+    /// (the next request, a job resumed by a finished transfer) is taken before the thread
+    /// sleeps, so a poll cycle runs here without a thread switch per request.
     func run() {
+        queue.engineStarted()
         var running: Int32 = 0
         while true {
             for command in queue.takeCommands() {
@@ -51,6 +60,8 @@ final class CurlEngine {
                     if let transfer = transfers[id] {
                         retire(transfer, with: .failure(CancellationError()))
                     }
+                case let .run(job):
+                    job.runSynchronously(on: executor.asUnownedTaskExecutor())
                 case .shutDown:
                     stop()
                     return
@@ -58,6 +69,7 @@ final class CurlEngine {
             }
             _ = curl_multi_perform(multi, &running)
             collectCompleted()
+            if queue.hasCommands { continue }
             if curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, nil) != CURLM_OK {
                 // Cannot happen with a valid handle; pause so a broken one cannot spin a core.
                 usleep(10_000)
@@ -128,5 +140,24 @@ final class CurlEngine {
         for easy in spareHandles { curl_easy_cleanup(easy) }
         spareHandles.removeAll()
         _ = curl_multi_cleanup(multi)
+        // The callers just failed, and any task that preferred this thread, go on elsewhere.
+        for job in queue.engineStopped() { globalConcurrentExecutor.enqueue(job) }
+    }
+}
+
+/// The transfer thread as a task executor: a task that prefers it runs its code, and that of
+/// default actors it calls, between libcurl's turns instead of on the Swift pool.
+///
+/// A request and its answer then stay on one thread: no wakeup of the transfer thread to
+/// start it, none of a pool thread to resume its caller. Only for work that never blocks.
+final class CurlTaskExecutor: TaskExecutor {
+    private let queue: TransferQueue
+
+    init(queue: TransferQueue) {
+        self.queue = queue
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        queue.submit(UnownedJob(job))
     }
 }

@@ -10,6 +10,9 @@ import Foundation
 /// TLS verification stays on and the usual proxy environment variables are honoured.
 public final class CurlHTTPClient: HTTPClient {
     private let queue: TransferQueue
+    /// The transfer thread, for tasks that want their requests and answers handled on it;
+    /// nil when libcurl could not be initialised.
+    public let taskExecutor: (any TaskExecutor)?
 
     /// Creates a client and starts its transfer thread.
     ///
@@ -21,7 +24,9 @@ public final class CurlHTTPClient: HTTPClient {
             maxConnectionsPerHost: max(1, maxConnectionsPerHost),
             maxConnections: max(1, maxConnections)
         )
-        if let engine = CurlEngineLauncher(queue: queue) {
+        let launcher = CurlEngineLauncher(queue: queue)
+        taskExecutor = launcher?.executor
+        if let engine = launcher {
             let thread = Thread { engine.makeEngine().run() }
             thread.name = "simwatch-curl"
             thread.start()

@@ -113,9 +113,15 @@ public protocol HTTPClient: Sendable {
 
     /// Hands an e-mail to an SMTP server. Throws `HTTPClientError`, or `CancellationError`.
     func send(_ mail: MailRequest) async throws -> MailReceipt
+
+    /// Where a task that sends many requests should run to spare a thread switch per
+    /// request (the transfer thread); nil for no preference.
+    var taskExecutor: (any TaskExecutor)? { get }
 }
 
 extension HTTPClient {
+    public var taskExecutor: (any TaskExecutor)? { nil }
+
     /// A client that speaks only HTTP refuses e-mail.
     public func send(_ mail: MailRequest) async throws -> MailReceipt {
         throw HTTPClientError.unsupportedProtocol("smtp")

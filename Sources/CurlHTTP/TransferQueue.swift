@@ -21,6 +21,8 @@ enum TransferRequest: Sendable {
 enum TransferCommand: Sendable {
     case start(TransferID, TransferRequest, ResponseContinuation)
     case cancel(TransferID)
+    /// A Swift job of a task that prefers the transfer thread (`CurlHTTPClient.taskExecutor`).
+    case run(UnownedJob)
     case shutDown
 }
 
@@ -43,6 +45,11 @@ final class TransferQueue: @unchecked Sendable {
     /// Whether the thread has been woken since it last took the commands: it will see every
     /// command queued meanwhile, so one wakeup (a syscall and a context switch) serves them all.
     private var wakeupPending = false
+    /// The transfer thread, once it runs: what it queues for itself needs no wakeup, since it
+    /// takes the commands again before it sleeps.
+    private var engineThread: pthread_t?
+    /// Set when the thread has stopped: jobs then go to the global executor, never lost.
+    private var jobsGoGlobal = false
 
     init(maxConnectionsPerHost: Int, maxConnections: Int) {
         guard CurlGlobal.isInitialized, let multi = curl_multi_init() else {
@@ -84,6 +91,16 @@ final class TransferQueue: @unchecked Sendable {
         }
     }
 
+    /// Queues a job to run on the transfer thread, or on the global executor once it has stopped.
+    func submit(_ job: UnownedJob) {
+        let runsHere = lock.withLock {
+            if jobsGoGlobal { return false }
+            enqueue(.run(job))
+            return true
+        }
+        if !runsHere { globalConcurrentExecutor.enqueue(job) }
+    }
+
     /// Asks the thread to fail everything pending and stop; later calls do nothing.
     func shutDown() {
         lock.withLock {
@@ -91,6 +108,27 @@ final class TransferQueue: @unchecked Sendable {
             isShutDown = true
             enqueue(.shutDown)
         }
+    }
+
+    /// Called by the transfer thread when it starts: its own submissions need no wakeup.
+    func engineStarted() {
+        lock.withLock { engineThread = pthread_self() }
+    }
+
+    /// Called by the transfer thread as it stops: the jobs still queued, for the global
+    /// executor; later jobs go there directly.
+    func engineStopped() -> [UnownedJob] {
+        lock.withLock {
+            jobsGoGlobal = true
+            engineThread = nil
+            defer { commands.removeAll() }
+            return commands.compactMap { if case .run(let job) = $0 { job } else { nil } }
+        }
+    }
+
+    /// Whether commands wait: the transfer thread then takes them before it sleeps.
+    var hasCommands: Bool {
+        lock.withLock { !commands.isEmpty }
     }
 
     /// Called by the transfer thread: everything queued since the last call, in order.
@@ -110,6 +148,7 @@ final class TransferQueue: @unchecked Sendable {
     /// Must hold `lock`.
     private func enqueue(_ command: TransferCommand) {
         commands.append(command)
+        if let engineThread, pthread_equal(engineThread, pthread_self()) != 0 { return }
         // libcurl's wakeup is sticky: a poll entered after it returns at once.
         if let multi, !wakeupPending {
             wakeupPending = true

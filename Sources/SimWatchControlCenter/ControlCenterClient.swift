@@ -47,6 +47,10 @@ public final class ControlCenterClient: Sendable {
         )
     }
 
+    /// Where a task polling many devices should run: the HTTP client's transfer thread, which
+    /// then handles each request and its answer without a thread switch.
+    public var taskExecutor: (any TaskExecutor)? { http.taskExecutor }
+
     /// The cycle-to-date usage of one device.
     ///
     /// Throws `ControlCenterError`, or `CancellationError` when the task is cancelled.

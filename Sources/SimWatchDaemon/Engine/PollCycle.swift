@@ -74,7 +74,16 @@ public struct PollCycle: Sendable {
     }
 
     /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
+    ///
+    /// The cycle runs on the HTTP client's transfer thread when it has one: a poll, its
+    /// answer and the engine's diff then happen on one thread, with no switch per device.
     public func run(pacing: CyclePacing) async -> CycleReport {
+        await withTaskExecutorPreference(client.taskExecutor) {
+            await runOnPreferredExecutor(pacing: pacing)
+        }
+    }
+
+    private func runOnPreferredExecutor(pacing: CyclePacing) async -> CycleReport {
         let config = await engine.config
         let plan = await engine.pollPlan(pacing: pacing)
         let devices = plan.devices
