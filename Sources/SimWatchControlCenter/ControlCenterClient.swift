@@ -103,8 +103,6 @@ public final class ControlCenterClient: Sendable {
     ) async throws -> Result<T, ControlCenterError> {
         var request = requestTemplate
         request.url = url
-        // The slot is held while the answer is read, so that ending a rate-limit streak
-        // rides on the release instead of a call of its own.
         try await limiter.acquire()
         let response: HTTPResponse
         do {
@@ -116,6 +114,16 @@ public final class ControlCenterClient: Sendable {
             await limiter.release()
             throw error
         }
+        if (200..<300).contains(response.status) {
+            // A success frees the slot before it is read, and the request waiting for it goes
+            // out first: the server works on it while this answer is decoded and diffed. It
+            // ends a rate-limit streak too (a 2xx error body saying "rate limited" still pauses
+            // the account below; it just does not count towards a longer pause).
+            if await limiter.release(answered: true) { await Task.yield() }
+            return interpret(response)
+        }
+        // Anything else is read first, so a rate-limited answer pauses the account before
+        // the next request can start; ending a streak rides on the release.
         let result = interpret(response)
         if case .failure(.rateLimited) = result {
             await limiter.release()

@@ -98,7 +98,9 @@ public struct PollCycle: Sendable {
         case .asFastAsAllowed: nil
         case .spread(let interval): devices.isEmpty ? nil : interval / devices.count
         }
-        let inFlightLimit = max(1, config.controlCenter.concurrency)
+        // One poll more than the account's concurrency waits for the next free slot, so a
+        // request goes out as soon as an answer is in, while that answer is diffed.
+        let inFlightLimit = max(1, config.controlCenter.concurrency) + 1
         var stoppedEarly = false
 
         await withTaskGroup(of: PollResult.self) { group in
