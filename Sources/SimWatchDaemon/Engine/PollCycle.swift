@@ -151,10 +151,17 @@ public struct PollCycle: Sendable {
         return report
     }
 
+    /// Whether a poll that has its slot may still start: not once the gate has closed.
+    private var mayStart: (@Sendable () -> Bool)? {
+        guard let gate else { return nil }
+        return { gate.isOpen }
+    }
+
     private func poll(_ device: DeviceEntry) async -> PollResult {
         let started = clock.now
         do {
-            let usage = try await client.usage(iccid: device.iccid)
+            // The poll beyond concurrency may get its slot after the gate closed: it must not start.
+            let usage = try await client.usage(iccid: device.iccid, mayStart: mayStart)
             metrics?.recordPoll(result: .ok, duration: clock.now - started)
             return .polled(events: await engine.recordUsage(usage, for: device).count)
         } catch ControlCenterError.deviceNotFound {
