@@ -142,7 +142,8 @@ final class TransferQueue: @unchecked Sendable {
     func takeJobs() -> [UnownedJob] {
         lock.withLock {
             wakeupPending = false
-            defer { jobs.removeAll(keepingCapacity: true) }
+            if jobs.isEmpty { return [] }
+            defer { jobs = [] }
             return jobs
         }
     }
@@ -151,7 +152,9 @@ final class TransferQueue: @unchecked Sendable {
     func takeCommands() -> [TransferCommand] {
         lock.withLock {
             wakeupPending = false
-            defer { commands.removeAll(keepingCapacity: true) }
+            // Nothing to hand over is the usual case between jobs: no array changes hands.
+            if commands.isEmpty { return [] }
+            defer { commands = [] }
             return commands
         }
     }
