@@ -51,13 +51,11 @@ package enum StateCodec {
         writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
         // Sorted positions: the records stay where they are.
-        let order = devices.indices.sorted { devices[$0].key < devices[$1].key }
-        for (position, index) in order.enumerated() {
+        for (position, index) in snapshot.sortedPositions().enumerated() {
             writer.raw(position == 0 ? "\n    " : ",\n    ")
-            let (iccid, record) = devices[index]
-            writer.string(iccid)
+            writer.string(devices[index].key)
             writer.raw(": ")
-            writeDevice(record, to: &writer)
+            writeDevice(devices[index].value, to: &writer)
             if writer.count >= chunkBytes { try writer.drain(into: sink) }
         }
         writer.raw(devices.isEmpty ? "}" : "\n  }")
@@ -154,10 +152,58 @@ package enum StateCodec {
         writer.raw("}")
     }
 
+    /// The whole file in memory: for tests and tools; loads stream it (`decode(chunkBytes:limit:sizeHint:from:)`).
     package static func decode(_ bytes: [UInt8]) throws(StateFormatError) -> PersistentState {
         try bytes.withUnsafeBufferPointer { buffer throws(StateFormatError) in
             var reader = StateFileReader(scanner: JSONScanner(bytes: buffer))
             return try reader.readState()
+        }
+    }
+
+    /// Bytes asked of the file at a time when a load streams it.
+    package static let loadChunkBytes = 1024 * 1024
+
+    /// Why a streamed decode gave no state.
+    package enum DecodeFailure: Error {
+        /// Not valid state: the file is set aside.
+        case format(StateFormatError)
+        /// The file could not be read: it is left where it is.
+        case io(StateLoadError)
+        /// Longer than the limit.
+        case tooLarge
+    }
+
+    /// Reads the file from `source` a chunk at a time, parsing as it goes: a load holds a
+    /// chunk and the piece being parsed, not the whole file. Gives what `decode(_:)` gives
+    /// for the same bytes, errors included.
+    package static func decode(
+        chunkBytes: Int = loadChunkBytes, limit: Int = .max, sizeHint: Int = 0,
+        from source: @escaping StateReadWindow.Source
+    ) throws(DecodeFailure) -> PersistentState {
+        let window = StateReadWindow(chunkBytes: chunkBytes, limit: limit, sizeHint: sizeHint, source: source)
+        var reader = StateFileReader(window: window)
+        do {
+            return try reader.readState()
+        } catch {
+            switch window.failure {
+            case .io(let failure): throw .io(failure)
+            case .tooLarge: throw .tooLarge
+            case nil: throw .format(error)
+            }
+        }
+    }
+
+    /// `decode(chunkBytes:from:)` over bytes in memory, `chunkBytes` at a time: for tests.
+    package static func decode(_ bytes: [UInt8], chunkBytes: Int) throws(DecodeFailure) -> PersistentState {
+        var offset = 0
+        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count) { buffer in
+            let length = min(buffer.count, bytes.count - offset)
+            guard length > 0 else { return 0 }
+            bytes.withUnsafeBytes { source in
+                buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: length)
+            }
+            offset += length
+            return length
         }
     }
 }

@@ -6,8 +6,13 @@ import SimWatchCore
 /// Accepts any valid JSON with the right shape, in any key order and whitespace, so a
 /// hand-edited file loads too. Unknown keys are skipped. `schema_version` must not be
 /// newer than this build knows: such a file is reported as unusable (and set aside).
+///
+/// Over a `StateReadWindow` the file streams: each top-level member is framed before it
+/// is parsed, and the devices and the inventory are read one member at a time.
 struct StateFileReader {
     package var scanner: JSONScanner
+    /// The streamed file; `nil` when `scanner` holds the whole file.
+    private let window: StateReadWindow?
     private let sectionDecoder = StateCodec.sectionDecoder()
     /// Statuses and plan names longer than a small string (15 bytes), one copy each:
     /// a fleet has a handful of them and 100,000 records that name one.
@@ -15,6 +20,47 @@ struct StateFileReader {
 
     init(scanner: JSONScanner) {
         self.scanner = scanner
+        window = nil
+    }
+
+    init(window: StateReadWindow) {
+        self.window = window
+        scanner = window.scanner(at: 0)
+    }
+
+    /// Bytes the whole file has, for reserving room.
+    private var fileBytes: Int { window?.sizeHint ?? scanner.bytes.count }
+
+    /// Makes sure the scanner sees `piece` whole (a no-op over a whole file).
+    private mutating func frame(_ piece: StateReadWindow.Piece) throws(StateFormatError) {
+        guard let window else { return }
+        scanner = window.scanner(at: try window.frame(piece, from: scanner.index))
+    }
+
+    /// Where a member of a large object starts, to read it again if the window ends inside it; `nil` over a whole file.
+    struct MemberMark {
+        fileprivate var index: Int
+        fileprivate var object: JSONScanner.Container
+    }
+
+    /// Call before reading a member of the devices or the inventory: streamed, the member
+    /// is first read from what the window holds, with errors that skip finding their line.
+    mutating func markMember(_ object: JSONScanner.Container) -> MemberMark? {
+        guard let window, !window.atEnd else {
+            scanner.describesPositions = true
+            return nil
+        }
+        scanner.describesPositions = false
+        return MemberMark(index: scanner.index, object: object)
+    }
+
+    /// After a member read from the window failed: rethrows `error` over a whole file, else
+    /// frames the whole member (the window may have ended inside it) to read it again, so
+    /// a real fault is reported from the whole member as the whole-file reader reports it.
+    mutating func reframe(_ mark: MemberMark?, _ object: inout JSONScanner.Container, after error: StateFormatError) throws(StateFormatError) {
+        guard let mark, let window else { throw error }
+        object = mark.object
+        scanner = window.scanner(at: try window.frame(.member, from: mark.index))
     }
 
     private mutating func interned(_ text: String?) -> String? {
@@ -36,8 +82,11 @@ struct StateFileReader {
         var inventory: [String: InventoryEntry] = [:]
         var feed = FeedState()
         var activity = ActivityLog()
+        try frame(.nextByte)
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        while true {
+            try frame(.topMember(streamedKeys: ["devices", "inventory"]))
+            guard let key = try scanner.nextKey(&object) else { break }
             if key.matches("schema_version") {
                 version = try readVersion()
             } else if key.matches("epoch") {
@@ -62,6 +111,7 @@ struct StateFileReader {
                 try scanner.skipValue()
             }
         }
+        try frame(.nextByte)
         try scanner.expectEnd()
         guard let version else { throw StateFormatError(description: "no \"schema_version\": not a simwatch state file") }
         guard let cycle, let devices, let health, let outbox, let deadLetters else {
@@ -191,16 +241,33 @@ struct StateFileReader {
 
     private mutating func readDevices() throws(StateFormatError) -> [String: DeviceRecord] {
         var devices: [String: DeviceRecord] = [:]
-        devices.reserveCapacity(scanner.bytes.count / 400)
+        devices.reserveCapacity(fileBytes / 400)
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
-            let iccid = key.text
-            var record = try readDevice()
-            // The record's ICCID is the key's: one string for both.
-            if record.last?.iccid == iccid { record.last?.iccid = iccid }
-            devices[iccid] = record
+        while true {
+            let mark = markMember(object)
+            let more: Bool
+            do {
+                more = try nextDevice(&object, into: &devices)
+            } catch {
+                try reframe(mark, &object, after: error)
+                more = try nextDevice(&object, into: &devices)
+            }
+            if !more { break }
         }
         return devices
+    }
+
+    /// Reads the next device into `devices` (only once it is whole); `false` after the last.
+    private mutating func nextDevice(
+        _ object: inout JSONScanner.Container, into devices: inout [String: DeviceRecord]
+    ) throws(StateFormatError) -> Bool {
+        guard let key = try scanner.nextKey(&object) else { return false }
+        let iccid = key.text
+        var record = try readDevice()
+        // The record's ICCID is the key's: one string for both.
+        if record.last?.iccid == iccid { record.last?.iccid = iccid }
+        devices[iccid] = record
+        return true
     }
 
     private mutating func readDevice() throws(StateFormatError) -> DeviceRecord {

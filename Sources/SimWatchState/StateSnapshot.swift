@@ -17,3 +17,33 @@ package struct StateSnapshot: Sendable {
         self.state = rest
     }
 }
+
+extension StateSnapshot {
+    /// Positions in `devices` in ICCID order: UTF-8 byte order, which is code-point order.
+    ///
+    /// Each key's first 24 bytes (an ICCID has at most 22) are packed into three integers
+    /// once, so the sort compares integers instead of copying records and comparing
+    /// Strings by Unicode rules; only keys alike in those bytes are compared in full.
+    package func sortedPositions() -> [Int] {
+        var keys: [(prefix: (UInt64, UInt64, UInt64), position: Int)] = []
+        keys.reserveCapacity(devices.count)
+        for position in devices.indices {
+            var key = devices[position].key
+            let prefix = key.withUTF8 { utf8 in
+                var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+                withUnsafeMutableBytes(of: &words) { raw in
+                    raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8).prefix(raw.count)))
+                }
+                return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2))
+            }
+            keys.append((prefix, position))
+        }
+        keys.sort { lhs, rhs in
+            if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+            let left = devices[lhs.position].key.utf8, right = devices[rhs.position].key.utf8
+            if left.elementsEqual(right) { return lhs.position < rhs.position }
+            return left.lexicographicallyPrecedes(right)
+        }
+        return keys.map(\.position)
+    }
+}

@@ -32,6 +32,29 @@ if CommandLine.arguments.dropFirst().first == "schedule" {
     exit(status.withLock { $0 })
 }
 
+// `simwatch-bench write DEVICES PATH` writes a state file; `simwatch-bench load PATH [--whole]` loads
+// one and nothing else, so `/usr/bin/time` shows the CPU and peak memory of a load alone
+// (`--whole`: read the whole file first, then decode it, as loads did before they streamed).
+if CommandLine.arguments.dropFirst().first == "write", CommandLine.arguments.count == 4,
+   let count = Int(CommandLine.arguments[2]), (0...2_000_000).contains(count) {
+    try StateStore(path: CommandLine.arguments[3], logger: Logger(label: "simwatch-bench")).save(realisticState(devices: count))
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "load", CommandLine.arguments.count >= 3 {
+    let path = CommandLine.arguments[2]
+    let clock = ContinuousClock()
+    let started = clock.now
+    let devices: Int
+    if CommandLine.arguments.dropFirst(3).first == "--whole" {
+        guard case .contents(let bytes) = try StateFileSystem.readContents(path: path) else { exit(1) }
+        devices = try StateCodec.decode(bytes).devices.count
+    } else {
+        devices = try StateStore(path: path, logger: Logger(label: "simwatch-bench")).read()?.devices.count ?? 0
+    }
+    print(String(format: "load devices=%d load_ms=%.0f", devices, (clock.now - started).milliseconds))
+    exit(0)
+}
+
 let deviceCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
 let rounds = 3
 
