@@ -50,13 +50,16 @@ package enum StateCodec {
         writer.raw(",\n  \"insight\": ")
         writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
-        // Sorted positions: the records stay where they are.
-        for (position, index) in snapshot.sortedPositions().enumerated() {
-            writer.raw(position == 0 ? "\n    " : ",\n    ")
-            writer.string(devices[index].key)
-            writer.raw(": ")
-            writeDevice(devices[index].value, to: &writer)
-            if writer.count >= chunkBytes { try writer.drain(into: sink) }
+        // Sorted positions: the records stay where they are, borrowed from the list, not copied.
+        let order = snapshot.sortedPositions()
+        try devices.withUnsafeBufferPointer { (list) throws(E) in
+            for (position, index) in order.enumerated() {
+                writer.raw(position == 0 ? "\n    " : ",\n    ")
+                writer.string(list[index].key)
+                writer.raw(": ")
+                writeDevice(list[index].value, to: &writer)
+                if writer.count >= chunkBytes { try writer.drain(into: sink) }
+            }
         }
         writer.raw(devices.isEmpty ? "}" : "\n  }")
         writeFleet(state, to: &writer)
@@ -106,7 +109,7 @@ package enum StateCodec {
         }
     }
 
-    private static func writeDevice(_ record: DeviceRecord, to writer: inout JSONByteWriter) {
+    private static func writeDevice(_ record: borrowing DeviceRecord, to writer: inout JSONByteWriter) {
         writer.raw("{\"observation\":")
         writer.int(record.observation)
         if let observedAt = record.observedAt {
@@ -141,7 +144,7 @@ package enum StateCodec {
         writer.raw("}")
     }
 
-    private static func writeUsage(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
+    private static func writeUsage(_ usage: borrowing DeviceUsage, to writer: inout JSONByteWriter) {
         writer.raw("{\"iccid\":")
         writer.string(usage.iccid)
         // By index: the rows are borrowed in place, not copied with their closures.

@@ -27,16 +27,14 @@ extension StateSnapshot {
     package func sortedPositions() -> [Int] {
         var keys: [(prefix: (UInt64, UInt64, UInt64), position: Int)] = []
         keys.reserveCapacity(devices.count)
-        for position in devices.indices {
-            var key = devices[position].key
-            let prefix = key.withUTF8 { utf8 in
+        devices.withUnsafeBufferPointer { list in
+            for position in list.indices {
                 var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
                 withUnsafeMutableBytes(of: &words) { raw in
-                    raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8).prefix(raw.count)))
+                    for (offset, byte) in list[position].key.utf8.prefix(raw.count).enumerated() { raw[offset] = byte }
                 }
-                return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2))
+                keys.append(((UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2)), position))
             }
-            keys.append((prefix, position))
         }
         keys.sort { lhs, rhs in
             if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
