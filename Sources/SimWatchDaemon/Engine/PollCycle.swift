@@ -98,7 +98,9 @@ public struct PollCycle: Sendable {
         case .asFastAsAllowed: nil
         case .spread(let interval): devices.isEmpty ? nil : interval / devices.count
         }
-        let inFlightLimit = max(1, config.controlCenter.concurrency)
+        // One poll more than the account's concurrency waits for the next free slot, so a
+        // request goes out as soon as an answer is in, while that answer is diffed.
+        let inFlightLimit = max(1, config.controlCenter.concurrency) + 1
         var stoppedEarly = false
 
         await withTaskGroup(of: PollResult.self) { group in
@@ -149,10 +151,17 @@ public struct PollCycle: Sendable {
         return report
     }
 
+    /// Whether a poll that has its slot may still start: not once the gate has closed.
+    private var mayStart: (@Sendable () -> Bool)? {
+        guard let gate else { return nil }
+        return { gate.isOpen }
+    }
+
     private func poll(_ device: DeviceEntry) async -> PollResult {
         let started = clock.now
         do {
-            let usage = try await client.usage(iccid: device.iccid)
+            // The poll beyond concurrency may get its slot after the gate closed: it must not start.
+            let usage = try await client.usage(iccid: device.iccid, mayStart: mayStart)
             metrics?.recordPoll(result: .ok, duration: clock.now - started)
             return .polled(events: await engine.recordUsage(usage, for: device).count)
         } catch ControlCenterError.deviceNotFound {
