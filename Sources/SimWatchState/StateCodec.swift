@@ -34,8 +34,7 @@ package enum StateCodec {
         _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
     ) throws(E) -> JSONByteWriter {
         let state = snapshot.state
-        let devices = snapshot.devices
-        let wholeFile = 64 * 1024 + devices.count * 520 + state.inventory.count * 110
+        let wholeFile = 64 * 1024 + snapshot.records.count * 520 + state.inventory.count * 110
         // A device line past the chunk size is the most a chunk overshoots by.
         var writer = JSONByteWriter(capacity: min(wholeFile, chunkBytes) + 4 * 1024)
         let encoder = sectionEncoder()
@@ -52,16 +51,17 @@ package enum StateCodec {
         writer.raw(",\n  \"devices\": {")
         // Sorted positions: the records stay where they are, borrowed from the list, not copied.
         let order = snapshot.sortedPositions()
-        try devices.withUnsafeBufferPointer { (list) throws(E) in
+        let iccids = snapshot.iccids
+        try snapshot.records.withUnsafeBufferPointer { (records) throws(E) in
             for (position, index) in order.enumerated() {
                 writer.raw(position == 0 ? "\n    " : ",\n    ")
-                writer.string(list[index].key)
+                writer.string(iccids[index])
                 writer.raw(": ")
-                writeDevice(list[index].value, to: &writer)
+                writeDevice(records[index], to: &writer)
                 if writer.count >= chunkBytes { try writer.drain(into: sink) }
             }
         }
-        writer.raw(devices.isEmpty ? "}" : "\n  }")
+        writer.raw(order.isEmpty ? "}" : "\n  }")
         writeFleet(state, to: &writer)
         writer.raw(",\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
