@@ -263,14 +263,12 @@ struct StateFileReader {
     ) throws(StateFormatError) -> Bool {
         guard let key = try scanner.nextKey(&object) else { return false }
         let iccid = key.text
-        var record = try readDevice()
-        // The record's ICCID is the key's: one string for both.
-        if record.last?.iccid == iccid { record.last?.iccid = iccid }
-        devices[iccid] = record
+        devices[iccid] = try readDevice(iccid: iccid)
         return true
     }
 
-    private mutating func readDevice() throws(StateFormatError) -> DeviceRecord {
+    /// One device record; `iccid` is its key, which `last` names with the same string.
+    private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
         var record = DeviceRecord()
         var seenObservation = false, seenThresholds = false, seenNotFound = false
@@ -292,7 +290,7 @@ struct StateFileReader {
             } else if key.matches("insight") {
                 record.insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("last") {
-                record.last = try scanner.skipNull() ? nil : try readUsage()
+                record.last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
             } else if key.matches("flapping") {
                 record.flapping = try scanner.skipNull() ? nil : try readFlapping()
             } else {
@@ -325,7 +323,7 @@ struct StateFileReader {
         return ThresholdState(fired: fired)
     }
 
-    private mutating func readUsage() throws(StateFormatError) -> DeviceUsage {
+    private mutating func readUsage(named deviceKey: String) throws(StateFormatError) -> DeviceUsage {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
@@ -335,7 +333,8 @@ struct StateFileReader {
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("iccid") {
-                usage.iccid = try scanner.readString()
+                // The record's ICCID is the key's: one string for both, and none made.
+                usage.iccid = try scanner.readString(reusing: deviceKey)
                 seenICCID = true
             } else if let index = expected < fields.count && key.matches(fields[expected].key)
                         ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {

@@ -160,6 +160,17 @@ package struct JSONScanner {
         return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!
     }
 
+    /// `readString()`, but gives `known` itself (no new String) when the text is the same.
+    package mutating func readString(reusing known: String) throws(JSONFormatError) -> String {
+        let (raw, decoded) = try stringToken()
+        guard let raw else { return decoded! }
+        var known = known
+        let same = known.withUTF8 { utf8 in
+            utf8.count == raw.count && (raw.isEmpty || memcmp(utf8.baseAddress!, raw.baseAddress!, raw.count) == 0)
+        }
+        return same ? known : String(decoding: raw, as: UTF8.self)
+    }
+
     package mutating func readDate() throws(JSONFormatError) -> Date {
         _ = peek()
         let start = index
