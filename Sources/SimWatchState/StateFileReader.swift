@@ -13,7 +13,7 @@ struct StateFileReader {
     package var scanner: JSONScanner
     /// The streamed file; `nil` when `scanner` holds the whole file.
     private let window: StateReadWindow?
-    private let sectionDecoder = StateCodec.sectionDecoder()
+    let sectionDecoder = StateCodec.sectionDecoder()
     /// Statuses and plan names longer than a small string (15 bytes), one copy each:
     /// a fleet has a handful of them and 100,000 records that name one.
     private var names: [String: String] = [:]
@@ -156,87 +156,6 @@ struct StateFileReader {
             throw scanner.error("\"epoch\" must be at most \(StateBounds.maxEpochLength) visible characters", at: start)
         }
         return epoch
-    }
-
-    private mutating func readHealth() throws(StateFormatError) -> Health {
-        _ = scanner.peek()
-        let start = scanner.index
-        let health = try decodeSmall(Health.self, key: "health")
-        guard StateBounds.sequenceRange.contains(health.consecutiveFailedCycles) else {
-            throw scanner.error(StateBounds.outOfRange("health.consecutive_failed_cycles", health.consecutiveFailedCycles), at: start)
-        }
-        guard StateBounds.isInRange(health.lastSuccessfulCycleAt) else {
-            throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
-        }
-        return health
-    }
-
-    private mutating func readActivity() throws(StateFormatError) -> ActivityLog {
-        _ = scanner.peek()
-        let start = scanner.index
-        let activity = try decodeSmall(ActivityLog.self, key: "insight")
-        guard StateBounds.isInRange(activity.lastDigestAt) else {
-            throw scanner.error(StateBounds.dateOutOfRange("insight.last_digest_at"), at: start)
-        }
-        for (index, hour) in activity.hours.enumerated() {
-            let counts = [hour.cycles, hour.pollsFailed] + Array(hour.events.values)
-            guard counts.allSatisfy(StateBounds.sequenceRange.contains), abs(hour.hour) <= 2_562_047 else {
-                throw scanner.error("\"insight.hours[\(index)]\" holds a count outside 0 to 2^53 or an hour beyond the year 9999", at: start)
-            }
-        }
-        return activity
-    }
-
-    private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
-        _ = scanner.peek()
-        let start = scanner.index
-        let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
-        for (index, entry) in outbox.enumerated() {
-            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("event.observed_at", entry.event.observedAt)]
-            where !StateBounds.isInRange(date) {
-                throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
-            }
-        }
-        return outbox
-    }
-
-    private mutating func readDeadLetters() throws(StateFormatError) -> [DeadLetter] {
-        _ = scanner.peek()
-        let start = scanner.index
-        let letters = try decodeSmall([DeadLetter].self, key: "dead_letters")
-        for (index, letter) in letters.enumerated() {
-            for (key, date) in [("at", letter.at), ("event.observed_at", letter.event.observedAt)] where !StateBounds.isInRange(date) {
-                throw scanner.error(StateBounds.dateOutOfRange("dead_letters[\(index)].\(key)"), at: start)
-            }
-        }
-        return letters
-    }
-
-    /// A device's flapping history: at most `StateBounds.maxFlapChanges` changes per field, dates in range.
-    private mutating func readFlapping() throws(StateFormatError) -> FlapHistory {
-        _ = scanner.peek()
-        let start = scanner.index
-        let history = try decodeSmall(FlapHistory.self, key: "flapping")
-        for track in [history.status, history.overage].compactMap({ $0 }) {
-            guard track.changes.count <= StateBounds.maxFlapChanges else {
-                throw scanner.error("\"flapping\" holds more than \(StateBounds.maxFlapChanges) changes", at: start)
-            }
-            guard track.changes.allSatisfy({ StateBounds.isInRange($0.at) }), StateBounds.isInRange(track.flappingSince) else {
-                throw scanner.error(StateBounds.dateOutOfRange("flapping"), at: start)
-            }
-        }
-        return history
-    }
-
-    /// The small sections go through Foundation, which is plenty fast for them.
-    private mutating func decodeSmall<T: Decodable>(_ type: T.Type, key: String) throws(StateFormatError) -> T {
-        let start = scanner.index
-        let span = try scanner.skipValue()
-        do {
-            return try sectionDecoder.decode(T.self, from: Data(span))
-        } catch {
-            throw scanner.error("\"\(key)\" is not valid: \(error)", at: start)
-        }
     }
 
     private mutating func readDevices() throws(StateFormatError) -> [String: DeviceRecord] {
