@@ -51,16 +51,33 @@ extension StateFileReader {
     mutating func readInventory() throws(StateFormatError) -> [String: InventoryEntry] {
         var inventory: [String: InventoryEntry] = [:]
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
-            _ = scanner.peek()
-            let start = scanner.index
-            let iccid = key.text
-            guard ICCID.isValid(iccid) else {
-                throw scanner.error("inventory key is not an ICCID of 15 to 22 digits", at: start)
+        while true {
+            let mark = markMember(object)
+            let more: Bool
+            do {
+                more = try nextEntry(&object, into: &inventory)
+            } catch {
+                try reframe(mark, &object, after: error)
+                more = try nextEntry(&object, into: &inventory)
             }
-            inventory[iccid] = try readEntry()
+            if !more { break }
         }
         return inventory
+    }
+
+    /// Reads the next entry into `inventory` (only once it is whole); `false` after the last.
+    private mutating func nextEntry(
+        _ object: inout JSONScanner.Container, into inventory: inout [String: InventoryEntry]
+    ) throws(StateFormatError) -> Bool {
+        guard let key = try scanner.nextKey(&object) else { return false }
+        _ = scanner.peek()
+        let start = scanner.index
+        let iccid = key.text
+        guard ICCID.isValid(iccid) else {
+            throw scanner.error("inventory key is not an ICCID of 15 to 22 digits", at: start)
+        }
+        inventory[iccid] = try readEntry()
+        return true
     }
 
     private mutating func readEntry() throws(StateFormatError) -> InventoryEntry {

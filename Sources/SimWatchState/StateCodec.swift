@@ -34,8 +34,7 @@ package enum StateCodec {
         _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
     ) throws(E) -> JSONByteWriter {
         let state = snapshot.state
-        let devices = snapshot.devices
-        let wholeFile = 64 * 1024 + devices.count * 520 + state.inventory.count * 110
+        let wholeFile = 64 * 1024 + snapshot.records.count * 520 + state.inventory.count * 110
         // A device line past the chunk size is the most a chunk overshoots by.
         var writer = JSONByteWriter(capacity: min(wholeFile, chunkBytes) + 4 * 1024)
         let encoder = sectionEncoder()
@@ -50,17 +49,19 @@ package enum StateCodec {
         writer.raw(",\n  \"insight\": ")
         writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
-        // Sorted positions: the records stay where they are.
-        let order = devices.indices.sorted { devices[$0].key < devices[$1].key }
-        for (position, index) in order.enumerated() {
-            writer.raw(position == 0 ? "\n    " : ",\n    ")
-            let (iccid, record) = devices[index]
-            writer.string(iccid)
-            writer.raw(": ")
-            writeDevice(record, to: &writer)
-            if writer.count >= chunkBytes { try writer.drain(into: sink) }
+        // Sorted positions: the records stay where they are, borrowed from the list, not copied.
+        let order = snapshot.sortedPositions()
+        let iccids = snapshot.iccids
+        try snapshot.records.withUnsafeBufferPointer { (records) throws(E) in
+            for (position, index) in order.enumerated() {
+                writer.raw(position == 0 ? "\n    " : ",\n    ")
+                writer.string(iccids[index])
+                writer.raw(": ")
+                writeDevice(records[index], to: &writer)
+                if writer.count >= chunkBytes { try writer.drain(into: sink) }
+            }
         }
-        writer.raw(devices.isEmpty ? "}" : "\n  }")
+        writer.raw(order.isEmpty ? "}" : "\n  }")
         writeFleet(state, to: &writer)
         writer.raw(",\n  \"outbox\": [")
         writeLines(state.outbox, to: &writer, with: encoder)
@@ -108,7 +109,7 @@ package enum StateCodec {
         }
     }
 
-    private static func writeDevice(_ record: DeviceRecord, to writer: inout JSONByteWriter) {
+    private static func writeDevice(_ record: borrowing DeviceRecord, to writer: inout JSONByteWriter) {
         writer.raw("{\"observation\":")
         writer.int(record.observation)
         if let observedAt = record.observedAt {
@@ -143,7 +144,7 @@ package enum StateCodec {
         writer.raw("}")
     }
 
-    private static func writeUsage(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
+    private static func writeUsage(_ usage: borrowing DeviceUsage, to writer: inout JSONByteWriter) {
         writer.raw("{\"iccid\":")
         writer.string(usage.iccid)
         // By index: the rows are borrowed in place, not copied with their closures.
@@ -154,10 +155,58 @@ package enum StateCodec {
         writer.raw("}")
     }
 
+    /// The whole file in memory: for tests and tools; loads stream it (`decode(chunkBytes:limit:sizeHint:from:)`).
     package static func decode(_ bytes: [UInt8]) throws(StateFormatError) -> PersistentState {
         try bytes.withUnsafeBufferPointer { buffer throws(StateFormatError) in
             var reader = StateFileReader(scanner: JSONScanner(bytes: buffer))
             return try reader.readState()
+        }
+    }
+
+    /// Bytes asked of the file at a time when a load streams it.
+    package static let loadChunkBytes = 1024 * 1024
+
+    /// Why a streamed decode gave no state.
+    package enum DecodeFailure: Error {
+        /// Not valid state: the file is set aside.
+        case format(StateFormatError)
+        /// The file could not be read: it is left where it is.
+        case io(StateLoadError)
+        /// Longer than the limit.
+        case tooLarge
+    }
+
+    /// Reads the file from `source` a chunk at a time, parsing as it goes: a load holds a
+    /// chunk and the piece being parsed, not the whole file. Gives what `decode(_:)` gives
+    /// for the same bytes, errors included.
+    package static func decode(
+        chunkBytes: Int = loadChunkBytes, limit: Int = .max, sizeHint: Int = 0,
+        from source: @escaping StateReadWindow.Source
+    ) throws(DecodeFailure) -> PersistentState {
+        let window = StateReadWindow(chunkBytes: chunkBytes, limit: limit, sizeHint: sizeHint, source: source)
+        var reader = StateFileReader(window: window)
+        do {
+            return try reader.readState()
+        } catch {
+            switch window.failure {
+            case .io(let failure): throw .io(failure)
+            case .tooLarge: throw .tooLarge
+            case nil: throw .format(error)
+            }
+        }
+    }
+
+    /// `decode(chunkBytes:from:)` over bytes in memory, `chunkBytes` at a time: for tests.
+    package static func decode(_ bytes: [UInt8], chunkBytes: Int) throws(DecodeFailure) -> PersistentState {
+        var offset = 0
+        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count) { buffer in
+            let length = min(buffer.count, bytes.count - offset)
+            guard length > 0 else { return 0 }
+            bytes.withUnsafeBytes { source in
+                buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: length)
+            }
+            offset += length
+            return length
         }
     }
 }

@@ -6,15 +6,61 @@ import SimWatchCore
 /// Accepts any valid JSON with the right shape, in any key order and whitespace, so a
 /// hand-edited file loads too. Unknown keys are skipped. `schema_version` must not be
 /// newer than this build knows: such a file is reported as unusable (and set aside).
+///
+/// Over a `StateReadWindow` the file streams: each top-level member is framed before it
+/// is parsed, and the devices and the inventory are read one member at a time.
 struct StateFileReader {
     package var scanner: JSONScanner
-    private let sectionDecoder = StateCodec.sectionDecoder()
+    /// The streamed file; `nil` when `scanner` holds the whole file.
+    private let window: StateReadWindow?
+    let sectionDecoder = StateCodec.sectionDecoder()
     /// Statuses and plan names longer than a small string (15 bytes), one copy each:
     /// a fleet has a handful of them and 100,000 records that name one.
     private var names: [String: String] = [:]
 
     init(scanner: JSONScanner) {
         self.scanner = scanner
+        window = nil
+    }
+
+    init(window: StateReadWindow) {
+        self.window = window
+        scanner = window.scanner(at: 0)
+    }
+
+    /// Bytes the whole file has, for reserving room.
+    private var fileBytes: Int { window?.sizeHint ?? scanner.bytes.count }
+
+    /// Makes sure the scanner sees `piece` whole (a no-op over a whole file).
+    private mutating func frame(_ piece: StateReadWindow.Piece) throws(StateFormatError) {
+        guard let window else { return }
+        scanner = window.scanner(at: try window.frame(piece, from: scanner.index))
+    }
+
+    /// Where a member of a large object starts, to read it again if the window ends inside it; `nil` over a whole file.
+    struct MemberMark {
+        fileprivate var index: Int
+        fileprivate var object: JSONScanner.Container
+    }
+
+    /// Call before reading a member of the devices or the inventory: streamed, the member
+    /// is first read from what the window holds, with errors that skip finding their line.
+    mutating func markMember(_ object: JSONScanner.Container) -> MemberMark? {
+        guard let window, !window.atEnd else {
+            scanner.describesPositions = true
+            return nil
+        }
+        scanner.describesPositions = false
+        return MemberMark(index: scanner.index, object: object)
+    }
+
+    /// After a member read from the window failed: rethrows `error` over a whole file, else
+    /// frames the whole member (the window may have ended inside it) to read it again, so
+    /// a real fault is reported from the whole member as the whole-file reader reports it.
+    mutating func reframe(_ mark: MemberMark?, _ object: inout JSONScanner.Container, after error: StateFormatError) throws(StateFormatError) {
+        guard let mark, let window else { throw error }
+        object = mark.object
+        scanner = window.scanner(at: try window.frame(.member, from: mark.index))
     }
 
     private mutating func interned(_ text: String?) -> String? {
@@ -36,8 +82,11 @@ struct StateFileReader {
         var inventory: [String: InventoryEntry] = [:]
         var feed = FeedState()
         var activity = ActivityLog()
+        try frame(.nextByte)
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        while true {
+            try frame(.topMember(streamedKeys: ["devices", "inventory"]))
+            guard let key = try scanner.nextKey(&object) else { break }
             if key.matches("schema_version") {
                 version = try readVersion()
             } else if key.matches("epoch") {
@@ -62,6 +111,7 @@ struct StateFileReader {
                 try scanner.skipValue()
             }
         }
+        try frame(.nextByte)
         try scanner.expectEnd()
         guard let version else { throw StateFormatError(description: "no \"schema_version\": not a simwatch state file") }
         guard let cycle, let devices, let health, let outbox, let deadLetters else {
@@ -108,102 +158,36 @@ struct StateFileReader {
         return epoch
     }
 
-    private mutating func readHealth() throws(StateFormatError) -> Health {
-        _ = scanner.peek()
-        let start = scanner.index
-        let health = try decodeSmall(Health.self, key: "health")
-        guard StateBounds.sequenceRange.contains(health.consecutiveFailedCycles) else {
-            throw scanner.error(StateBounds.outOfRange("health.consecutive_failed_cycles", health.consecutiveFailedCycles), at: start)
-        }
-        guard StateBounds.isInRange(health.lastSuccessfulCycleAt) else {
-            throw scanner.error(StateBounds.dateOutOfRange("health.last_successful_cycle_at"), at: start)
-        }
-        return health
-    }
-
-    private mutating func readActivity() throws(StateFormatError) -> ActivityLog {
-        _ = scanner.peek()
-        let start = scanner.index
-        let activity = try decodeSmall(ActivityLog.self, key: "insight")
-        guard StateBounds.isInRange(activity.lastDigestAt) else {
-            throw scanner.error(StateBounds.dateOutOfRange("insight.last_digest_at"), at: start)
-        }
-        for (index, hour) in activity.hours.enumerated() {
-            let counts = [hour.cycles, hour.pollsFailed] + Array(hour.events.values)
-            guard counts.allSatisfy(StateBounds.sequenceRange.contains), abs(hour.hour) <= 2_562_047 else {
-                throw scanner.error("\"insight.hours[\(index)]\" holds a count outside 0 to 2^53 or an hour beyond the year 9999", at: start)
-            }
-        }
-        return activity
-    }
-
-    private mutating func readOutbox() throws(StateFormatError) -> [OutboxEntry] {
-        _ = scanner.peek()
-        let start = scanner.index
-        let outbox = try decodeSmall([OutboxEntry].self, key: "outbox")
-        for (index, entry) in outbox.enumerated() {
-            for (key, date) in [("enqueued_at", entry.enqueuedAt), ("event.observed_at", entry.event.observedAt)]
-            where !StateBounds.isInRange(date) {
-                throw scanner.error(StateBounds.dateOutOfRange("outbox[\(index)].\(key)"), at: start)
-            }
-        }
-        return outbox
-    }
-
-    private mutating func readDeadLetters() throws(StateFormatError) -> [DeadLetter] {
-        _ = scanner.peek()
-        let start = scanner.index
-        let letters = try decodeSmall([DeadLetter].self, key: "dead_letters")
-        for (index, letter) in letters.enumerated() {
-            for (key, date) in [("at", letter.at), ("event.observed_at", letter.event.observedAt)] where !StateBounds.isInRange(date) {
-                throw scanner.error(StateBounds.dateOutOfRange("dead_letters[\(index)].\(key)"), at: start)
-            }
-        }
-        return letters
-    }
-
-    /// A device's flapping history: at most `StateBounds.maxFlapChanges` changes per field, dates in range.
-    private mutating func readFlapping() throws(StateFormatError) -> FlapHistory {
-        _ = scanner.peek()
-        let start = scanner.index
-        let history = try decodeSmall(FlapHistory.self, key: "flapping")
-        for track in [history.status, history.overage].compactMap({ $0 }) {
-            guard track.changes.count <= StateBounds.maxFlapChanges else {
-                throw scanner.error("\"flapping\" holds more than \(StateBounds.maxFlapChanges) changes", at: start)
-            }
-            guard track.changes.allSatisfy({ StateBounds.isInRange($0.at) }), StateBounds.isInRange(track.flappingSince) else {
-                throw scanner.error(StateBounds.dateOutOfRange("flapping"), at: start)
-            }
-        }
-        return history
-    }
-
-    /// The small sections go through Foundation, which is plenty fast for them.
-    private mutating func decodeSmall<T: Decodable>(_ type: T.Type, key: String) throws(StateFormatError) -> T {
-        let start = scanner.index
-        let span = try scanner.skipValue()
-        do {
-            return try sectionDecoder.decode(T.self, from: Data(span))
-        } catch {
-            throw scanner.error("\"\(key)\" is not valid: \(error)", at: start)
-        }
-    }
-
     private mutating func readDevices() throws(StateFormatError) -> [String: DeviceRecord] {
         var devices: [String: DeviceRecord] = [:]
-        devices.reserveCapacity(scanner.bytes.count / 400)
+        devices.reserveCapacity(fileBytes / 400)
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
-            let iccid = key.text
-            var record = try readDevice()
-            // The record's ICCID is the key's: one string for both.
-            if record.last?.iccid == iccid { record.last?.iccid = iccid }
-            devices[iccid] = record
+        while true {
+            let mark = markMember(object)
+            let more: Bool
+            do {
+                more = try nextDevice(&object, into: &devices)
+            } catch {
+                try reframe(mark, &object, after: error)
+                more = try nextDevice(&object, into: &devices)
+            }
+            if !more { break }
         }
         return devices
     }
 
-    private mutating func readDevice() throws(StateFormatError) -> DeviceRecord {
+    /// Reads the next device into `devices` (only once it is whole); `false` after the last.
+    private mutating func nextDevice(
+        _ object: inout JSONScanner.Container, into devices: inout [String: DeviceRecord]
+    ) throws(StateFormatError) -> Bool {
+        guard let key = try scanner.nextKey(&object) else { return false }
+        let iccid = key.text
+        devices[iccid] = try readDevice(iccid: iccid)
+        return true
+    }
+
+    /// One device record; `iccid` is its key, which `last` names with the same string.
+    private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
         var record = DeviceRecord()
         var seenObservation = false, seenThresholds = false, seenNotFound = false
@@ -225,7 +209,7 @@ struct StateFileReader {
             } else if key.matches("insight") {
                 record.insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("last") {
-                record.last = try scanner.skipNull() ? nil : try readUsage()
+                record.last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
             } else if key.matches("flapping") {
                 record.flapping = try scanner.skipNull() ? nil : try readFlapping()
             } else {
@@ -258,7 +242,7 @@ struct StateFileReader {
         return ThresholdState(fired: fired)
     }
 
-    private mutating func readUsage() throws(StateFormatError) -> DeviceUsage {
+    private mutating func readUsage(named deviceKey: String) throws(StateFormatError) -> DeviceUsage {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
@@ -268,7 +252,8 @@ struct StateFileReader {
         var object = try scanner.beginObject()
         while let key = try scanner.nextKey(&object) {
             if key.matches("iccid") {
-                usage.iccid = try scanner.readString()
+                // The record's ICCID is the key's: one string for both, and none made.
+                usage.iccid = try scanner.readString(reusing: deviceKey)
                 seenICCID = true
             } else if let index = expected < fields.count && key.matches(fields[expected].key)
                         ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {

@@ -76,6 +76,43 @@ package enum StateFileSystem {
         return .contents(bytes)
     }
 
+    /// What `withStateFile` found.
+    package enum Opened<T> {
+        case missing
+        /// Larger than the limit: not read.
+        case tooLarge
+        case read(T)
+    }
+
+    /// Opens the regular file at `path` and hands `body` a source reading it a buffer at a
+    /// time, and its size, so a caller can parse as it reads instead of holding the file.
+    package static func withFile<T>(
+        path: String, limit: Int = maxStateFileBytes,
+        _ body: (_ size: Int, _ source: @escaping StateReadWindow.Source) -> T
+    ) throws(StateLoadError) -> Opened<T> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return .missing }
+            throw StateLoadError(path: path, reason: errorText(code))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw StateLoadError(path: path, reason: errorText(errno)) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StateLoadError(path: path, reason: "not a regular file")
+        }
+        guard info.st_size <= limit else { return .tooLarge }
+        // The source must not outlive the descriptor: `body` runs before `close`.
+        return .read(body(max(Int(info.st_size), 0)) { (buffer) throws(StateLoadError) -> Int in
+            while true {
+                let count = read(fd, buffer.baseAddress, buffer.count)
+                if count >= 0 { return count }
+                if errno != EINTR { throw StateLoadError(path: path, reason: errorText(errno)) }
+            }
+        })
+    }
+
     /// Writes `bytes` to `path` atomically: temp file (`mode`) in the same folder, fsync, rename, fsync folder.
     ///
     /// Returns a warning when only the final folder fsync failed: the new file is in place

@@ -51,16 +51,22 @@ public final class StateStore: Sendable {
         for kept in temps.kept {
             logger.warning("temp file of a running process (or of an unknown writer) left alone", metadata: ["path": "\(kept)"])
         }
-        let bytes: [UInt8]
-        switch try StateFileSystem.readContents(path: path, limit: readLimit) {
+        switch try decodeFile() {
         case .missing: return .fresh
-        case .contents(let contents): bytes = contents
-        case .tooLarge: return try setAside(reason: "larger than \(readLimit) bytes: not a state file simwatch wrote", now: now)
+        case .read(.success(let state)): return .loaded(state)
+        case .read(.failure(.format(let error))): return try setAside(reason: error.description, now: now)
+        case .read(.failure(.io(let error))): throw error
+        case .tooLarge, .read(.failure(.tooLarge)):
+            return try setAside(reason: "larger than \(readLimit) bytes: not a state file simwatch wrote", now: now)
         }
-        do {
-            return .loaded(try StateCodec.decode(bytes))
-        } catch {
-            return try setAside(reason: error.description, now: now)
+    }
+
+    /// The file parsed as it is read, a chunk at a time (`StateCodec.loadChunkBytes`).
+    private func decodeFile() throws(StateLoadError) -> StateFileSystem.Opened<Result<PersistentState, StateCodec.DecodeFailure>> {
+        try StateFileSystem.withFile(path: path, limit: readLimit) { size, source in
+            Result { () throws(StateCodec.DecodeFailure) in
+                try StateCodec.decode(limit: readLimit, sizeHint: size, from: source)
+            }
         }
     }
 
@@ -85,17 +91,17 @@ public final class StateStore: Sendable {
     /// Unlike `load`, a file that cannot be parsed throws (and stays where it is), and temp
     /// files are left alone: they may be a save in progress.
     public func read() throws(StateLoadError) -> PersistentState? {
-        switch try StateFileSystem.readContents(path: path, limit: readLimit) {
+        switch try decodeFile() {
         case .missing:
             return nil
-        case .tooLarge:
+        case .read(.success(let state)):
+            return state
+        case .read(.failure(.format(let error))):
+            throw StateLoadError(path: path, reason: "not a valid state file: \(error.description)")
+        case .read(.failure(.io(let error))):
+            throw error
+        case .tooLarge, .read(.failure(.tooLarge)):
             throw StateLoadError(path: path, reason: "not a valid state file: larger than \(readLimit) bytes")
-        case .contents(let bytes):
-            do {
-                return try StateCodec.decode(bytes)
-            } catch {
-                throw StateLoadError(path: path, reason: "not a valid state file: \(error.description)")
-            }
         }
     }
 

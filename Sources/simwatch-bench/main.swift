@@ -32,6 +32,29 @@ if CommandLine.arguments.dropFirst().first == "schedule" {
     exit(status.withLock { $0 })
 }
 
+// `simwatch-bench write DEVICES PATH` writes a state file; `simwatch-bench load PATH [--whole]` loads
+// one and nothing else, so `/usr/bin/time` shows the CPU and peak memory of a load alone
+// (`--whole`: read the whole file first, then decode it, as loads did before they streamed).
+if CommandLine.arguments.dropFirst().first == "write", CommandLine.arguments.count == 4,
+   let count = Int(CommandLine.arguments[2]), (0...2_000_000).contains(count) {
+    try StateStore(path: CommandLine.arguments[3], logger: Logger(label: "simwatch-bench")).save(realisticState(devices: count))
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "load", CommandLine.arguments.count >= 3 {
+    let path = CommandLine.arguments[2]
+    let clock = ContinuousClock()
+    let started = clock.now
+    let devices: Int
+    if CommandLine.arguments.dropFirst(3).first == "--whole" {
+        guard case .contents(let bytes) = try StateFileSystem.readContents(path: path) else { exit(1) }
+        devices = try StateCodec.decode(bytes).devices.count
+    } else {
+        devices = try StateStore(path: path, logger: Logger(label: "simwatch-bench")).read()?.devices.count ?? 0
+    }
+    print(String(format: "load devices=%d load_ms=%.0f", devices, (clock.now - started).milliseconds))
+    exit(0)
+}
+
 let deviceCount = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 100_000
 let rounds = 3
 
@@ -83,19 +106,31 @@ defer { try? FileManager.default.removeItem(atPath: folder) }
 let store = StateStore(path: folder + "/state.json", logger: Logger(label: "simwatch-bench"))
 let state = realisticState(devices: deviceCount)
 
-var saveTimes: [Double] = []
-var loadTimes: [Double] = []
+/// CPU time of this thread, in milliseconds: on a loaded machine it says more than the wall clock.
+func threadCPUMilliseconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) * 1_000 + Double(time.tv_nsec) / 1_000_000
+}
+
+var saveTimes: [Double] = [], saveCPU: [Double] = []
+var loadTimes: [Double] = [], loadCPU: [Double] = []
 for _ in 0..<rounds {
+    var cpu = threadCPUMilliseconds()
     saveTimes.append(try milliseconds { try store.save(state) })
+    saveCPU.append(threadCPUMilliseconds() - cpu)
     var result: StateStore.LoadResult = .fresh
+    cpu = threadCPUMilliseconds()
     loadTimes.append(try milliseconds { result = try store.load(now: Date()) })
+    loadCPU.append(threadCPUMilliseconds() - cpu)
     guard case .loaded(let loaded) = result, loaded == state else {
         print("simwatch-bench: loaded state differs from the saved one")
         exit(1)
     }
 }
 let size = (try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? -1
-print(String(format: "devices=%d save_ms=%.0f load_ms=%.0f size_bytes=%d", deviceCount, saveTimes.min()!, loadTimes.min()!, size))
+print(String(format: "devices=%d save_ms=%.0f load_ms=%.0f size_bytes=%d save_cpu_ms=%.0f load_cpu_ms=%.0f",
+             deviceCount, saveTimes.min()!, loadTimes.min()!, size, saveCPU.min()!, loadCPU.min()!))
 
 // Encoding and decoding alone, in memory: the hand-written codec against JSONEncoder/JSONDecoder.
 var handEncode: [Double] = [], handDecode: [Double] = [], foundationEncode: [Double] = [], foundationDecode: [Double] = []

@@ -28,19 +28,39 @@ package struct JSONScanner {
     package let bytes: UnsafeBufferPointer<UInt8>
     package private(set) var index = 0
 
+    /// Where `bytes[0]` sits in the whole document (line and column from 1), so a scanner
+    /// over a window of a streamed file still names the file's line in its errors.
+    private let origin: (line: Int, column: Int)
+
     package init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        origin = (1, 1)
     }
 
+    /// A scanner over a window of a larger document, starting at `index`; `bytes[0]` is at
+    /// `line` and `column` of the document.
+    package init(window bytes: UnsafeBufferPointer<UInt8>, index: Int, line: Int, column: Int) {
+        self.bytes = bytes
+        self.index = min(max(index, 0), bytes.count)
+        origin = (line, column)
+    }
+
+    /// Whether errors name their line and column. A reader that will retry on a fault
+    /// (a streamed window that may end mid-value) turns this off: finding the line costs
+    /// a pass over the bytes before it.
+    package var describesPositions = true
+
     package func error(_ message: String, at offset: Int? = nil) -> JSONFormatError {
+        guard describesPositions else { return JSONFormatError(description: message) }
         let position = min(offset ?? index, bytes.count)
-        var line = 1
-        var lineStart = 0
+        var line = origin.line
+        var lineStart: Int?
         for i in 0..<position where bytes[i] == 0x0A {
             line += 1
             lineStart = i + 1
         }
-        return JSONFormatError(description: "line \(line), column \(position - lineStart + 1): \(message)")
+        let column = lineStart.map { position - $0 + 1 } ?? origin.column + position
+        return JSONFormatError(description: "line \(line), column \(column): \(message)")
     }
 
     /// The next byte after whitespace, not consumed; `nil` at the end.
@@ -138,6 +158,17 @@ package struct JSONScanner {
     package mutating func readString() throws(JSONFormatError) -> String {
         let (raw, decoded) = try stringToken()
         return raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded!
+    }
+
+    /// `readString()`, but gives `known` itself (no new String) when the text is the same.
+    package mutating func readString(reusing known: String) throws(JSONFormatError) -> String {
+        let (raw, decoded) = try stringToken()
+        guard let raw else { return decoded! }
+        var known = known
+        let same = known.withUTF8 { utf8 in
+            utf8.count == raw.count && (raw.isEmpty || memcmp(utf8.baseAddress!, raw.baseAddress!, raw.count) == 0)
+        }
+        return same ? known : String(decoding: raw, as: UTF8.self)
     }
 
     package mutating func readDate() throws(JSONFormatError) -> Date {
