@@ -119,9 +119,15 @@ package enum StateCodec {
         writer.raw(",\"not_found\":")
         writer.bool(record.notFound)
         writer.raw(",\"thresholds\":{\"fired\":[")
-        for (index, key) in record.thresholds.fired.sorted().enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.string(key)
+        let fired = record.thresholds.fired
+        if fired.count == 1, let only = fired.first {
+            // Most records fire none or one: no sorted array made for them.
+            writer.string(only)
+        } else if fired.count > 1 {
+            for (index, key) in fired.sorted().enumerated() {
+                if index > 0 { writer.raw(",") }
+                writer.string(key)
+            }
         }
         writer.raw("]}")
         if let flapping = record.flapping, !flapping.isEmpty {
@@ -148,9 +154,10 @@ package enum StateCodec {
         writer.raw("{\"iccid\":")
         writer.string(usage.iccid)
         // By index: the rows are borrowed in place, not copied with their closures.
-        let fields = UsageField.all
-        for index in fields.indices {
-            fields[index].write(usage, to: &writer)
+        UsageField.all.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                fields[index].write(usage, to: &writer)
+            }
         }
         writer.raw("}")
     }

@@ -246,21 +246,23 @@ struct StateFileReader {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
-        let fields = UsageField.all
-        // Files this build wrote list the rows in table order: try the row after the last one first.
-        var expected = 0
-        var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
-            if key.matches("iccid") {
-                // The record's ICCID is the key's: one string for both, and none made.
-                usage.iccid = try scanner.readString(reusing: deviceKey)
-                seenICCID = true
-            } else if let index = expected < fields.count && key.matches(fields[expected].key)
-                        ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
-                try fields[index].read(into: &usage, from: &scanner)
-                expected = index + 1
-            } else {
-                try scanner.skipValue()
+        // Rows borrowed in place: a row copied out of the array retains and releases its closures.
+        try UsageField.all.withUnsafeBufferPointer { (fields) throws(StateFormatError) in
+            // Files this build wrote list the rows in table order: try the row after the last one first.
+            var expected = 0
+            var object = try scanner.beginObject()
+            while let key = try scanner.nextKey(&object) {
+                if key.matches("iccid") {
+                    // The record's ICCID is the key's: one string for both, and none made.
+                    usage.iccid = try scanner.readString(reusing: deviceKey)
+                    seenICCID = true
+                } else if let index = expected < fields.count && key.matches(fields[expected].key)
+                            ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
+                    try fields[index].read(into: &usage, from: &scanner)
+                    expected = index + 1
+                } else {
+                    try scanner.skipValue()
+                }
             }
         }
         guard seenICCID else { throw scanner.error("\"last\" lacks \"iccid\"", at: start) }

@@ -23,21 +23,23 @@ struct UsageField: Sendable {
 
     /// The JSON key, spelled as Control Center spells it.
     let key: StaticString
+    /// `,"key":` whole, so the writer appends one fragment per field instead of three.
+    let member: StaticString
     let slot: Slot
 
     static let all: [UsageField] = [
-        UsageField(key: "status", slot: .text({ $0.status }, { $0.status = $1 })),
-        UsageField(key: "ratePlan", slot: .text({ $0.ratePlan }, { $0.ratePlan = $1 })),
-        UsageField(key: "communicationPlan", slot: .text({ $0.communicationPlan }, { $0.communicationPlan = $1 })),
-        UsageField(key: "imsi", slot: .text({ $0.imsi }, { $0.imsi = $1 })),
-        UsageField(key: "msisdn", slot: .text({ $0.msisdn }, { $0.msisdn = $1 })),
-        UsageField(key: "imei", slot: .text({ $0.imei }, { $0.imei = $1 })),
-        UsageField(key: "ctdDataUsage", slot: .counter({ $0.ctdDataUsage }, { $0.ctdDataUsage = $1 })),
-        UsageField(key: "ctdSMSUsage", slot: .counter({ $0.ctdSMSUsage }, { $0.ctdSMSUsage = $1 })),
-        UsageField(key: "ctdVoiceUsage", slot: .counter({ $0.ctdVoiceUsage }, { $0.ctdVoiceUsage = $1 })),
-        UsageField(key: "ctdSessionCount", slot: .counter({ $0.ctdSessionCount }, { $0.ctdSessionCount = $1 })),
-        UsageField(key: "overageLimitReached", slot: .flag({ $0.overageLimitReached }, { $0.overageLimitReached = $1 })),
-        UsageField(key: "overageLimitOverride", slot: .text({ $0.overageLimitOverride }, { $0.overageLimitOverride = $1 })),
+        UsageField(key: "status", member: ",\"status\":", slot: .text({ $0.status }, { $0.status = $1 })),
+        UsageField(key: "ratePlan", member: ",\"ratePlan\":", slot: .text({ $0.ratePlan }, { $0.ratePlan = $1 })),
+        UsageField(key: "communicationPlan", member: ",\"communicationPlan\":", slot: .text({ $0.communicationPlan }, { $0.communicationPlan = $1 })),
+        UsageField(key: "imsi", member: ",\"imsi\":", slot: .text({ $0.imsi }, { $0.imsi = $1 })),
+        UsageField(key: "msisdn", member: ",\"msisdn\":", slot: .text({ $0.msisdn }, { $0.msisdn = $1 })),
+        UsageField(key: "imei", member: ",\"imei\":", slot: .text({ $0.imei }, { $0.imei = $1 })),
+        UsageField(key: "ctdDataUsage", member: ",\"ctdDataUsage\":", slot: .counter({ $0.ctdDataUsage }, { $0.ctdDataUsage = $1 })),
+        UsageField(key: "ctdSMSUsage", member: ",\"ctdSMSUsage\":", slot: .counter({ $0.ctdSMSUsage }, { $0.ctdSMSUsage = $1 })),
+        UsageField(key: "ctdVoiceUsage", member: ",\"ctdVoiceUsage\":", slot: .counter({ $0.ctdVoiceUsage }, { $0.ctdVoiceUsage = $1 })),
+        UsageField(key: "ctdSessionCount", member: ",\"ctdSessionCount\":", slot: .counter({ $0.ctdSessionCount }, { $0.ctdSessionCount = $1 })),
+        UsageField(key: "overageLimitReached", member: ",\"overageLimitReached\":", slot: .flag({ $0.overageLimitReached }, { $0.overageLimitReached = $1 })),
+        UsageField(key: "overageLimitOverride", member: ",\"overageLimitOverride\":", slot: .text({ $0.overageLimitOverride }, { $0.overageLimitOverride = $1 })),
     ]
 }
 
@@ -61,9 +63,7 @@ extension UsageField {
     }
 
     private func writeKey(to writer: inout JSONByteWriter) {
-        writer.raw(",\"")
-        writer.raw(key)
-        writer.raw("\":")
+        writer.raw(member)
     }
 
     /// Reads this field's value (or `null`) from the scanner into `usage`.

@@ -131,8 +131,33 @@ package struct JSONByteWriter {
 
     /// `"2026-11-27T10:00:00Z"` (`Timestamp.rfc3339`).
     package mutating func date(_ value: Date) {
-        bytes.append(UInt8(ascii: "\""))
-        Timestamp.appendRFC3339(value, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        let f = Timestamp.fields(value)
+        guard (0...9999).contains(f.year) else {
+            bytes.append(UInt8(ascii: "\""))
+            Timestamp.appendRFC3339(value, to: &bytes)
+            return bytes.append(UInt8(ascii: "\""))
+        }
+        // Every record has a date: its 22 bytes are laid out on the stack and appended at
+        // once, not byte by byte (the same text as `Timestamp.appendRFC3339`).
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var rest = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            buffer[0] = UInt8(ascii: "\""); buffer[5] = UInt8(ascii: "-"); buffer[8] = UInt8(ascii: "-")
+            buffer[11] = UInt8(ascii: "T"); buffer[14] = UInt8(ascii: ":"); buffer[17] = UInt8(ascii: ":")
+            buffer[20] = UInt8(ascii: "Z"); buffer[21] = UInt8(ascii: "\"")
+            put(f.year, 4, at: 1)
+            put(f.month, 2, at: 6)
+            put(f.day, 2, at: 9)
+            put(f.hour, 2, at: 12)
+            put(f.minute, 2, at: 15)
+            put(f.second, 2, at: 18)
+            bytes.append(contentsOf: buffer[0..<22])
+        }
     }
 }

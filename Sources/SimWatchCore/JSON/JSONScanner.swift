@@ -279,16 +279,25 @@ package struct JSONScanner {
     private mutating func stringToken() throws(JSONFormatError) -> (UnsafeBufferPointer<UInt8>?, String?) {
         try expect(UInt8(ascii: "\""))
         let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
+        // A local cursor over the base address: the loop keeps it in a register instead of
+        // storing `index` back to `self` on every byte (the hottest loop of a load).
+        guard let base = bytes.baseAddress else { throw error("unterminated string", at: start - 1) }
+        var cursor = start
+        let end = bytes.count
+        while cursor < end {
+            let byte = base[cursor]
             if byte == UInt8(ascii: "\"") {
-                index += 1
-                return (UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), nil)
+                index = cursor + 1
+                return (UnsafeBufferPointer(start: base + start, count: cursor - start), nil)
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string") }
-            index += 1
+            if byte < 0x20 {
+                index = cursor
+                throw error("control character in a string")
+            }
+            cursor += 1
         }
+        index = cursor
         guard index < bytes.count else { throw error("unterminated string", at: start - 1) }
         return (nil, try escapedString(from: start))
     }
