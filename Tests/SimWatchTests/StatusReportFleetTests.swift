@@ -78,4 +78,24 @@ import Testing
         let json = try report.json()
         #expect(Digest.sha256Hex(json) == jsonDigest)
     }
+
+    /// `HumanFormat.decimal` writes tenths itself now; Foundation's `%.1f` is the reference.
+    @Test func decimalWritesWhatTheFormatterWrote() {
+        func reference(_ value: Double) -> String {
+            let rounded = (value * 10).rounded() / 10
+            if rounded == rounded.rounded() { return String(Int64(rounded)) }
+            return String(format: "%.1f", rounded)
+        }
+        var values = (-20_000...20_000).map { Double($0) / 100 } + [0.05, 0.15, 0.25, 0.35, -0.05, -0.25, 1e-9, -1e-9]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            // A fixed sequence (xorshift) over magnitudes up to 2^45, past the fast path's 2^40.
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            let magnitude = Double(1 << (state % 46))
+            values.append((Double(state >> 11) / Double(1 << 53) - 0.5) * 2 * magnitude)
+        }
+        for value in values where HumanFormat.decimal(value) != reference(value) {
+            Issue.record("\(value): \(HumanFormat.decimal(value)) != \(reference(value))")
+        }
+    }
 }
