@@ -9,32 +9,50 @@ import Foundation
 func alignedTable(_ rows: [[String]]) -> String {
     let columns = rows.map(\.count).max() ?? 0
     var widths = [Int](repeating: 0, count: columns)
-    var size = 0
     for cells in rows {
         for (column, cell) in cells.enumerated() {
             widths[column] = max(widths[column], TableCell.isPlain(cell) ? cell.utf8.count : cell.count)
         }
-        size += cells.count * 2 + 1
     }
-    size += rows.count * widths.reduce(0, +)
-    var bytes: [UInt8] = []
-    // Padding may only add; a wide cell's extra bytes may regrow the buffer once.
-    bytes.reserveCapacity(size)
+    // The exact size first, so the text is written once into its own storage (no copy of
+    // 10 MB at a fleet); the rare cell that is not plain ASCII is padded here, once.
+    var padded: [Int: String] = [:]
+    var size = max(rows.count - 1, 0)
     for (row, cells) in rows.enumerated() {
-        if row > 0 { bytes.append(UInt8(ascii: "\n")) }
+        size += max(cells.count - 1, 0) * TableCell.gap.count
         for (column, cell) in cells.enumerated() {
-            if column > 0 { bytes.append(contentsOf: TableCell.gap) }
             if column == cells.count - 1 {
-                bytes.append(contentsOf: cell.utf8)
+                size += cell.utf8.count
             } else if TableCell.isPlain(cell) {
-                bytes.append(contentsOf: cell.utf8)
-                bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(0, widths[column] - cell.utf8.count)))
+                size += max(widths[column], cell.utf8.count)
             } else {
-                bytes.append(contentsOf: cell.padding(toLength: widths[column], withPad: " ", startingAt: 0).utf8)
+                let text = cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                padded[row * columns + column] = text
+                size += text.utf8.count
             }
         }
     }
-    return String(decoding: bytes, as: UTF8.self)
+    return String(unsafeUninitializedCapacity: size) { buffer in
+        var end = 0
+        func write(_ bytes: some Collection<UInt8>) {
+            end = buffer[end...].initialize(fromContentsOf: bytes)
+        }
+        for (row, cells) in rows.enumerated() {
+            if row > 0 { write(CollectionOfOne(UInt8(ascii: "\n"))) }
+            for (column, cell) in cells.enumerated() {
+                if column > 0 { write(TableCell.gap) }
+                if let text = padded[row * columns + column] {
+                    write(text.utf8)
+                } else {
+                    write(cell.utf8)
+                    if column < cells.count - 1 {
+                        write(repeatElement(UInt8(ascii: " "), count: max(0, widths[column] - cell.utf8.count)))
+                    }
+                }
+            }
+        }
+        return end
+    }
 }
 
 /// Measuring a table cell without Foundation.
