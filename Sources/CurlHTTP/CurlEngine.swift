@@ -52,29 +52,42 @@ final class CurlEngine {
         queue.engineStarted()
         var running: Int32 = 0
         while true {
-            for command in queue.takeCommands() {
-                switch command {
-                case let .start(id, request, continuation):
-                    start(id: id, request: request, continuation: continuation)
-                case let .cancel(id):
-                    if let transfer = transfers[id] {
-                        retire(transfer, with: .failure(CancellationError()))
-                    }
-                case let .run(job):
-                    job.runSynchronously(on: executor.asUnownedTaskExecutor())
-                case .shutDown:
-                    stop()
-                    return
-                }
-            }
+            guard takeTransferCommands() else { return }
             _ = curl_multi_perform(multi, &running)
             collectCompleted()
-            if queue.hasCommands { continue }
+            for job in queue.takeJobs() {
+                job.runSynchronously(on: executor.asUnownedTaskExecutor())
+                // A job that asked for a request has it sent before the next job runs:
+                // the server works on it while this thread reads the previous answer.
+                if queue.hasCommands {
+                    guard takeTransferCommands() else { return }
+                    _ = curl_multi_perform(multi, &running)
+                }
+            }
+            if queue.hasWork { continue }
             if curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, nil) != CURLM_OK {
                 // Cannot happen with a valid handle; pause so a broken one cannot spin a core.
                 usleep(10_000)
             }
         }
+    }
+
+    /// Starts and cancels what was asked for; false once `shutDown` has stopped the engine.
+    private func takeTransferCommands() -> Bool {
+        for command in queue.takeCommands() {
+            switch command {
+            case let .start(id, request, continuation):
+                start(id: id, request: request, continuation: continuation)
+            case let .cancel(id):
+                if let transfer = transfers[id] {
+                    retire(transfer, with: .failure(CancellationError()))
+                }
+            case .shutDown:
+                stop()
+                return false
+            }
+        }
+        return true
     }
 
     private func start(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {

@@ -21,8 +21,6 @@ enum TransferRequest: Sendable {
 enum TransferCommand: Sendable {
     case start(TransferID, TransferRequest, ResponseContinuation)
     case cancel(TransferID)
-    /// A Swift job of a task that prefers the transfer thread (`CurlHTTPClient.taskExecutor`).
-    case run(UnownedJob)
     case shutDown
 }
 
@@ -38,6 +36,8 @@ final class TransferQueue: @unchecked Sendable {
 
     private let lock = NSLock()
     private var commands: [TransferCommand] = []
+    /// Swift jobs of tasks that prefer the transfer thread (`CurlHTTPClient.taskExecutor`).
+    private var jobs: [UnownedJob] = []
     /// Transfers submitted and not yet finished: a cancellation for any other ID has nothing to stop.
     private var inFlight: Set<TransferID> = []
     private var isShutDown = false
@@ -95,7 +95,8 @@ final class TransferQueue: @unchecked Sendable {
     func submit(_ job: UnownedJob) {
         let runsHere = lock.withLock {
             if jobsGoGlobal { return false }
-            enqueue(.run(job))
+            jobs.append(job)
+            wake()
             return true
         }
         if !runsHere { globalConcurrentExecutor.enqueue(job) }
@@ -121,21 +122,39 @@ final class TransferQueue: @unchecked Sendable {
         lock.withLock {
             jobsGoGlobal = true
             engineThread = nil
-            defer { commands.removeAll() }
-            return commands.compactMap { if case .run(let job) = $0 { job } else { nil } }
+            commands.removeAll()
+            defer { jobs.removeAll() }
+            return jobs
         }
     }
 
-    /// Whether commands wait: the transfer thread then takes them before it sleeps.
+    /// Whether commands or jobs wait: the transfer thread then takes them before it sleeps.
+    var hasWork: Bool {
+        lock.withLock { !commands.isEmpty || !jobs.isEmpty }
+    }
+
+    /// Whether transfer commands wait (a job just asked for a request).
     var hasCommands: Bool {
         lock.withLock { !commands.isEmpty }
+    }
+
+    /// Called by the transfer thread: the jobs queued since the last call, in order.
+    func takeJobs() -> [UnownedJob] {
+        lock.withLock {
+            wakeupPending = false
+            if jobs.isEmpty { return [] }
+            defer { jobs = [] }
+            return jobs
+        }
     }
 
     /// Called by the transfer thread: everything queued since the last call, in order.
     func takeCommands() -> [TransferCommand] {
         lock.withLock {
             wakeupPending = false
-            defer { commands.removeAll(keepingCapacity: true) }
+            // Nothing to hand over is the usual case between jobs: no array changes hands.
+            if commands.isEmpty { return [] }
+            defer { commands = [] }
             return commands
         }
     }
@@ -148,6 +167,11 @@ final class TransferQueue: @unchecked Sendable {
     /// Must hold `lock`.
     private func enqueue(_ command: TransferCommand) {
         commands.append(command)
+        wake()
+    }
+
+    /// Must hold `lock`.
+    private func wake() {
         if let engineThread, pthread_equal(engineThread, pthread_self()) != 0 { return }
         // libcurl's wakeup is sticky: a poll entered after it returns at once.
         if let multi, !wakeupPending {

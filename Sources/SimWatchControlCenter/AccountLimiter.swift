@@ -76,14 +76,17 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
 
     /// Frees the slot taken by `acquire()`; `answered` says a response came that was not
     /// rate limiting, which ends the streak (`notLimited()`) in the same call.
-    public func release(answered: Bool = false) {
+    /// Returns whether the slot went to a waiting request.
+    @discardableResult
+    public func release(answered: Bool = false) -> Bool {
         if answered { limitedStreak = 0 }
         if waiters.isEmpty {
             inFlight -= 1
-        } else {
-            // The slot passes straight to the next waiter, so inFlight stays the same.
-            waiters.removeFirst().continuation.resume()
+            return false
         }
+        // The slot passes straight to the next waiter, so inFlight stays the same.
+        waiters.removeFirst().continuation.resume()
+        return true
     }
 
     /// Holds every new start back for `duration` (a `Retry-After`); a negative one is zero.

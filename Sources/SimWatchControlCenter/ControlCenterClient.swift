@@ -54,9 +54,14 @@ public final class ControlCenterClient: Sendable {
     /// The cycle-to-date usage of one device.
     ///
     /// Throws `ControlCenterError`, or `CancellationError` when the task is cancelled.
-    public func usage(iccid: String) async throws -> DeviceUsage {
+    ///
+    /// - Parameter mayStart: asked once the account has a slot for the request; false gives
+    ///   the slot back and throws `CancellationError` (a poll that waited past a shutdown).
+    public func usage(iccid: String, mayStart: (@Sendable () -> Bool)? = nil) async throws -> DeviceUsage {
         guard ICCID.isValid(iccid) else { throw ControlCenterError.invalidICCID(iccid) }
-        return try await perform(url: usageURL(iccid: iccid), subject: ["iccid": "\(iccid)"]) { [settings, redactor] response in
+        return try await perform(
+            url: usageURL(iccid: iccid), subject: ["iccid": "\(iccid)"], mayStart: mayStart
+        ) { [settings, redactor] response in
             UsageResponse.interpret(response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor)
         }
     }
@@ -72,12 +77,13 @@ public final class ControlCenterClient: Sendable {
     /// `subject` names what the request is about in log lines (an ICCID, a function);
     /// `interpret` turns each answer into a value or a typed error.
     func perform<T: Sendable>(
-        url: String, subject: Logger.Metadata, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
+        url: String, subject: Logger.Metadata, mayStart: (@Sendable () -> Bool)? = nil,
+        interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
     ) async throws -> T {
         var attempt = 1
         var limited = 0
         while true {
-            let result = try await send(url: url, interpret: interpret)
+            let result = try await send(url: url, mayStart: mayStart, interpret: interpret)
             switch result {
             case .success(let value):
                 return value
@@ -99,13 +105,15 @@ public final class ControlCenterClient: Sendable {
     }
 
     private func send<T: Sendable>(
-        url: String, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
+        url: String, mayStart: (@Sendable () -> Bool)?, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
     ) async throws -> Result<T, ControlCenterError> {
         var request = requestTemplate
         request.url = url
-        // The slot is held while the answer is read, so that ending a rate-limit streak
-        // rides on the release instead of a call of its own.
         try await limiter.acquire()
+        if let mayStart, !mayStart() {
+            await limiter.release()
+            throw CancellationError()
+        }
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
@@ -116,6 +124,16 @@ public final class ControlCenterClient: Sendable {
             await limiter.release()
             throw error
         }
+        if (200..<300).contains(response.status) {
+            // A success frees the slot before it is read, and the request waiting for it goes
+            // out first: the server works on it while this answer is decoded and diffed. It
+            // ends a rate-limit streak too (a 2xx error body saying "rate limited" still pauses
+            // the account below; it just does not count towards a longer pause).
+            if await limiter.release(answered: true) { await Task.yield() }
+            return interpret(response)
+        }
+        // Anything else is read first, so a rate-limited answer pauses the account before
+        // the next request can start; ending a streak rides on the release.
         let result = interpret(response)
         if case .failure(.rateLimited) = result {
             await limiter.release()

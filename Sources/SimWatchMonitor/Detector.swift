@@ -182,8 +182,11 @@ public enum Detector {
 
     /// A string field's value, `nil` when it is missing or empty (`imei: ""` means unknown).
     package static func known(_ value: String?) -> String? {
-        guard let value, !value.allSatisfy(\.isWhitespace) else { return nil }
-        return value
+        guard let value else { return nil }
+        // Every poll asks this of every field: a visible ASCII first byte (the usual case)
+        // settles it without walking the string's Characters.
+        if let first = value.utf8.first, first > 0x20, first < 0x7F { return value }
+        return value.allSatisfy(\.isWhitespace) ? nil : value
     }
 
     /// `data 1.2 GB`, `voice 5m`, `12 SMS`, `3 sessions`: the unit names count metrics already.

@@ -46,8 +46,11 @@ extension PersistentState {
     }
 
     /// Forgets devices that are no longer configured. Their undelivered events stay in the outbox.
-    public mutating func prune(keeping iccids: Set<String>) {
-        devices = devices.filter { iccids.contains($0.key) }
+    ///
+    /// Removes in place, and touches nothing when every record stays: a start with
+    /// 100,000 devices must not build a second dictionary of them just to keep them all.
+    public mutating func prune(keeping isKept: (String) -> Bool) {
+        for iccid in devices.keys.filter({ !isKept($0) }) { devices.removeValue(forKey: iccid) }
     }
 
     /// Runs one `Outbox` operation on this state's outbox and dead letters.

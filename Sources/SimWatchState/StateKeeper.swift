@@ -94,6 +94,11 @@ package struct StateKeeper: Sendable {
         }
     }
 
+    /// Proves the folder writable off the concurrency pool without rewriting the file.
+    package func probe() async -> StateSaveError? {
+        await BlockingIO.run { [store] in StateFileSystem.probeWritable(store.path) }
+    }
+
     /// Counts and logs a save's end; a failure is retried at the next save, the old file intact.
     package mutating func finished(started: ContinuousClock.Instant, error: StateSaveError?) {
         let duration = now() - started

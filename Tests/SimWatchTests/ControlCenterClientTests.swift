@@ -67,6 +67,22 @@ final class ScriptedHTTPClient: HTTPClient {
         #expect(!request.url.contains("CANARY"))
     }
 
+    @Test func aPollThatGetsItsSlotAfterShutdownBeganDoesNotStart() async throws {
+        let http = ScriptedHTTPClient(latency: .milliseconds(200))
+        let client = client(http, concurrency: 1)
+        let open = Atomic<Bool>(true)
+        let first = Task { try await client.usage(iccid: Self.iccid) }
+        // The second waits for the only slot (or has not asked yet); the gate closes meanwhile.
+        while http.state.withLock({ $0.requests.isEmpty }) { await Task.yield() }
+        let second = Task { try await client.usage(iccid: "8988216716970004976", mayStart: { open.load(ordering: .relaxed) }) }
+        open.store(false, ordering: .relaxed)
+        #expect(try await first.value.iccid == Self.iccid)
+        await #expect(throws: CancellationError.self) { _ = try await second.value }
+        #expect(http.state.withLock { $0.requests.count } == 1)
+        // The slot came back: a later request is not held up.
+        #expect(try await client.usage(iccid: Self.iccid).iccid == Self.iccid)
+    }
+
     @Test func rejectsAnInvalidICCIDBeforeAnyRequest() async {
         let http = ScriptedHTTPClient()
         await #expect(throws: ControlCenterError.invalidICCID("123/../x")) {

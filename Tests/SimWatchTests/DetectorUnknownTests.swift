@@ -123,3 +123,22 @@ struct DetectorUnknownTests {
         #expect(blank.keepingKnownValues(of: nil) == blank)
     }
 }
+
+/// `Detector.known`'s byte fast path must agree with the Character walk it short-cuts.
+@Suite("Detector: what counts as a known string")
+struct DetectorKnownValueTests {
+    @Test(arguments: [
+        ("", false), (" ", false), ("\t\r\n ", false), ("\u{00A0}", false), ("\u{2003}\u{3000}", false),
+        ("\u{85}", false), ("A", true), ("ACTIVATED", true), (" ACTIVATED", true), ("~", true),
+        ("\u{7F}", true), ("é", true), ("e\u{0301}", true), ("\u{0301}", true), ("!\u{0301}", true),
+        ("\u{00A0}x", true), ("\u{1F600}", true),
+    ] as [(String, Bool)])
+    func knownMeansNotOnlyWhitespace(value: String, known: Bool) {
+        #expect((Detector.known(value) != nil) == known)
+        #expect((Detector.known(value) != nil) == !value.allSatisfy(\.isWhitespace))
+    }
+
+    @Test func nilIsUnknown() {
+        #expect(Detector.known(nil) == nil)
+    }
+}

@@ -128,11 +128,11 @@ import Testing
             inventory: ["8988216716970000002": InventoryEntry(status: "ACTIVATED"), "8988216716970000001": InventoryEntry()],
             feed: FeedState(watermark: Self.at, complete: true))
         var discovering = state
-        FleetLedger.prune(&discovering, configured: ["8988216716970000001"], fleet: FleetSettings(discover: true))
+        FleetLedger.prune(&discovering, isConfigured: { $0 == "8988216716970000001" }, fleet: FleetSettings(discover: true))
         #expect(Set(discovering.devices.keys) == ["8988216716970000001", "8988216716970000002"])
         #expect(discovering.inventory.count == 2 && discovering.feed.complete)
 
-        FleetLedger.prune(&state, configured: ["8988216716970000001"], fleet: FleetSettings())
+        FleetLedger.prune(&state, isConfigured: { $0 == "8988216716970000001" }, fleet: FleetSettings())
         #expect(Set(state.devices.keys) == ["8988216716970000001"])
         #expect(Set(state.inventory.keys) == ["8988216716970000001"])
         #expect(!state.feed.complete && state.feed.watermark == Self.at)

@@ -128,6 +128,44 @@ struct StateEngineStartTests {
         #expect(error?.reason.hasSuffix("failed: File name too long (ENAMETOOLONG)") == true)
     }
 
+    @Test func aWarmStateThatCouldNotBeSavedIsStillAConfigurationError() async throws {
+        // The state as read is not rewritten at start, but its folder is still proven writable.
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        let path = folder.path + "/" + String(repeating: "s", count: 240) + ".json"
+        try await Self.engine(folder.statePath).start()
+        try FileManager.default.copyItem(atPath: folder.statePath, toPath: path)
+        let error = await #expect(throws: StateFolderError.self) { try await Self.engine(path).start() }
+        #expect(error?.reason.hasSuffix("failed: File name too long (ENAMETOOLONG)") == true)
+    }
+
+    @Test func aStateAsReadIsProvenWritableWithoutRewritingIt() async throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        try await Self.engine(folder.statePath).start()
+        let written = try Self.inode(folder.statePath)
+        try await Self.engine(folder.statePath).start()
+        #expect(try Self.inode(folder.statePath) == written, "a rewrite renames a new file over the old one")
+        #expect(try folder.files() == ["state.json", "state.json.lock"], "the probe leaves nothing behind")
+
+        // A file from before epochs gets one, and is saved with it at once.
+        var old = try Self.onDisk(folder.statePath)
+        old.epoch = ""
+        try Data(StateCodec.encode(old)).write(to: URL(fileURLWithPath: folder.statePath))
+        let before = try Self.inode(folder.statePath)
+        try await Self.engine(folder.statePath).start()
+        #expect(try Self.inode(folder.statePath) != before)
+        #expect(try Self.onDisk(folder.statePath).epoch.count == 32)
+    }
+
+    static func inode(_ path: String) throws -> UInt64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StateTestError.missing(path) }
+        return UInt64(info.st_ino)
+    }
+
+    enum StateTestError: Error { case missing(String) }
+
     @Test func startWritesTheStateBeforeAnyPoll() async throws {
         let folder = try StateTestFolder()
         defer { folder.remove() }

@@ -35,7 +35,7 @@ extension MonitorEngine {
         let discover = config.fleet.discover
         var events: [Event] = []
         for device in listed {
-            let configuredEntry = configuredByICCID[device.iccid]
+            let configuredEntry = configured[device.iccid]
             guard discover || configuredEntry != nil else { continue }
             let entry = configuredEntry ?? DeviceEntry(iccid: device.iccid)
             // A configured SIM is watched whatever the account says: never "discovered".

@@ -18,11 +18,9 @@ public actor MonitorEngine {
     /// The fleet size budgeted polling last warned about (`max_interval` cannot cover it), so it warns once per size.
     var coverageWarnedFor: Int?
     package internal(set) var outbox = Outbox()
-    /// ICCIDs of the current configuration: answers for others (removed by a reload
-    /// while their poll was under way) are dropped.
-    var configured: Set<String>
-    /// The configured devices by ICCID, for the names and labels of listed SIMs.
-    var configuredByICCID: [String: DeviceEntry]
+    /// The current configuration's devices by ICCID: answers for others (removed by a
+    /// reload while their poll was under way) are dropped; listed SIMs take their names.
+    var configured: ConfiguredDevices
     private var keeper: StateKeeper
     package let logger: Logger
     package let metrics: (any EngineObserver)?
@@ -49,9 +47,8 @@ public actor MonitorEngine {
         clock: MonotonicClock = .continuous
     ) {
         self.config = config
-        self.configured = Set(config.devices.map(\.iccid))
+        self.configured = ConfiguredDevices(config.devices)
         self.noise = NoiseFilter(windows: config.maintenance)
-        self.configuredByICCID = Self.byICCID(config.devices)
         self.metrics = metrics
         self.keeper = StateKeeper(path: config.stateFile, logger: logger, observer: metrics, now: { clock.now })
         self.logger = logger
@@ -91,6 +88,8 @@ public actor MonitorEngine {
         let reader = keeper
         let (handle, result) = try await reader.load(at: now())
         keeper.hold(handle)
+        // Whether memory holds exactly the file just read: then the start need not rewrite it.
+        var asRead = false
         switch result {
         case .fresh:
             load(PersistentState(epoch: PersistentState.newEpoch()))
@@ -100,6 +99,8 @@ public actor MonitorEngine {
             if loaded.epoch.isEmpty {
                 // Written before epochs existed: one from now on, kept by every later save.
                 loaded.epoch = PersistentState.newEpoch()
+            } else {
+                asRead = true
             }
             load(loaded)
             logger.info("state loaded", metadata: [
@@ -110,17 +111,17 @@ public actor MonitorEngine {
             load(PersistentState(epoch: PersistentState.newEpoch()))
             raise([EventFactory.stateReset(epoch: ledger.epoch, cycle: ledger.cycle, corruptPath: corruptPath, at: now())])
         }
-        FleetLedger.prune(&ledger, configured: configured, fleet: config.fleet)
+        let kept = (ledger.devices.count, ledger.inventory.count)
+        FleetLedger.prune(&ledger, isConfigured: configured.contains, fleet: config.fleet)
+        asRead = asRead && kept == (ledger.devices.count, ledger.inventory.count)
         recordDeviceSamples()
         let started = keeper.starting()
         outbox.markSaved()
         let writer = keeper
-        let error = await writer.write(StateSnapshot(state))
+        // A state as read is on disk already: a probe proves the folder writable in
+        // microseconds where rewriting 100,000 devices takes a good part of a second.
+        let error = asRead ? await writer.probe() : await writer.write(StateSnapshot(state))
         try keeper.proveWritable(started: started, error: error)
-    }
-
-    private static func byICCID(_ devices: [DeviceEntry]) -> [String: DeviceEntry] {
-        Dictionary(devices.map { ($0.iccid, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     private func load(_ loaded: PersistentState) {
@@ -134,12 +135,11 @@ public actor MonitorEngine {
     /// thresholds are re-evaluated against each device's last record.
     public func apply(_ newConfig: Config) {
         config = newConfig
-        configured = Set(newConfig.devices.map(\.iccid))
+        configured = ConfiguredDevices(newConfig.devices)
         noise.windows = newConfig.maintenance
-        configuredByICCID = Self.byICCID(newConfig.devices)
         warnedPlans = []
         insightRules = nil
-        FleetLedger.prune(&ledger, configured: configured, fleet: newConfig.fleet)
+        FleetLedger.prune(&ledger, isConfigured: configured.contains, fleet: newConfig.fleet)
         metrics?.retainDevices(Set(ledger.devices.keys))
         recordDeviceSamples()
         let rules = DetectionRules(config: newConfig)

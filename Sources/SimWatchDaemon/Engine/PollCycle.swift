@@ -65,14 +65,6 @@ public struct PollCycle: Sendable {
         self.progress = progress
     }
 
-    /// One answer's effect on the cycle's tally.
-    private enum PollResult: Sendable {
-        case polled(events: Int)
-        case notFound(events: Int)
-        case failed(ControlCenterError)
-        case cancelled
-    }
-
     /// Runs one cycle. Cancellation or a closed gate stops it early; what was polled is kept.
     ///
     /// The cycle runs on the HTTP client's transfer thread when it has one: a poll, its
@@ -89,70 +81,78 @@ public struct PollCycle: Sendable {
         let devices = plan.devices
         let started = clock.now
         let cycleNumber = await engine.nextCycleNumber
-        var report = CycleReport(cycle: cycleNumber, devices: devices.count + plan.deferred, polled: 0, notFound: 0,
-                                 failed: 0, events: 0, duration: .zero, failure: nil,
-                                 scheduled: devices.count, deferred: plan.deferred)
-        var firstError: ControlCenterError?
-        var credentialsRejected = false
         let spacing: Duration? = switch pacing {
         case .asFastAsAllowed: nil
         case .spread(let interval): devices.isEmpty ? nil : interval / devices.count
         }
-        let inFlightLimit = max(1, config.controlCenter.concurrency)
-        var stoppedEarly = false
+        // One poller more than the account's concurrency waits for the next free slot, so a
+        // request goes out as soon as an answer is in, while that answer is diffed. Pollers
+        // rather than a task per device: a cycle of 100,000 SIMs makes a handful of tasks.
+        let pollers = min(devices.count, max(1, config.controlCenter.concurrency) + 1)
+        let tally = PollTally(devices: devices.count)
 
-        await withTaskGroup(of: PollResult.self) { group in
-            var inFlight = 0
-            var done = 0
-            func tally(_ result: PollResult) {
-                inFlight -= 1
-                done += 1
-                switch result {
-                case .polled(let events): report.polled += 1; report.events += events
-                case .notFound(let events): report.notFound += 1; report.events += events
-                case .failed(let error):
-                    report.failed += 1
-                    firstError = firstError ?? error
-                    if case .invalidCredentials = error { credentialsRejected = true }
-                case .cancelled: break
-                }
-                progress(done, devices.count)
-                heartbeat.tick()
+        await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<pollers {
+                group.addTask { await pollDevices(devices, tally: tally, started: started, spacing: spacing) }
             }
-            for (index, device) in devices.enumerated() {
-                if credentialsRejected || Task.isCancelled { break }
-                if gate?.isOpen == false { stoppedEarly = true; break }
-                if let spacing {
-                    await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery, gate: gate)
-                }
-                while inFlight >= inFlightLimit, let result = await group.next() { tally(result) }
-                if credentialsRejected || Task.isCancelled { break }
-                if gate?.isOpen == false { stoppedEarly = true; break }
-                inFlight += 1
-                group.addTask { await poll(device) }
+            // A poller that saw the credentials rejected stops the others' polls in flight.
+            while let rejected = await group.next() {
+                if rejected { group.cancelAll() }
             }
-            if credentialsRejected { group.cancelAll() }
-            while let result = await group.next() { tally(result) }
         }
 
-        report.duration = clock.now - started
-        if (Task.isCancelled || stoppedEarly) && !credentialsRejected {
+        var report = CycleReport(cycle: cycleNumber, devices: devices.count + plan.deferred, polled: 0, notFound: 0,
+                                 failed: 0, events: 0, duration: clock.now - started, failure: nil,
+                                 scheduled: devices.count, deferred: plan.deferred)
+        let outcome = tally.outcome
+        report.polled = outcome.polled
+        report.notFound = outcome.notFound
+        report.failed = outcome.failed
+        report.events = outcome.events
+        if (Task.isCancelled || outcome.stoppedEarly) && !outcome.credentialsRejected {
             // Shutting down: an unfinished cycle is neither a success nor a failure.
             return report
         }
-        if credentialsRejected {
+        if outcome.credentialsRejected {
             report.failure = "credentials rejected (HTTP 401, error 10000001): check control_center.username and the API key"
-        } else if !devices.isEmpty, report.polled == 0, report.notFound == 0, let firstError {
+        } else if !devices.isEmpty, report.polled == 0, report.notFound == 0, let firstError = outcome.firstError {
             report.failure = "no device could be polled: \(firstError)"
         }
         report.events += await engine.finishCycle(failure: report.failure).count
         return report
     }
 
-    private func poll(_ device: DeviceEntry) async -> PollResult {
+    /// One poller: takes the next device until none is left or the cycle stops; returns
+    /// whether it saw the credentials rejected.
+    private func pollDevices(
+        _ devices: [DeviceEntry], tally: PollTally, started: ContinuousClock.Instant, spacing: Duration?
+    ) async -> Bool {
+        while let index = tally.next(gateOpen: gate?.isOpen ?? true) {
+            if let spacing {
+                await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery, gate: gate)
+                // The device is not polled when the cycle stopped while this poller waited.
+                guard tally.mayGoOn(gateOpen: gate?.isOpen ?? true) else { break }
+            }
+            let result = await poll(devices[index])
+            let done = tally.record(result)
+            progress(done, devices.count)
+            heartbeat.tick()
+            if case .failed(.invalidCredentials) = result { return true }
+        }
+        return false
+    }
+
+    /// Whether a poll that has its slot may still start: not once the gate has closed.
+    private var mayStart: (@Sendable () -> Bool)? {
+        guard let gate else { return nil }
+        return { gate.isOpen }
+    }
+
+    private func poll(_ device: DeviceEntry) async -> PollCycleResult {
         let started = clock.now
         do {
-            let usage = try await client.usage(iccid: device.iccid)
+            // The poll beyond concurrency may get its slot after the gate closed: it must not start.
+            let usage = try await client.usage(iccid: device.iccid, mayStart: mayStart)
             metrics?.recordPoll(result: .ok, duration: clock.now - started)
             return .polled(events: await engine.recordUsage(usage, for: device).count)
         } catch ControlCenterError.deviceNotFound {

@@ -20,6 +20,8 @@ struct Families: Sendable {
     let rateLimitPauses: Counter
     let inventory: Gauge
     let activeSilences: Gauge
+    /// Every poll counts in one of these: kept at hand, not looked up per poll.
+    private let pollCounters: [SimwatchMetrics.PollResult: Counter]
 
     /// Poll durations from a fast answer to a slow one with retries.
     static let pollBuckets: [Duration] = [
@@ -50,8 +52,11 @@ struct Families: Sendable {
             "simwatch_inventory_devices", "SIMs in the account's inventory as Search Devices listed them (0 without fleet)."))
         activeSilences = registry.makeGauge(descriptor: Self.name(
             "simwatch_silences_active", "Silences from the silences file in force now."))
+        let polls = Self.name("simwatch_polls_total", "Device usage polls by result.")
+        pollCounters = Dictionary(uniqueKeysWithValues: SimwatchMetrics.PollResult.allCases.map { result in
+            (result, registry.makeCounter(descriptor: polls, labels: [("result", result.rawValue)]))
+        })
         for result in SimwatchMetrics.FeedResult.allCases { _ = feedPasses(result) }
-        for result in SimwatchMetrics.PollResult.allCases { _ = polls(result) }
         _ = cycles(succeeded: true)
         _ = cycles(succeeded: false)
         _ = stateSaves(succeeded: true)
@@ -63,9 +68,8 @@ struct Families: Sendable {
     }
 
     package func polls(_ result: SimwatchMetrics.PollResult) -> Counter {
-        registry.makeCounter(
-            descriptor: Self.name("simwatch_polls_total", "Device usage polls by result."),
-            labels: [("result", result.rawValue)])
+        // Every result's counter was made at start.
+        pollCounters[result]!
     }
 
     func feedPasses(_ result: SimwatchMetrics.FeedResult) -> Counter {

@@ -87,13 +87,16 @@ extension FleetLedger {
     /// Drops what is no longer watched: device records of SIMs neither configured nor (with
     /// discovery) in the inventory. Without discovery the inventory keeps the configured SIMs
     /// only and is no longer the account's, so turning discovery on again lists it whole.
-    public static func prune(_ state: inout PersistentState, configured: Set<String>, fleet: FleetSettings) {
+    ///
+    /// Nothing is copied when nothing goes (the usual start): see `PersistentState.prune(keeping:)`.
+    public static func prune(_ state: inout PersistentState, isConfigured: (String) -> Bool, fleet: FleetSettings) {
         if fleet.discover {
-            state.devices = state.devices.filter { configured.contains($0.key) || state.inventory[$0.key] != nil }
+            let inventory = state.inventory
+            state.prune { isConfigured($0) || inventory[$0] != nil }
         } else {
-            state.prune(keeping: configured)
-            if state.inventory.contains(where: { !configured.contains($0.key) }) {
-                state.inventory = state.inventory.filter { configured.contains($0.key) }
+            state.prune(keeping: isConfigured)
+            if state.inventory.contains(where: { !isConfigured($0.key) }) {
+                state.inventory = state.inventory.filter { isConfigured($0.key) }
                 state.feed.complete = false
             }
         }
