@@ -140,23 +140,21 @@ final class TransferQueue: @unchecked Sendable {
 
     /// Called by the transfer thread: the jobs queued since the last call, in order.
     func takeJobs() -> [UnownedJob] {
-        lock.withLock {
-            wakeupPending = false
-            if jobs.isEmpty { return [] }
-            defer { jobs = [] }
-            return jobs
-        }
+        lock.withLock { Self.takeAll(&jobs, clearing: &wakeupPending) }
     }
 
     /// Called by the transfer thread: everything queued since the last call, in order.
     func takeCommands() -> [TransferCommand] {
-        lock.withLock {
-            wakeupPending = false
-            // Nothing to hand over is the usual case between jobs: no array changes hands.
-            if commands.isEmpty { return [] }
-            defer { commands = [] }
-            return commands
-        }
+        lock.withLock { Self.takeAll(&commands, clearing: &wakeupPending) }
+    }
+
+    /// Empties a queue (under `lock`): the thread is awake and will see what comes next.
+    /// Nothing to hand over is the usual case between jobs: then no array changes hands.
+    private static func takeAll<Item>(_ items: inout [Item], clearing wakeupPending: inout Bool) -> [Item] {
+        wakeupPending = false
+        if items.isEmpty { return [] }
+        defer { items = [] }
+        return items
     }
 
     /// Called by the transfer thread when a transfer's caller has been resumed.

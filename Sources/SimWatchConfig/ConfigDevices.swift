@@ -43,19 +43,25 @@ enum ConfigDevices {
     private struct Collector {
         let diagnostics: ConfigDiagnostics
         var devices: [DeviceEntry] = []
-        var firstSeen: [String: Place] = [:]
+        /// Where each ICCID was first listed: a line of the devices file (1 or more), or
+        /// -1 - its index in `yamlPlaces`. A number, not a `Place`: a fleet's file fills
+        /// this with 100,000 entries, and an 8-byte value keeps the table a third the size.
+        var firstSeen: [String: Int] = [:]
+        var yamlPlaces: [(mark: Mark?, path: KeyPath)] = []
+        /// The devices file (there is one at most).
+        var file = ""
 
-        /// Where an ICCID was first listed; spelled out only for a duplicate.
+        /// Where an ICCID was listed.
         enum Place {
             case yaml(Mark?, KeyPath)
             case line(file: String, Int)
+        }
 
-            func text(_ diagnostics: ConfigDiagnostics) -> String {
-                switch self {
-                case .yaml(let mark, let path): "\(diagnostics.place(mark)) (\(path))"
-                case .line(let file, let number): "\(file):\(number)"
-                }
-            }
+        /// The place `firstSeen` holds, spelled out for a duplicate.
+        func text(_ code: Int) -> String {
+            guard code < 0 else { return "\(file):\(code)" }
+            let place = yamlPlaces[-1 - code]
+            return "\(diagnostics.place(place.mark)) (\(place.path))"
         }
 
         mutating func reserve(_ more: Int) {
@@ -72,10 +78,17 @@ enum ConfigDevices {
 
         mutating func add(_ device: DeviceEntry, place: Place, report: (String) -> Void) {
             if let first = firstSeen[device.iccid] {
-                report("duplicate ICCID \(device.iccid); first listed at \(first.text(diagnostics))")
+                report("duplicate ICCID \(device.iccid); first listed at \(text(first))")
                 return
             }
-            firstSeen[device.iccid] = place
+            switch place {
+            case .yaml(let mark, let path):
+                yamlPlaces.append((mark, path))
+                firstSeen[device.iccid] = -yamlPlaces.count
+            case .line(let file, let number):
+                self.file = file
+                firstSeen[device.iccid] = max(number, 1)
+            }
             devices.append(device)
         }
     }

@@ -68,6 +68,12 @@ public enum HumanFormat {
         let rounded = (value * 10).rounded() / 10
         // Through Int64, -0 prints as 0: people do not write "-0".
         if rounded == rounded.rounded() { return String(Int64(rounded)) }
+        // Below 2^40 a tenth is far from a tie, so whole tenths print as "%.1f" prints them,
+        // without Foundation's formatter (`status` writes several per row, 100,000 rows).
+        if abs(rounded) < 1_099_511_627_776 {
+            let tenths = Int64((abs(rounded) * 10).rounded())
+            return "\(rounded < 0 ? "-" : "")\(tenths / 10).\(tenths % 10)"
+        }
         return String(format: "%.1f", rounded)
     }
 

@@ -83,13 +83,13 @@ public struct StatusReport: Sendable {
         let targets = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet)
         let fleetSize = targets.count
         let billing = BillingCycle(config.billing)
-        let period = billing.period(containing: now)
+        var cycles = CycleCache(billing: billing, now: now)
         self.billing = billing
         rows = targets.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
-            // A discovered SIM not polled yet shows what Search Devices listed.
-            let listed = state.inventory[device.iccid]
+            // A discovered SIM not polled yet shows what Search Devices listed; a polled one needs no look-up.
+            let listed = usage?.status == nil || usage?.ratePlan == nil ? state.inventory[device.iccid] : nil
             let plan = usage?.ratePlan.flatMap { config.plans[$0] }
             func percent(_ metric: Metric) -> Double? {
                 guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
@@ -103,11 +103,11 @@ public struct StatusReport: Sendable {
                 sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
                 voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),
                 overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
-                observedAt: record?.observedAt, thresholdsFired: (record?.thresholds.fired ?? []).sorted(),
+                observedAt: record?.observedAt, thresholdsFired: record.map { Self.sorted($0.thresholds.fired) } ?? [],
                 nextPollDue: PollScheduler.nextDue(
                     record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
             // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
-            let cycle = record?.observedAt.map(billing.period(containing:)) ?? period
+            let cycle = cycles.period(containing: record?.observedAt)
             row.cycleProgressPercent = (cycle.progress(at: min(now, cycle.end)) * 1000).rounded() / 10
             row.cycleEndsAt = cycle.end
             return row
@@ -125,30 +125,36 @@ public struct StatusReport: Sendable {
     /// The rows as an aligned text table, with a one-line summary under it.
     public func table(now: Date = Date()) -> String {
         let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "NEXT POLL", "THRESHOLDS"]
-        let lines = rows.map { row -> [String] in
-            [
-                row.iccid, row.name ?? "-",
-                row.notFound ? "NOT FOUND" : (row.status ?? "-"),
+        var days = DayNames(billing: billing)
+        var lines: [[String]] = [header]
+        lines.reserveCapacity(rows.count + 1)
+        for row in rows {
+            // Only text from the configuration or the state file can hold control characters;
+            // the cells made here are ASCII already.
+            lines.append([
+                TerminalText.clean(row.iccid), row.name.map { TerminalText.clean($0) } ?? "-",
+                row.notFound ? "NOT FOUND" : row.status.map { TerminalText.clean($0) } ?? "-",
                 Self.cell(row.dataBytes.map(HumanFormat.bytes), row.dataPercent),
-                Self.cell(row.sms.map { "\($0)" }, row.smsPercent),
+                Self.cell(row.sms.map { String($0) }, row.smsPercent),
                 Self.cell(row.voiceSeconds.map(HumanFormat.seconds), row.voicePercent),
                 row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
-                cycleCell(row),
+                days.cycleCell(row),
                 row.observedAt.map { Self.age($0, now: now) } ?? "never",
                 row.nextPollDue.map { Self.until($0, now: now) } ?? "next cycle",
-                row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","),
-            ]
+                row.thresholdsFired.isEmpty ? "-" : TerminalText.clean(row.thresholdsFired.joined(separator: ",")),
+            ])
         }
-        var text = alignedTable([header] + lines.map { $0.map { TerminalText.clean($0) } })
+        var text = alignedTable(lines)
         let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
         text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
         return text
     }
 
-    /// `45% to 31 Dec`: how far the billing cycle of the row's usage is.
-    private func cycleCell(_ row: Row) -> String {
-        guard let progress = row.cycleProgressPercent, let end = row.cycleEndsAt else { return "-" }
-        return "\(HumanFormat.decimal(progress.rounded()))% to \(billing.day(of: end.addingTimeInterval(-1)))"
+    /// Threshold keys in `String` order; ASCII keys (all that the configuration makes) on their bytes, the same order.
+    static func sorted(_ keys: Set<String>) -> [String] {
+        guard keys.count > 1 else { return Array(keys) }
+        guard keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return keys.sorted() }
+        return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     private static func cell(_ value: String?, _ percent: Double?) -> String {

@@ -65,45 +65,6 @@ public struct PersistentState: Codable, Sendable, Equatable {
     }
 }
 
-/// What simwatch remembers about one device.
-public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
-    /// The last record Control Center returned; `nil` before the first successful poll.
-    public var last: DeviceUsage?
-    /// When `last` was observed.
-    public var observedAt: Date?
-    /// Successful polls so far; part of every event id so a repeated poll repeats the id.
-    public var observation: Int
-    /// Thresholds already fired in the current billing cycle.
-    public var thresholds: ThresholdState
-    /// `device_not_found` was raised and the device has not been found since.
-    public var notFound: Bool
-    /// Recent status and overage-flag changes, for flapping; `nil` when none are tracked.
-    public var flapping: FlapHistory?
-    /// Budgeted polling's memory of the SIM's usage polls; `nil` in files written before it.
-    public var usageRate: UsageRate?
-    /// Spike baselines and projection marks (key `insight`; left out when empty).
-    public var insight = InsightMarks()
-
-    public init(
-        last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,
-        thresholds: ThresholdState = ThresholdState(), notFound: Bool = false, usageRate: UsageRate? = nil
-    ) {
-        self.last = last
-        self.observedAt = observedAt
-        self.observation = observation
-        self.thresholds = thresholds
-        self.notFound = notFound
-        self.usageRate = usageRate
-    }
-
-    package enum CodingKeys: String, CodingKey {
-        case last, observation, thresholds, flapping
-        case observedAt = "observed_at"
-        case notFound = "not_found"
-        case usageRate = "usage_rate"
-    }
-}
-
 /// Whether whole cycles are failing, for `poll_failed` / `poll_recovered`.
 public struct Health: Codable, Sendable, Equatable, Hashable {
     public var consecutiveFailedCycles: Int
