@@ -189,36 +189,41 @@ struct StateFileReader {
     /// One device record; `iccid` is its key, which `last` names with the same string.
     private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
-        var record = DeviceRecord()
-        var seenObservation = false, seenThresholds = false, seenNotFound = false
+        // The fields gathered here and the record made once: each write to a record checks
+        // that its copy-on-write box is its own.
+        var observation: Int?, observedAt: Date?, notFound: Bool?, thresholds: ThresholdState?
+        var last: DeviceUsage?, usageRate: UsageRate?, flapping: FlapHistory?, insight: InsightMarks?
         var object = try scanner.beginObject()
+        // In the order this build writes the keys, so a record it wrote matches each key at the first try.
         while let key = try scanner.nextKey(&object) {
             if key.matches("observation") {
-                record.observation = try readSequence("observation")
-                seenObservation = true
+                observation = try readSequence("observation")
             } else if key.matches("observed_at") {
-                record.observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
+                observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
             } else if key.matches("not_found") {
-                record.notFound = try scanner.readBool()
-                seenNotFound = true
+                notFound = try scanner.readBool()
             } else if key.matches("thresholds") {
-                record.thresholds = try readThresholds()
-                seenThresholds = true
-            } else if key.matches("usage_rate") {
-                record.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
-            } else if key.matches("insight") {
-                record.insight = try InsightCodec.read(from: &scanner)
+                thresholds = try readThresholds()
             } else if key.matches("last") {
-                record.last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
+                last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
+            } else if key.matches("usage_rate") {
+                usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
+            } else if key.matches("insight") {
+                insight = try InsightCodec.read(from: &scanner)
             } else if key.matches("flapping") {
-                record.flapping = try scanner.skipNull() ? nil : try readFlapping()
+                flapping = try scanner.skipNull() ? nil : try readFlapping()
             } else {
                 try scanner.skipValue()
             }
         }
-        guard seenObservation, seenThresholds, seenNotFound else {
+        guard let observation, let thresholds, let notFound else {
             throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
         }
+        var record = DeviceRecord(
+            last: last, observedAt: observedAt, observation: observation, thresholds: thresholds,
+            notFound: notFound, usageRate: usageRate)
+        if let flapping { record.flapping = flapping }
+        if let insight { record.insight = insight }
         return record
     }
 
@@ -234,6 +239,8 @@ struct StateFileReader {
             var keys = Set<String>()
             var array = try scanner.beginArray()
             while try scanner.nextElement(&array) {
+                // Room for two at the first key, not regrown at the second; an empty list allocates nothing.
+                if keys.isEmpty { keys.reserveCapacity(2) }
                 keys.insert(try scanner.readString())
             }
             fired = keys

@@ -41,7 +41,14 @@ extension StateSnapshot {
             for position in list.indices {
                 var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
                 withUnsafeMutableBytes(of: &words) { raw in
-                    for (offset, byte) in list[position].utf8.prefix(raw.count).enumerated() { raw[offset] = byte }
+                    // One copy of the contiguous bytes; byte by byte only for a bridged string.
+                    let copied: Void? = list[position].utf8.withContiguousStorageIfAvailable { utf8 in
+                        let length = min(utf8.count, raw.count)
+                        if length > 0 { raw.baseAddress!.copyMemory(from: utf8.baseAddress!, byteCount: length) }
+                    }
+                    if copied == nil {
+                        for (offset, byte) in list[position].utf8.prefix(raw.count).enumerated() { raw[offset] = byte }
+                    }
                 }
                 keys.append(((UInt64(bigEndian: words.0), UInt64(bigEndian: words.1), UInt64(bigEndian: words.2)), position))
             }
