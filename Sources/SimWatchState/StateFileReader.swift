@@ -254,6 +254,7 @@ struct StateFileReader {
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
         // Rows borrowed in place: a row copied out of the array retains and releases its closures.
+        let keys = UsageField.keys
         try UsageField.all.withUnsafeBufferPointer { (fields) throws(StateFormatError) in
             // Files this build wrote list the rows in table order: try the row after the last one first.
             var expected = 0
@@ -263,8 +264,8 @@ struct StateFileReader {
                     // The record's ICCID is the key's: one string for both, and none made.
                     usage.iccid = try scanner.readString(reusing: deviceKey)
                     seenICCID = true
-                } else if let index = expected < fields.count && key.matches(fields[expected].key)
-                            ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
+                } else if let index = expected < keys.count && key.matches(keys[expected])
+                            ? expected : keys.indices.first(where: { key.matches(keys[$0]) }) {
                     try fields[index].read(into: &usage, from: &scanner)
                     expected = index + 1
                 } else {

@@ -44,6 +44,10 @@ struct UsageField: Sendable {
 }
 
 extension UsageField {
+    /// The rows' keys alone, in row order: matched per member on a load, where taking a row
+    /// out of `all` copies its closures (retained and released) just to read its key.
+    static let keys: [StaticString] = all.map(\.key)
+
     /// Writes `,"key":value`, or nothing when the value is unknown (the reader takes a missing key as `nil`).
     func write(_ usage: DeviceUsage, to writer: inout JSONByteWriter) {
         switch slot {
