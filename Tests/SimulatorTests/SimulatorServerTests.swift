@@ -52,7 +52,9 @@ struct SimulatorServerTests {
             listen: ListenAddress(host: "127.0.0.1", port: 0), deviceCount: 3, apiKey: "custom-key"
         )
         let task = Task { try await server.run { announced.set($0) } }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Announced within milliseconds; the bound allows for CPU-heavy suites holding the
+        // test pool's threads (as the other server-start waits do).
+        let deadline = ContinuousClock.now + .seconds(60)
         while announced.get() == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
