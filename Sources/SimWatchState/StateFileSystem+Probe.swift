@@ -7,13 +7,12 @@ extension StateFileSystem {
     /// The probe is named like a save's temp file, so one a crash leaves behind is removed
     /// by the next start like any other leftover.
     static func probeWritable(_ path: String) -> StateSaveError? {
-        let (folder, name) = split(path)
-        let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            let reason = code == ENOENT ? "folder \(folder) does not exist" : errorText(code)
-            return StateSaveError(path: path, step: "creating \(tempPath)", reason: reason, code: code)
+        let fd: Int32
+        let tempPath: String
+        do {
+            (fd, tempPath) = try createTempFile(for: path, mode: 0o600)
+        } catch {
+            return error
         }
         defer { unlink(tempPath) }
         let byte: [UInt8] = [0x0A]

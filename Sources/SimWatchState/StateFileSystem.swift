@@ -39,21 +39,33 @@ package enum StateFileSystem {
         EBUSY: "EBUSY", EINVAL: "EINVAL", EFBIG: "EFBIG", ETXTBSY: "ETXTBSY", EXDEV: "EXDEV",
     ]
 
-    package static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
+    /// Opens `path` for reading: its descriptor (the caller closes it) and size, or nil when
+    /// there is no file; throws when it cannot be opened or is not a regular file.
+    private static func openRegularFile(_ path: String) throws(StateLoadError) -> (fd: Int32, size: Int)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
-            if code == ENOENT { return .missing }
+            if code == ENOENT { return nil }
             throw StateLoadError(path: path, reason: errorText(code))
         }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw StateLoadError(path: path, reason: errorText(errno)) }
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw StateLoadError(path: path, reason: errorText(code))
+        }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
             throw StateLoadError(path: path, reason: "not a regular file")
         }
-        guard info.st_size <= limit else { return .tooLarge }
-        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        return (fd, max(Int(info.st_size), 0))
+    }
+
+    package static func readContents(path: String, limit: Int = maxStateFileBytes) throws(StateLoadError) -> ReadOutcome {
+        guard let (fd, size) = try openRegularFile(path) else { return .missing }
+        defer { close(fd) }
+        guard size <= limit else { return .tooLarge }
+        var bytes = [UInt8](repeating: 0, count: size + 1)
         var filled = 0
         while true {
             // The file may grow while it is read; past the limit it is as good as too large.
@@ -90,21 +102,11 @@ package enum StateFileSystem {
         path: String, limit: Int = maxStateFileBytes,
         _ body: (_ size: Int, _ source: @escaping StateReadWindow.Source) -> T
     ) throws(StateLoadError) -> Opened<T> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            let code = errno
-            if code == ENOENT { return .missing }
-            throw StateLoadError(path: path, reason: errorText(code))
-        }
+        guard let (fd, size) = try openRegularFile(path) else { return .missing }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw StateLoadError(path: path, reason: errorText(errno)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw StateLoadError(path: path, reason: "not a regular file")
-        }
-        guard info.st_size <= limit else { return .tooLarge }
+        guard size <= limit else { return .tooLarge }
         // The source must not outlive the descriptor: `body` runs before `close`.
-        return .read(body(max(Int(info.st_size), 0)) { (buffer) throws(StateLoadError) -> Int in
+        return .read(body(size) { (buffer) throws(StateLoadError) -> Int in
             while true {
                 let count = read(fd, buffer.baseAddress, buffer.count)
                 if count >= 0 { return count }
@@ -129,14 +131,8 @@ package enum StateFileSystem {
         to path: String, mode: mode_t = 0o600,
         _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void
     ) throws(StateSaveError) -> String? {
-        let (folder, name) = split(path)
-        let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else {
-            let code = errno
-            let reason = code == ENOENT ? "folder \(folder) does not exist" : errorText(code)
-            throw StateSaveError(path: path, step: "creating \(tempPath)", reason: reason, code: code)
-        }
+        let folder = split(path).folder
+        let (fd, tempPath) = try createTempFile(for: path, mode: mode)
         func fail(_ step: String, _ code: Int32) -> StateSaveError {
             unlink(tempPath)
             return StateSaveError(path: path, step: step, reason: errorText(code), code: code)
@@ -175,6 +171,20 @@ package enum StateFileSystem {
         if close(fd) != 0 { throw fail("closing \(tempPath)", errno) }
         if rename(tempPath, path) != 0 { throw fail("renaming \(tempPath) over it", errno) }
         return syncFolder(folder)
+    }
+
+    /// Creates a save's temp file next to `path`, named `.NAME.tmp-PID-RANDOM` (so that
+    /// a crash's leftover is recognised and removed at the next start); its descriptor and path.
+    static func createTempFile(for path: String, mode: mode_t) throws(StateSaveError) -> (fd: Int32, path: String) {
+        let (folder, name) = split(path)
+        let tempPath = folder + "/" + tempPrefix(for: name) + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let code = errno
+            let reason = code == ENOENT ? "folder \(folder) does not exist" : errorText(code)
+            throw StateSaveError(path: path, step: "creating \(tempPath)", reason: reason, code: code)
+        }
+        return (fd, tempPath)
     }
 
     static func syncFolder(_ folder: String) -> String? {
