@@ -16,6 +16,9 @@ import Testing
         _ = await first.waitForExit(timeout: .seconds(5))
         let saved = try #require(try fixture.state().outbox.first?.event)
         #expect(saved.kind == .statusChanged)
+        // A retry the killed daemon sent just before it died may still be on its way through
+        // the sink: it must be answered 503 and cleared, not counted as the restart's delivery.
+        await fixture.sink.waitUntilQuiet(for: .milliseconds(500))
 
         await fixture.sink.recover()
         await fixture.sink.clearRequests()

@@ -88,3 +88,19 @@ struct GenericBatch: Decodable {
     let source: String
     let events: [Event]
 }
+
+extension WebhookSink {
+    /// Waits until no request has come for `quiet` (at most 10 s): what a killed daemon had
+    /// on the wire has been answered and recorded.
+    func waitUntilQuiet(for quiet: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        var seen = requests.count
+        var since = clock.now
+        while clock.now < deadline, clock.now - since < quiet {
+            try? await Task.sleep(for: .milliseconds(50))
+            let count = requests.count
+            if count != seen { (seen, since) = (count, clock.now) }
+        }
+    }
+}
