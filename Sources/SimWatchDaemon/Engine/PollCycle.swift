@@ -101,14 +101,11 @@ public struct PollCycle: Sendable {
             }
         }
 
-        var report = CycleReport(cycle: cycleNumber, devices: devices.count + plan.deferred, polled: 0, notFound: 0,
-                                 failed: 0, events: 0, duration: clock.now - started, failure: nil,
-                                 scheduled: devices.count, deferred: plan.deferred)
         let outcome = tally.outcome
-        report.polled = outcome.polled
-        report.notFound = outcome.notFound
-        report.failed = outcome.failed
-        report.events = outcome.events
+        var report = CycleReport(
+            cycle: cycleNumber, devices: devices.count + plan.deferred, polled: outcome.polled,
+            notFound: outcome.notFound, failed: outcome.failed, events: outcome.events,
+            duration: clock.now - started, failure: nil, scheduled: devices.count, deferred: plan.deferred)
         if (Task.isCancelled || outcome.stoppedEarly) && !outcome.credentialsRejected {
             // Shutting down: an unfinished cycle is neither a success nor a failure.
             return report
