@@ -172,7 +172,10 @@ final class RawHTTPServer: @unchecked Sendable {
 }
 
 /// Polls `condition` every 10 ms until it holds or `limit` passes.
-func waitUntil(_ limit: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+///
+/// The limit is generous because the condition usually holds within milliseconds, while a
+/// test process starting hundreds of tests on two cores can stall for seconds first.
+func waitUntil(_ limit: Duration = .seconds(30), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + limit
     while !condition() {
         guard ContinuousClock.now < deadline else { return }
