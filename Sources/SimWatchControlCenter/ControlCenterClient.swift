@@ -57,10 +57,17 @@ public final class ControlCenterClient: Sendable {
     ///
     /// - Parameter mayStart: asked once the account has a slot for the request; false gives
     ///   the slot back and throws `CancellationError` (a poll that waited past a shutdown).
-    public func usage(iccid: String, mayStart: (@Sendable () -> Bool)? = nil) async throws -> DeviceUsage {
+    ///
+    /// `mayStart` is asked once the request has its account slot; `answerFailed` hears of a
+    /// failed answer before that slot is given back, so that what the failure stops (a 401
+    /// ends the cycle) holds before the request waiting for the slot asks `mayStart`.
+    public func usage(
+        iccid: String, mayStart: (@Sendable () -> Bool)? = nil,
+        answerFailed: (@Sendable (ControlCenterError) -> Void)? = nil
+    ) async throws -> DeviceUsage {
         guard ICCID.isValid(iccid) else { throw ControlCenterError.invalidICCID(iccid) }
         return try await perform(
-            url: usageURL(iccid: iccid), subject: ["iccid": "\(iccid)"], mayStart: mayStart
+            url: usageURL(iccid: iccid), subject: ["iccid": "\(iccid)"], mayStart: mayStart, answerFailed: answerFailed
         ) { [settings, redactor] response in
             UsageResponse.interpret(response, iccid: iccid, apiVersion: settings.apiVersion, redactor: redactor)
         }
@@ -78,12 +85,13 @@ public final class ControlCenterClient: Sendable {
     /// `interpret` turns each answer into a value or a typed error.
     func perform<T: Sendable>(
         url: String, subject: Logger.Metadata, mayStart: (@Sendable () -> Bool)? = nil,
+        answerFailed: (@Sendable (ControlCenterError) -> Void)? = nil,
         interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
     ) async throws -> T {
         var attempt = 1
         var limited = 0
         while true {
-            let result = try await send(url: url, mayStart: mayStart, interpret: interpret)
+            let result = try await send(url: url, mayStart: mayStart, answerFailed: answerFailed, interpret: interpret)
             switch result {
             case .success(let value):
                 return value
@@ -105,7 +113,8 @@ public final class ControlCenterClient: Sendable {
     }
 
     private func send<T: Sendable>(
-        url: String, mayStart: (@Sendable () -> Bool)?, interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
+        url: String, mayStart: (@Sendable () -> Bool)?, answerFailed: (@Sendable (ControlCenterError) -> Void)?,
+        interpret: @Sendable (HTTPResponse) -> Result<T, ControlCenterError>
     ) async throws -> Result<T, ControlCenterError> {
         var request = requestTemplate
         request.url = url
@@ -135,6 +144,7 @@ public final class ControlCenterClient: Sendable {
         // Anything else is read first, so a rate-limited answer pauses the account before
         // the next request can start; ending a streak rides on the release.
         let result = interpret(response)
+        if case .failure(let error) = result { answerFailed?(error) }
         if case .failure(.rateLimited) = result {
             await limiter.release()
         } else {

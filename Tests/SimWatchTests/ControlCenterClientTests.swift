@@ -83,6 +83,27 @@ final class ScriptedHTTPClient: HTTPClient {
         #expect(try await client.usage(iccid: Self.iccid).iccid == Self.iccid)
     }
 
+    @Test func aFailedAnswerIsToldBeforeItsSlotGoesToTheNextRequest() async throws {
+        let rejected = HTTPResponse(status: 401, body: Data(#"{"errorCode":"10000001","errorMessage":"Invalid credentials"}"#.utf8))
+        let http = ScriptedHTTPClient(latency: .milliseconds(100), [.success(rejected)])
+        let client = client(http, concurrency: 1)
+        // The cycle's rule: no request starts once an answer said the credentials are wrong.
+        let refused = Atomic<Bool>(false)
+        let mayStart: @Sendable () -> Bool = { !refused.load(ordering: .relaxed) }
+        let answerFailed: @Sendable (ControlCenterError) -> Void = { error in
+            if case .invalidCredentials = error { refused.store(true, ordering: .relaxed) }
+        }
+        let first = Task { try await client.usage(iccid: Self.iccid, mayStart: mayStart, answerFailed: answerFailed) }
+        // The second waits for the only slot while the first is answered with a 401.
+        while http.state.withLock({ $0.requests.isEmpty }) { await Task.yield() }
+        let second = Task {
+            try await client.usage(iccid: "8988216716970004976", mayStart: mayStart, answerFailed: answerFailed)
+        }
+        await #expect(throws: ControlCenterError.self) { _ = try await first.value }
+        await #expect(throws: CancellationError.self) { _ = try await second.value }
+        #expect(http.state.withLock { $0.requests.count } == 1)
+    }
+
     @Test func rejectsAnInvalidICCIDBeforeAnyRequest() async {
         let http = ScriptedHTTPClient()
         await #expect(throws: ControlCenterError.invalidICCID("123/../x")) {

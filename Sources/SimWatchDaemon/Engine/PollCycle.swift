@@ -124,13 +124,14 @@ public struct PollCycle: Sendable {
     private func pollDevices(
         _ devices: [DeviceEntry], tally: PollTally, started: ContinuousClock.Instant, spacing: Duration?
     ) async -> Bool {
+        let permit = PollPermit(tally: tally, gate: gate)
         while let index = tally.next(gateOpen: gate?.isOpen ?? true) {
             if let spacing {
                 await heartbeat.sleep(until: started + spacing * index, beatingEvery: heartbeatEvery, gate: gate)
                 // The device is not polled when the cycle stopped while this poller waited.
                 guard tally.mayGoOn(gateOpen: gate?.isOpen ?? true) else { break }
             }
-            let result = await poll(devices[index])
+            let result = await poll(devices[index], permit: permit)
             let done = tally.record(result)
             progress(done, devices.count)
             heartbeat.tick()
@@ -139,17 +140,13 @@ public struct PollCycle: Sendable {
         return false
     }
 
-    /// Whether a poll that has its slot may still start: not once the gate has closed.
-    private var mayStart: (@Sendable () -> Bool)? {
-        guard let gate else { return nil }
-        return { gate.isOpen }
-    }
-
-    private func poll(_ device: DeviceEntry) async -> PollCycleResult {
+    private func poll(_ device: DeviceEntry, permit: PollPermit) async -> PollCycleResult {
         let started = clock.now
         do {
-            // The poll beyond concurrency may get its slot after the gate closed: it must not start.
-            let usage = try await client.usage(iccid: device.iccid, mayStart: mayStart)
+            // The poll beyond concurrency may get its slot after the gate closed or the
+            // credentials were rejected: it must not start.
+            let usage = try await client.usage(
+                iccid: device.iccid, mayStart: permit.mayStart, answerFailed: permit.answerFailed)
             metrics?.recordPoll(result: .ok, duration: clock.now - started)
             return .polled(events: await engine.recordUsage(usage, for: device).count)
         } catch ControlCenterError.deviceNotFound {
@@ -165,6 +162,17 @@ public struct PollCycle: Sendable {
         } catch {
             return .cancelled
         }
+    }
+}
+
+/// What a poll tells the client about its cycle, made once per poller rather than per poll.
+private struct PollPermit {
+    let mayStart: @Sendable () -> Bool
+    let answerFailed: @Sendable (ControlCenterError) -> Void
+
+    init(tally: PollTally, gate: StartGate?) {
+        mayStart = { tally.mayStart(gateOpen: gate?.isOpen ?? true) }
+        answerFailed = { tally.answerFailed($0) }
     }
 }
 

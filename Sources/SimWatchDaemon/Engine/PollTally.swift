@@ -46,6 +46,18 @@ final class PollTally: Sendable {
         }
     }
 
+    /// Whether a request whose poll already has its account slot may go out: not once the
+    /// credentials were rejected or the gate closed.
+    func mayStart(gateOpen: Bool) -> Bool {
+        gateOpen && !state.withLock(\.credentialsRejected)
+    }
+
+    /// Marks the credentials rejected as soon as the answer says so, before its account slot
+    /// is given back: the poll waiting for that slot must not send another request.
+    func answerFailed(_ error: ControlCenterError) {
+        if case .invalidCredentials = error { state.withLock { $0.credentialsRejected = true } }
+    }
+
     /// Whether a device already handed out may still be polled (after a spreading wait).
     func mayGoOn(gateOpen: Bool) -> Bool {
         let cancelled = Task.isCancelled
