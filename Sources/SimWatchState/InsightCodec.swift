@@ -5,11 +5,17 @@ import SimWatchCore
 /// of its line (100,000 devices): `{"spikes":{"data":{"per_hour":1250.5,"rates":4,
 /// "spiked_at":"…"}},"projected":["data"],"projected_cycle_start":"…"}`.
 package enum InsightCodec {
+    /// `Metric.allCases` made once: the synthesized property builds a new array per call,
+    /// and a save writes each device's marks in this order.
+    static let metrics = Metric.allCases
+
     package static func write(_ marks: InsightMarks, to writer: inout JSONByteWriter) {
         writer.raw("{\"spikes\":{")
-        for (index, metric) in Metric.allCases.filter({ marks.spikes[$0] != nil }).enumerated() {
-            let baseline = marks.spikes[metric]!
-            if index > 0 { writer.raw(",") }
+        var first = true
+        for metric in metrics {
+            guard let baseline = marks.spikes[metric] else { continue }
+            if !first { writer.raw(",") }
+            first = false
             writer.string(metric.rawValue)
             writer.raw(":{\"per_hour\":")
             writer.double(baseline.perHour)
@@ -22,8 +28,10 @@ package enum InsightCodec {
             writer.raw("}")
         }
         writer.raw("},\"projected\":[")
-        for (index, metric) in Metric.allCases.filter(marks.projected.contains).enumerated() {
-            if index > 0 { writer.raw(",") }
+        first = true
+        for metric in metrics where marks.projected.contains(metric) {
+            if !first { writer.raw(",") }
+            first = false
             writer.string(metric.rawValue)
         }
         writer.raw("]")
@@ -42,7 +50,7 @@ package enum InsightCodec {
             if key.matches("spikes") {
                 var spikes = try scanner.beginObject()
                 while let name = try scanner.nextKey(&spikes) {
-                    guard let metric = Metric(rawValue: name.text) else {
+                    guard let metric = name.metric else {
                         try scanner.skipValue()
                         continue
                     }
@@ -51,7 +59,7 @@ package enum InsightCodec {
             } else if key.matches("projected") {
                 var array = try scanner.beginArray()
                 while try scanner.nextElement(&array) {
-                    if let metric = Metric(rawValue: try scanner.readString()) { marks.projected.insert(metric) }
+                    if let metric = try scanner.readStringToken().metric { marks.projected.insert(metric) }
                 }
             } else if key.matches("projected_cycle_start") {
                 marks.projectedCycleStart = try readDate(from: &scanner, "insight.projected_cycle_start")
@@ -98,5 +106,17 @@ package enum InsightCodec {
         let date = try scanner.readDate()
         guard StateBounds.isInRange(date) else { throw scanner.error(StateBounds.dateOutOfRange(key), at: start) }
         return date
+    }
+}
+
+extension JSONScanner.Key {
+    /// The metric this key names (its raw value), matched on the bytes: no String made per
+    /// device for `spikes`, `projected` and `per_day`. `nil` for a name this build does not know.
+    var metric: Metric? {
+        if matches("data") { return .data }
+        if matches("sms") { return .sms }
+        if matches("voice") { return .voice }
+        if matches("sessions") { return .sessions }
+        return nil
     }
 }

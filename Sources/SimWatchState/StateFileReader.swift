@@ -204,12 +204,12 @@ struct StateFileReader {
                 notFound = try scanner.readBool()
             } else if key.matches("thresholds") {
                 thresholds = try readThresholds()
-            } else if key.matches("last") {
-                last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
             } else if key.matches("usage_rate") {
                 usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
             } else if key.matches("insight") {
                 insight = try InsightCodec.read(from: &scanner)
+            } else if key.matches("last") {
+                last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
             } else if key.matches("flapping") {
                 flapping = try scanner.skipNull() ? nil : try readFlapping()
             } else {
@@ -220,7 +220,7 @@ struct StateFileReader {
             throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
         }
         var record = DeviceRecord(
-            last: last, observedAt: observedAt, observation: observation, thresholds: thresholds,
+            last: consume last, observedAt: observedAt, observation: observation, thresholds: thresholds,
             notFound: notFound, usageRate: usageRate)
         if let flapping { record.flapping = flapping }
         if let insight { record.insight = insight }
@@ -253,8 +253,6 @@ struct StateFileReader {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
-        // Rows borrowed in place: a row copied out of the array retains and releases its closures.
-        let keys = UsageField.keys
         try UsageField.all.withUnsafeBufferPointer { (fields) throws(StateFormatError) in
             // Files this build wrote list the rows in table order: try the row after the last one first.
             var expected = 0
@@ -264,8 +262,8 @@ struct StateFileReader {
                     // The record's ICCID is the key's: one string for both, and none made.
                     usage.iccid = try scanner.readString(reusing: deviceKey)
                     seenICCID = true
-                } else if let index = expected < keys.count && key.matches(keys[expected])
-                            ? expected : keys.indices.first(where: { key.matches(keys[$0]) }) {
+                } else if let index = expected < fields.count && key.matches(fields[expected].key)
+                            ? expected : fields.indices.first(where: { key.matches(fields[$0].key) }) {
                     try fields[index].read(into: &usage, from: &scanner)
                     expected = index + 1
                 } else {

@@ -147,13 +147,16 @@ func realisticRate(_ index: Int, polledAt: Date) -> UsageRate {
 /// every SIM (a rate for those that grow), an SMS one for some, a few spiked or projected.
 func realisticMarks(_ index: Int, cycleStart: Date) -> InsightMarks {
     let growing = index % 8 == 0
-    var spikes: [Metric: SpikeBaseline] = [
-        .data: SpikeBaseline(perHour: growing ? Double(index % 977) * 43_690.625 : 0, rates: growing ? 4 + index % 60 : 4,
-                             spikedAt: index % 97 == 0 ? cycleStart.addingTimeInterval(Double(index % 86_400)) : nil),
-    ]
-    if index % 16 == 0 { spikes[.sms] = SpikeBaseline(perHour: Double(index % 40) / 24, rates: 4) }
-    let projected: Set<Metric> = index % 250 == 0 ? [.data] : []
-    return InsightMarks(spikes: spikes, projected: projected, projectedCycleStart: projected.isEmpty ? nil : cycleStart)
+    var marks = InsightMarks()
+    marks.spikes[.data] = SpikeBaseline(
+        perHour: growing ? Double(index % 977) * 43_690.625 : 0, rates: growing ? 4 + index % 60 : 4,
+        spikedAt: index % 97 == 0 ? cycleStart.addingTimeInterval(Double(index % 86_400)) : nil)
+    if index % 16 == 0 { marks.spikes[.sms] = SpikeBaseline(perHour: Double(index % 40) / 24, rates: 4) }
+    if index % 250 == 0 {
+        marks.projected = [.data]
+        marks.projectedCycleStart = cycleStart
+    }
+    return marks
 }
 
 func milliseconds(_ body: () throws -> Void) rethrows -> Double {

@@ -6,13 +6,30 @@ import Foundation
 package struct JSONScanner {
     /// An object key as it appears in the buffer; compared without making a `String`.
     package struct Key {
-        fileprivate var raw: UnsafeBufferPointer<UInt8>?
-        fileprivate var decoded: String?
+        @usableFromInline var raw: UnsafeBufferPointer<UInt8>?
+        @usableFromInline var decoded: String?
 
+        /// Inlinable: readers call it about thirty times per device line, mostly to find a
+        /// length differs, which inlined is one comparison instead of a call into this module.
+        @inlinable
         package func matches(_ name: StaticString) -> Bool {
             guard let raw else { return decoded == name.description }
-            return raw.count == name.utf8CodeUnitCount
-                && memcmp(raw.baseAddress!, name.utf8Start, raw.count) == 0
+            let count = raw.count
+            guard count == name.utf8CodeUnitCount, let start = raw.baseAddress else { return count == name.utf8CodeUnitCount }
+            // Compared here eight bytes at a time: keys are short, and a call to memcmp per
+            // key tried costs more than the comparison (a device line tries about thirty).
+            let left = UnsafeRawPointer(start), right = UnsafeRawPointer(name.utf8Start)
+            var offset = 0
+            while count - offset >= 8 {
+                guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                offset += 8
+            }
+            while offset < count {
+                guard left.load(fromByteOffset: offset, as: UInt8.self) == right.load(fromByteOffset: offset, as: UInt8.self) else { return false }
+                offset += 1
+            }
+            return true
         }
 
         package var text: String { raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded! }
@@ -27,6 +44,9 @@ package struct JSONScanner {
 
     package let bytes: UnsafeBufferPointer<UInt8>
     package private(set) var index = 0
+    /// The last date read and its text: a state file's devices share a few poll times, so
+    /// most dates are the one before (parsed once, not per device).
+    private var lastDate: (text: DateText, date: Date)?
 
     /// Where `bytes[0]` sits in the whole document (line and column from 1), so a scanner
     /// over a window of a streamed file still names the file's line in its errors.
@@ -75,6 +95,11 @@ package struct JSONScanner {
     }
 
     package mutating func expect(_ byte: UInt8) throws(JSONFormatError) {
+        // Most expected bytes follow at once (`:` after a key, `{` after it): no whitespace loop.
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return
+        }
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
         index += 1
     }
@@ -124,7 +149,8 @@ package struct JSONScanner {
         if index - digitsStart > 1, bytes[digitsStart] == UInt8(ascii: "0") {
             throw error("number with a leading zero", at: start)
         }
-        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+        if index < bytes.count, case let next = bytes[index],
+           next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
             throw error("expected a whole number", at: start)
         }
         if negative {
@@ -149,10 +175,47 @@ package struct JSONScanner {
             throw error("expected a number", at: start)
         }
         try skipNumber()
-        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) else {
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if let exact = Self.exactDecimal(text) { return exact }
+        guard let value = Double(String(decoding: text, as: UTF8.self)) else {
             throw error("expected a number", at: start)
         }
         return value
+    }
+
+    /// Exact powers of ten as doubles, 10^0 to 10^22.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { product, _ in product * 10 }
+    }
+
+    /// A number `skipNumber` accepted, without an exponent and with at most 15 significant
+    /// digits, made without a String: such a mantissa and power of ten are exact doubles,
+    /// so one division rounds correctly and gives what `Double(String)` gives. `nil` otherwise.
+    private static func exactDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa: UInt64 = 0
+        var significant = 0, decimals = 0
+        var negative = false, afterPoint = false
+        for byte in text {
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): afterPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if mantissa > 0 || byte != UInt8(ascii: "0") { significant += 1 }
+                guard significant <= 15 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if afterPoint { decimals += 1 }
+            default: return nil
+            }
+        }
+        guard decimals < powersOfTen.count else { return nil }
+        let magnitude = Double(mantissa) / powersOfTen[decimals]
+        return negative ? -magnitude : magnitude
+    }
+
+    /// A string value as a `Key`: compared in place (`matches`) without making a String.
+    package mutating func readStringToken() throws(JSONFormatError) -> Key {
+        let (raw, decoded) = try stringToken()
+        return Key(raw: raw, decoded: decoded)
     }
 
     package mutating func readString() throws(JSONFormatError) -> String {
@@ -175,10 +238,29 @@ package struct JSONScanner {
         _ = peek()
         let start = index
         let (raw, decoded) = try stringToken()
+        if let raw, let text = DateText(raw), let last = lastDate, last.text == text { return last.date }
         let date = raw.map(Timestamp.parse) ?? Array(decoded!.utf8).withUnsafeBufferPointer(Timestamp.parse)
         guard let date else { throw error("expected a date like 2026-11-27T10:00:00Z", at: start) }
+        if let raw, let text = DateText(raw) { lastDate = (text, date) }
         return date
     }
+
+    /// A date's text, up to 24 bytes, packed for comparing in three steps.
+    private struct DateText: Equatable {
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count: Int
+
+        init?(_ raw: UnsafeBufferPointer<UInt8>) {
+            guard raw.count <= 24, let start = raw.baseAddress else { return nil }
+            count = raw.count
+            withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: start, byteCount: raw.count) }
+        }
+
+        static func == (lhs: DateText, rhs: DateText) -> Bool {
+            lhs.count == rhs.count && lhs.words == rhs.words
+        }
+    }
+
 
     // MARK: Containers
 
@@ -250,7 +332,8 @@ package struct JSONScanner {
     /// so the one-pass decoders refuse what JSONDecoder refuses (`.0`, `01`, `1.`, `+1`).
     private mutating func skipNumber() throws(JSONFormatError) {
         let start = index
-        func at(_ byte: Character) -> Bool { index < bytes.count && bytes[index] == byte.asciiValue }
+        // Bytes, not Characters: a Character's `asciiValue` is a grapheme check per call.
+        func at(_ byte: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: byte) }
         func digits() -> Int {
             let from = index
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
@@ -284,6 +367,13 @@ package struct JSONScanner {
         guard let base = bytes.baseAddress else { throw error("unterminated string", at: start - 1) }
         var cursor = start
         let end = bytes.count
+        // Eight bytes at a time while none of them is a quote, a backslash or a control
+        // character; the byte loop below then finds which one it is.
+        while end - cursor >= 8 {
+            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+            if Self.mayEndPlainRun(word) { break }
+            cursor += 8
+        }
         while cursor < end {
             let byte = base[cursor]
             if byte == UInt8(ascii: "\"") {
@@ -300,6 +390,19 @@ package struct JSONScanner {
         index = cursor
         guard index < bytes.count else { throw error("unterminated string", at: start - 1) }
         return (nil, try escapedString(from: start))
+    }
+
+    /// Whether a byte of `word` may be a quote, a backslash or below 0x20 (the usual
+    /// has-zero-byte tests: never a miss, at worst a false alarm after a real one; a byte of
+    /// 0x80 or more never counts, so UTF-8 text runs on).
+    @inline(__always)
+    private static func mayEndPlainRun(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = hasZero(word ^ (ones &* 0x22))
+        let backslash = hasZero(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | control != 0
     }
 
     private mutating func escapedString(from start: Int) throws(JSONFormatError) -> String {
