@@ -46,10 +46,13 @@ package enum InsightCodec {
     package static func read(from scanner: inout JSONScanner) throws(StateFormatError) -> InsightMarks {
         var marks = InsightMarks()
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        // Each key tried first where `write` puts it (a file this build wrote).
+        var expected: StaticString = "spikes"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("spikes") {
+                expected = "projected"
                 var spikes = try scanner.beginObject()
-                while let name = try scanner.nextKey(&spikes) {
+                while let name = try scanner.nextKey(&spikes, expecting: "data") {
                     guard let metric = name.metric else {
                         try scanner.skipValue()
                         continue
@@ -57,6 +60,7 @@ package enum InsightCodec {
                     marks.spikes[metric] = try readBaseline(from: &scanner)
                 }
             } else if key.matches("projected") {
+                expected = "projected_cycle_start"
                 var array = try scanner.beginArray()
                 while try scanner.nextElement(&array) {
                     if let metric = try scanner.readStringToken().metric { marks.projected.insert(metric) }
@@ -73,8 +77,10 @@ package enum InsightCodec {
     private static func readBaseline(from scanner: inout JSONScanner) throws(StateFormatError) -> SpikeBaseline {
         var baseline = SpikeBaseline()
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        var expected: StaticString = "per_hour"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("per_hour") {
+                expected = "rates"
                 _ = scanner.peek()
                 let start = scanner.index
                 let value = try scanner.readDouble()
@@ -83,6 +89,7 @@ package enum InsightCodec {
                 }
                 baseline.perHour = value
             } else if key.matches("rates") {
+                expected = "spiked_at"
                 _ = scanner.peek()
                 let start = scanner.index
                 let rates: Int64 = try scanner.readInt()

@@ -73,8 +73,10 @@ extension UsageRate {
         var polledAt: Date?
         var perDay: [Metric: Int64]?
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        var expected: StaticString = "polled_at"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("polled_at") {
+                expected = "per_day"
                 polledAt = try scanner.readDate()
             } else if key.matches("per_day") {
                 var rates: [Metric: Int64] = [:]

@@ -145,4 +145,33 @@ struct StateLoadFastPathTests {
             String(describing: error) == "line 1, column \(offset + 2): control character in a string"
         }
     }
+
+    /// Keys tried in the order this build writes them: any other spelling of the same line
+    /// (order, whitespace, escapes, look-alike keys) still reads the same record.
+    @Test(arguments: [
+        #"{"observation":5,"observed_at":"2026-11-27T10:00:00Z","not_found":true,"thresholds":{"fired":["a"]},"usage_rate":{"polled_at":"2026-11-27T10:00:00Z","per_day":{"sms":2}},"insight":{"spikes":{"sms":{"per_hour":2.5,"rates":4}},"projected":[]},"last":{"iccid":"1","status":"ACTIVATED","ctdSMSUsage":3}}"#,
+        #"{ "observation" : 5 , "observed_at":"2026-11-27T10:00:00Z","not_found" :true,"thresholds":{"fired":["a"]},"usage_rate":{"per_day":{"sms":2},"polled_at":"2026-11-27T10:00:00Z"},"insight":{"projected":[],"spikes":{"sms":{"rates":4,"per_hour":2.5}}},"last":{"status":"ACTIVATED","iccid":"1","ctdSMSUsage":3}}"#,
+        #"{"last":{"ctdSMSUsage":3,"iccid":"1","statusX":"x","status":"ACTIVATED"},"observ\u0061tion":5,"not_found":true,"observationX":7,"thresholds":{"fired":["a"]},"observed_at":"2026-11-27T10:00:00Z","insight":{"spikes":{"sms":{"per_hour":2.5,"rates":4}}},"usage_rate":{"polled_at":"2026-11-27T10:00:00Z","per_day":{"sms":2}}}"#,
+        #"{"observation":1,"observation":5,"observed_at":"2026-11-27T10:00:00Z","not_found":true,"thresholds":{"fired":["a"]},"usage_rate":{"polled_at":"2026-11-27T10:00:00Z","per_day":{"sms":2}},"insight":{"spikes":{"sms":{"per_hour":2.5,"rates":4}},"projected":[]},"last":{"iccid":"1","status":"ACTIVATED","ctdSMSUsage":3}}"#,
+    ])
+    func anySpellingOfALineReadsTheSameRecord(line: String) throws {
+        let bytes = Array((Self.head + #""1":"# + line + "}}").utf8)
+        let record = try #require(try StateCodec.decode(bytes).devices["1"])
+        var expected = DeviceRecord(
+            last: DeviceUsage(iccid: "1", status: "ACTIVATED", ctdSMSUsage: 3), observedAt: Date(timeIntervalSince1970: 1_795_773_600),
+            observation: 5, thresholds: ThresholdState(fired: ["a"]), notFound: true,
+            usageRate: UsageRate(polledAt: Date(timeIntervalSince1970: 1_795_773_600), perDay: [.sms: 2]))
+        var marks = InsightMarks()
+        marks.spikes[.sms] = SpikeBaseline(perHour: 2.5, rates: 4)
+        expected.insight = marks
+        #expect(record == expected)
+    }
+
+    /// A line cut short where a tried key would be is reported, not read past its end.
+    @Test(arguments: [#"{"observation""#, #"{"observation":1,"#, #"{"observation":1,"observed_at"#, #"{"obs"#, "{"])
+    func aLineCutShortIsRefused(line: String) {
+        let bytes = Array((Self.head + #""1":"# + line).utf8)
+        #expect(throws: StateFormatError.self) { try StateCodec.decode(bytes) }
+        #expect(throws: StateCodec.DecodeFailure.self) { try StateCodec.decode(bytes, chunkBytes: 7) }
+    }
 }

@@ -183,35 +183,6 @@ package struct JSONScanner {
         return value
     }
 
-    /// Exact powers of ten as doubles, 10^0 to 10^22.
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
-        (0..<exponent).reduce(1.0) { product, _ in product * 10 }
-    }
-
-    /// A number `skipNumber` accepted, without an exponent and with at most 15 significant
-    /// digits, made without a String: such a mantissa and power of ten are exact doubles,
-    /// so one division rounds correctly and gives what `Double(String)` gives. `nil` otherwise.
-    private static func exactDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
-        var mantissa: UInt64 = 0
-        var significant = 0, decimals = 0
-        var negative = false, afterPoint = false
-        for byte in text {
-            switch byte {
-            case UInt8(ascii: "-"): negative = true
-            case UInt8(ascii: "."): afterPoint = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if mantissa > 0 || byte != UInt8(ascii: "0") { significant += 1 }
-                guard significant <= 15 else { return nil }
-                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
-                if afterPoint { decimals += 1 }
-            default: return nil
-            }
-        }
-        guard decimals < powersOfTen.count else { return nil }
-        let magnitude = Double(mantissa) / powersOfTen[decimals]
-        return negative ? -magnitude : magnitude
-    }
-
     /// A string value as a `Key`: compared in place (`matches`) without making a String.
     package mutating func readStringToken() throws(JSONFormatError) -> Key {
         let (raw, decoded) = try stringToken()
@@ -245,28 +216,45 @@ package struct JSONScanner {
         return date
     }
 
-    /// A date's text, up to 24 bytes, packed for comparing in three steps.
-    private struct DateText: Equatable {
-        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count: Int
-
-        init?(_ raw: UnsafeBufferPointer<UInt8>) {
-            guard raw.count <= 24, let start = raw.baseAddress else { return nil }
-            count = raw.count
-            withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: start, byteCount: raw.count) }
-        }
-
-        static func == (lhs: DateText, rhs: DateText) -> Bool {
-            lhs.count == rhs.count && lhs.words == rhs.words
-        }
-    }
-
 
     // MARK: Containers
 
     package mutating func beginObject() throws(JSONFormatError) -> Container {
         try expect(UInt8(ascii: "{"))
         return Container()
+    }
+
+    /// Consumes the next member's key if it is `name` written plainly (`"name":`, with the
+    /// comma before it when one is due, whitespace allowed before the comma and the key):
+    /// a reader that knows the order it writes keys tries the one it expects without
+    /// scanning it as a string. `false`, with nothing consumed, for anything else (another
+    /// key, an escape, the object's end, damage): `nextKey` then reads what is there.
+    package mutating func takeKey(_ name: StaticString, in container: inout Container) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let end = bytes.count
+        var cursor = index
+        func skipWhitespace() {
+            while cursor < end, case let byte = base[cursor], byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { cursor += 1 }
+        }
+        skipWhitespace()
+        if !container.first {
+            guard cursor < end, base[cursor] == UInt8(ascii: ",") else { return false }
+            cursor += 1
+            skipWhitespace()
+        }
+        let count = name.utf8CodeUnitCount
+        guard end - cursor >= count + 3, base[cursor] == UInt8(ascii: "\""), base[cursor + count + 1] == UInt8(ascii: "\""),
+              base[cursor + count + 2] == UInt8(ascii: ":"), memcmp(base + cursor + 1, name.utf8Start, count) == 0
+        else { return false }
+        index = cursor + count + 3
+        container.first = false
+        return true
+    }
+
+    /// `nextKey`, trying `expected` first (`takeKey`); the key it gives then points at `expected`'s own bytes.
+    package mutating func nextKey(_ container: inout Container, expecting expected: StaticString) throws(JSONFormatError) -> Key? {
+        guard takeKey(expected, in: &container) else { return try nextKey(&container) }
+        return Key(raw: UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount), decoded: nil)
     }
 
     /// The next key of an object (its ':' consumed), or `nil` after its closing brace.
@@ -390,19 +378,6 @@ package struct JSONScanner {
         index = cursor
         guard index < bytes.count else { throw error("unterminated string", at: start - 1) }
         return (nil, try escapedString(from: start))
-    }
-
-    /// Whether a byte of `word` may be a quote, a backslash or below 0x20 (the usual
-    /// has-zero-byte tests: never a miss, at worst a false alarm after a real one; a byte of
-    /// 0x80 or more never counts, so UTF-8 text runs on).
-    @inline(__always)
-    private static func mayEndPlainRun(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-        let quote = hasZero(word ^ (ones &* 0x22))
-        let backslash = hasZero(word ^ (ones &* 0x5C))
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return quote | backslash | control != 0
     }
 
     private mutating func escapedString(from start: Int) throws(JSONFormatError) -> String {
