@@ -42,26 +42,6 @@ func threadCPUMilliseconds() -> Double {
     return Double(time.tv_sec) * 1_000 + Double(time.tv_nsec) / 1_000_000
 }
 
-/// Bytes the heap holds for the program (glibc's `mallinfo2()`: `uordblks`, small chunks in
-/// use, plus `hblkhd`, mmapped blocks), so a load's memory per device shows without the
-/// allocator's free pages; 0 where it cannot be asked.
-///
-/// Swift's Glibc module leaves out `<malloc.h>`, so the function is looked up by name. It
-/// returns its ten `size_t`s through a hidden result pointer, which on x86-64 is the first
-/// argument: called as `(pointer) -> pointer` it fills the buffer handed to it.
-func heapInUseBytes() -> Int {
-    #if arch(x86_64) && canImport(Glibc)
-    // RTLD_DEFAULT (a null handle): the process's own glibc.
-    guard let symbol = dlsym(nil, "mallinfo2") else { return 0 }
-    typealias MallInfo2 = @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?
-    var fields = [Int](repeating: 0, count: 10)
-    _ = fields.withUnsafeMutableBytes { unsafeBitCast(symbol, to: MallInfo2.self)($0.baseAddress!) }
-    // arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost.
-    return fields[7] + fields[4]
-    #else
-    return 0
-    #endif
-}
 
 // `simwatch-bench write DEVICES PATH` writes a state file; `simwatch-bench load PATH [--whole]` loads
 // one and nothing else, so `/usr/bin/time` shows the CPU and peak memory of a load alone
@@ -74,7 +54,7 @@ if CommandLine.arguments.dropFirst().first == "write", CommandLine.arguments.cou
 if CommandLine.arguments.dropFirst().first == "load", CommandLine.arguments.count >= 3 {
     let path = CommandLine.arguments[2]
     let clock = ContinuousClock()
-    let heapBefore = heapInUseBytes()
+    let heapBefore = heapInUse()
     let cpu = threadCPUMilliseconds()
     let started = clock.now
     let loaded: PersistentState?
@@ -85,9 +65,10 @@ if CommandLine.arguments.dropFirst().first == "load", CommandLine.arguments.coun
         loaded = try StateStore(path: path, logger: Logger(label: "simwatch-bench")).read()
     }
     let elapsed = (clock.now - started).milliseconds, loadCPU = threadCPUMilliseconds() - cpu
-    // Held until the heap is measured, as a daemon holds what it loaded; never freed (the process exits).
+    // Held until the heap is measured (glibc's in-use count, `heapInUse` in MemoryProbe), as a
+    // daemon holds what it loaded; never freed (the process exits).
     let devices = loaded?.devices.count ?? 0
-    let heap = Double(heapInUseBytes() - heapBefore)
+    let heap = Double(heapInUse() - heapBefore)
     print(String(format: "load devices=%d load_ms=%.0f load_cpu_ms=%.0f heap_mb=%.1f heap_bytes_per_device=%.0f",
                  devices, elapsed, loadCPU, heap / 1_048_576, devices > 0 ? heap / Double(devices) : 0))
     withExtendedLifetime(loaded) { exit(0) }
