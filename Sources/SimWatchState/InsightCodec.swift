@@ -5,11 +5,17 @@ import SimWatchCore
 /// of its line (100,000 devices): `{"spikes":{"data":{"per_hour":1250.5,"rates":4,
 /// "spiked_at":"…"}},"projected":["data"],"projected_cycle_start":"…"}`.
 package enum InsightCodec {
+    /// `Metric.allCases` made once: the synthesized property builds a new array per call,
+    /// and a save writes each device's marks in this order.
+    static let metrics = Metric.allCases
+
     package static func write(_ marks: InsightMarks, to writer: inout JSONByteWriter) {
         writer.raw("{\"spikes\":{")
-        for (index, metric) in Metric.allCases.filter({ marks.spikes[$0] != nil }).enumerated() {
-            let baseline = marks.spikes[metric]!
-            if index > 0 { writer.raw(",") }
+        var first = true
+        for metric in metrics {
+            guard let baseline = marks.spikes[metric] else { continue }
+            if !first { writer.raw(",") }
+            first = false
             writer.string(metric.rawValue)
             writer.raw(":{\"per_hour\":")
             writer.double(baseline.perHour)
@@ -22,8 +28,10 @@ package enum InsightCodec {
             writer.raw("}")
         }
         writer.raw("},\"projected\":[")
-        for (index, metric) in Metric.allCases.filter(marks.projected.contains).enumerated() {
-            if index > 0 { writer.raw(",") }
+        first = true
+        for metric in metrics where marks.projected.contains(metric) {
+            if !first { writer.raw(",") }
+            first = false
             writer.string(metric.rawValue)
         }
         writer.raw("]")
@@ -38,20 +46,24 @@ package enum InsightCodec {
     package static func read(from scanner: inout JSONScanner) throws(StateFormatError) -> InsightMarks {
         var marks = InsightMarks()
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        // Each key tried first where `write` puts it (a file this build wrote).
+        var expected: StaticString = "spikes"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("spikes") {
+                expected = "projected"
                 var spikes = try scanner.beginObject()
-                while let name = try scanner.nextKey(&spikes) {
-                    guard let metric = Metric(rawValue: name.text) else {
+                while let name = try scanner.nextKey(&spikes, expecting: "data") {
+                    guard let metric = name.metric else {
                         try scanner.skipValue()
                         continue
                     }
                     marks.spikes[metric] = try readBaseline(from: &scanner)
                 }
             } else if key.matches("projected") {
+                expected = "projected_cycle_start"
                 var array = try scanner.beginArray()
                 while try scanner.nextElement(&array) {
-                    if let metric = Metric(rawValue: try scanner.readString()) { marks.projected.insert(metric) }
+                    if let metric = try scanner.readStringToken().metric { marks.projected.insert(metric) }
                 }
             } else if key.matches("projected_cycle_start") {
                 marks.projectedCycleStart = try readDate(from: &scanner, "insight.projected_cycle_start")
@@ -65,8 +77,10 @@ package enum InsightCodec {
     private static func readBaseline(from scanner: inout JSONScanner) throws(StateFormatError) -> SpikeBaseline {
         var baseline = SpikeBaseline()
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        var expected: StaticString = "per_hour"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("per_hour") {
+                expected = "rates"
                 _ = scanner.peek()
                 let start = scanner.index
                 let value = try scanner.readDouble()
@@ -75,6 +89,7 @@ package enum InsightCodec {
                 }
                 baseline.perHour = value
             } else if key.matches("rates") {
+                expected = "spiked_at"
                 _ = scanner.peek()
                 let start = scanner.index
                 let rates: Int64 = try scanner.readInt()
@@ -98,5 +113,17 @@ package enum InsightCodec {
         let date = try scanner.readDate()
         guard StateBounds.isInRange(date) else { throw scanner.error(StateBounds.dateOutOfRange(key), at: start) }
         return date
+    }
+}
+
+extension JSONScanner.Key {
+    /// The metric this key names (its raw value), matched on the bytes: no String made per
+    /// device for `spikes`, `projected` and `per_day`. `nil` for a name this build does not know.
+    var metric: Metric? {
+        if matches("data") { return .data }
+        if matches("sms") { return .sms }
+        if matches("voice") { return .voice }
+        if matches("sessions") { return .sessions }
+        return nil
     }
 }

@@ -139,9 +139,11 @@ package enum StateCodec {
             writer.raw(",\"usage_rate\":")
             usageRate.write(to: &writer)
         }
-        if !record.insight.isEmpty {
+        // Read once: the getter copies the marks out of the record's box.
+        let insight = record.insight
+        if !insight.isEmpty {
             writer.raw(",\"insight\":")
-            InsightCodec.write(record.insight, to: &writer)
+            InsightCodec.write(insight, to: &writer)
         }
         if let last = record.last {
             writer.raw(",\"last\":")

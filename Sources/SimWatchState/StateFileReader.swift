@@ -194,33 +194,34 @@ struct StateFileReader {
         var observation: Int?, observedAt: Date?, notFound: Bool?, thresholds: ThresholdState?
         var last: DeviceUsage?, usageRate: UsageRate?, flapping: FlapHistory?, insight: InsightMarks?
         var object = try scanner.beginObject()
-        // In the order this build writes the keys, so a record it wrote matches each key at the first try.
-        while let key = try scanner.nextKey(&object) {
-            if key.matches("observation") {
-                observation = try readSequence("observation")
-            } else if key.matches("observed_at") {
-                observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
-            } else if key.matches("not_found") {
-                notFound = try scanner.readBool()
-            } else if key.matches("thresholds") {
-                thresholds = try readThresholds()
-            } else if key.matches("last") {
-                last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
-            } else if key.matches("usage_rate") {
-                usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
-            } else if key.matches("insight") {
-                insight = try InsightCodec.read(from: &scanner)
-            } else if key.matches("flapping") {
-                flapping = try scanner.skipNull() ? nil : try readFlapping()
+        // A record this build wrote has its keys in `DeviceKey` order: the next one is tried first.
+        var expected: DeviceKey? = .observation
+        while true {
+            let member: DeviceKey?
+            if let next = expected, scanner.takeKey(next.name, in: &object) {
+                member = next
             } else {
-                try scanner.skipValue()
+                guard let key = try scanner.nextKey(&object) else { break }
+                member = DeviceKey.named(key)
+            }
+            if let member { expected = DeviceKey(rawValue: member.rawValue + 1) }
+            switch member {
+            case .observation: observation = try readSequence("observation")
+            case .observedAt: observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
+            case .notFound: notFound = try scanner.readBool()
+            case .thresholds: thresholds = try readThresholds()
+            case .flapping: flapping = try scanner.skipNull() ? nil : try readFlapping()
+            case .usageRate: usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
+            case .insight: insight = try InsightCodec.read(from: &scanner)
+            case .last: last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
+            case nil: try scanner.skipValue()
             }
         }
         guard let observation, let thresholds, let notFound else {
             throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
         }
         var record = DeviceRecord(
-            last: last, observedAt: observedAt, observation: observation, thresholds: thresholds,
+            last: consume last, observedAt: observedAt, observation: observation, thresholds: thresholds,
             notFound: notFound, usageRate: usageRate)
         if let flapping { record.flapping = flapping }
         if let insight { record.insight = insight }
@@ -253,23 +254,30 @@ struct StateFileReader {
         let start = scanner.index
         var usage = DeviceUsage(iccid: "")
         var seenICCID = false
-        // Rows borrowed in place: a row copied out of the array retains and releases its closures.
-        let keys = UsageField.keys
         try UsageField.all.withUnsafeBufferPointer { (fields) throws(StateFormatError) in
-            // Files this build wrote list the rows in table order: try the row after the last one first.
-            var expected = 0
+            // Files this build wrote have `iccid` first, then the rows in table order: the
+            // key after the last one is tried first (-1 stands for `iccid`).
+            var expected = -1
             var object = try scanner.beginObject()
-            while let key = try scanner.nextKey(&object) {
-                if key.matches("iccid") {
+            while true {
+                let member: Int?
+                if expected < fields.count, scanner.takeKey(expected < 0 ? "iccid" : fields[expected].key, in: &object) {
+                    member = expected
+                } else {
+                    guard let key = try scanner.nextKey(&object) else { break }
+                    member = key.matches("iccid") ? -1 : fields.indices.first { key.matches(fields[$0].key) }
+                }
+                guard let member else {
+                    try scanner.skipValue()
+                    continue
+                }
+                expected = member + 1
+                if member < 0 {
                     // The record's ICCID is the key's: one string for both, and none made.
                     usage.iccid = try scanner.readString(reusing: deviceKey)
                     seenICCID = true
-                } else if let index = expected < keys.count && key.matches(keys[expected])
-                            ? expected : keys.indices.first(where: { key.matches(keys[$0]) }) {
-                    try fields[index].read(into: &usage, from: &scanner)
-                    expected = index + 1
                 } else {
-                    try scanner.skipValue()
+                    try fields[member].read(into: &usage, from: &scanner)
                 }
             }
         }

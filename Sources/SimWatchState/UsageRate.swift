@@ -53,7 +53,7 @@ extension UsageRate {
         if let perDay {
             writer.raw(",\"per_day\":{")
             var first = true
-            for metric in Metric.allCases {
+            for metric in InsightCodec.metrics {
                 guard let value = perDay[metric] else { continue }
                 if !first { writer.raw(",") }
                 first = false
@@ -73,8 +73,10 @@ extension UsageRate {
         var polledAt: Date?
         var perDay: [Metric: Int64]?
         var object = try scanner.beginObject()
-        while let key = try scanner.nextKey(&object) {
+        var expected: StaticString = "polled_at"
+        while let key = try scanner.nextKey(&object, expecting: expected) {
             if key.matches("polled_at") {
+                expected = "per_day"
                 polledAt = try scanner.readDate()
             } else if key.matches("per_day") {
                 var rates: [Metric: Int64] = [:]
@@ -86,7 +88,7 @@ extension UsageRate {
                     guard (0...maxPerDay).contains(value) else {
                         throw scanner.error("\"usage_rate.per_day.\(name.text)\" is \(value), outside 0 to 2^53", at: valueStart)
                     }
-                    if let metric = Metric(rawValue: name.text) { rates[metric] = value }
+                    if let metric = name.metric { rates[metric] = value }
                 }
                 perDay = rates
             } else {

@@ -6,13 +6,30 @@ import Foundation
 package struct JSONScanner {
     /// An object key as it appears in the buffer; compared without making a `String`.
     package struct Key {
-        fileprivate var raw: UnsafeBufferPointer<UInt8>?
-        fileprivate var decoded: String?
+        @usableFromInline var raw: UnsafeBufferPointer<UInt8>?
+        @usableFromInline var decoded: String?
 
+        /// Inlinable: readers call it about thirty times per device line, mostly to find a
+        /// length differs, which inlined is one comparison instead of a call into this module.
+        @inlinable
         package func matches(_ name: StaticString) -> Bool {
             guard let raw else { return decoded == name.description }
-            return raw.count == name.utf8CodeUnitCount
-                && memcmp(raw.baseAddress!, name.utf8Start, raw.count) == 0
+            let count = raw.count
+            guard count == name.utf8CodeUnitCount, let start = raw.baseAddress else { return count == name.utf8CodeUnitCount }
+            // Compared here eight bytes at a time: keys are short, and a call to memcmp per
+            // key tried costs more than the comparison (a device line tries about thirty).
+            let left = UnsafeRawPointer(start), right = UnsafeRawPointer(name.utf8Start)
+            var offset = 0
+            while count - offset >= 8 {
+                guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                offset += 8
+            }
+            while offset < count {
+                guard left.load(fromByteOffset: offset, as: UInt8.self) == right.load(fromByteOffset: offset, as: UInt8.self) else { return false }
+                offset += 1
+            }
+            return true
         }
 
         package var text: String { raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded! }
@@ -27,6 +44,9 @@ package struct JSONScanner {
 
     package let bytes: UnsafeBufferPointer<UInt8>
     package private(set) var index = 0
+    /// The last date read and its text: a state file's devices share a few poll times, so
+    /// most dates are the one before (parsed once, not per device).
+    private var lastDate: (text: DateText, date: Date)?
 
     /// Where `bytes[0]` sits in the whole document (line and column from 1), so a scanner
     /// over a window of a streamed file still names the file's line in its errors.
@@ -75,6 +95,11 @@ package struct JSONScanner {
     }
 
     package mutating func expect(_ byte: UInt8) throws(JSONFormatError) {
+        // Most expected bytes follow at once (`:` after a key, `{` after it): no whitespace loop.
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return
+        }
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))'") }
         index += 1
     }
@@ -124,7 +149,8 @@ package struct JSONScanner {
         if index - digitsStart > 1, bytes[digitsStart] == UInt8(ascii: "0") {
             throw error("number with a leading zero", at: start)
         }
-        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) {
+        if index < bytes.count, case let next = bytes[index],
+           next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
             throw error("expected a whole number", at: start)
         }
         if negative {
@@ -149,10 +175,18 @@ package struct JSONScanner {
             throw error("expected a number", at: start)
         }
         try skipNumber()
-        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) else {
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if let exact = Self.exactDecimal(text) { return exact }
+        guard let value = Double(String(decoding: text, as: UTF8.self)) else {
             throw error("expected a number", at: start)
         }
         return value
+    }
+
+    /// A string value as a `Key`: compared in place (`matches`) without making a String.
+    package mutating func readStringToken() throws(JSONFormatError) -> Key {
+        let (raw, decoded) = try stringToken()
+        return Key(raw: raw, decoded: decoded)
     }
 
     package mutating func readString() throws(JSONFormatError) -> String {
@@ -175,16 +209,52 @@ package struct JSONScanner {
         _ = peek()
         let start = index
         let (raw, decoded) = try stringToken()
+        if let raw, let text = DateText(raw), let last = lastDate, last.text == text { return last.date }
         let date = raw.map(Timestamp.parse) ?? Array(decoded!.utf8).withUnsafeBufferPointer(Timestamp.parse)
         guard let date else { throw error("expected a date like 2026-11-27T10:00:00Z", at: start) }
+        if let raw, let text = DateText(raw) { lastDate = (text, date) }
         return date
     }
+
 
     // MARK: Containers
 
     package mutating func beginObject() throws(JSONFormatError) -> Container {
         try expect(UInt8(ascii: "{"))
         return Container()
+    }
+
+    /// Consumes the next member's key if it is `name` written plainly (`"name":`, with the
+    /// comma before it when one is due, whitespace allowed before the comma and the key):
+    /// a reader that knows the order it writes keys tries the one it expects without
+    /// scanning it as a string. `false`, with nothing consumed, for anything else (another
+    /// key, an escape, the object's end, damage): `nextKey` then reads what is there.
+    package mutating func takeKey(_ name: StaticString, in container: inout Container) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let end = bytes.count
+        var cursor = index
+        func skipWhitespace() {
+            while cursor < end, case let byte = base[cursor], byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { cursor += 1 }
+        }
+        skipWhitespace()
+        if !container.first {
+            guard cursor < end, base[cursor] == UInt8(ascii: ",") else { return false }
+            cursor += 1
+            skipWhitespace()
+        }
+        let count = name.utf8CodeUnitCount
+        guard end - cursor >= count + 3, base[cursor] == UInt8(ascii: "\""), base[cursor + count + 1] == UInt8(ascii: "\""),
+              base[cursor + count + 2] == UInt8(ascii: ":"), memcmp(base + cursor + 1, name.utf8Start, count) == 0
+        else { return false }
+        index = cursor + count + 3
+        container.first = false
+        return true
+    }
+
+    /// `nextKey`, trying `expected` first (`takeKey`); the key it gives then points at `expected`'s own bytes.
+    package mutating func nextKey(_ container: inout Container, expecting expected: StaticString) throws(JSONFormatError) -> Key? {
+        guard takeKey(expected, in: &container) else { return try nextKey(&container) }
+        return Key(raw: UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount), decoded: nil)
     }
 
     /// The next key of an object (its ':' consumed), or `nil` after its closing brace.
@@ -250,7 +320,8 @@ package struct JSONScanner {
     /// so the one-pass decoders refuse what JSONDecoder refuses (`.0`, `01`, `1.`, `+1`).
     private mutating func skipNumber() throws(JSONFormatError) {
         let start = index
-        func at(_ byte: Character) -> Bool { index < bytes.count && bytes[index] == byte.asciiValue }
+        // Bytes, not Characters: a Character's `asciiValue` is a grapheme check per call.
+        func at(_ byte: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: byte) }
         func digits() -> Int {
             let from = index
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
@@ -284,6 +355,13 @@ package struct JSONScanner {
         guard let base = bytes.baseAddress else { throw error("unterminated string", at: start - 1) }
         var cursor = start
         let end = bytes.count
+        // Eight bytes at a time while none of them is a quote, a backslash or a control
+        // character; the byte loop below then finds which one it is.
+        while end - cursor >= 8 {
+            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+            if Self.mayEndPlainRun(word) { break }
+            cursor += 8
+        }
         while cursor < end {
             let byte = base[cursor]
             if byte == UInt8(ascii: "\"") {
