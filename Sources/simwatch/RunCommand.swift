@@ -106,8 +106,17 @@ struct StatusCommand: AsyncParsableCommand {
             print(json ? try report.json() : report.table())
         } else {
             let report = StatusReport(config: loaded.config, state: state)
-            print(json ? try report.json() : report.table())
-            if !json { print(SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())) }
+            // A fleet's table (11 MB) or JSON (45 MB) goes out in large writes as it is made, never whole.
+            let output = FileHandle.standardOutput
+            let write = { (bytes: UnsafeBufferPointer<UInt8>) throws in try output.write(contentsOf: UnsafeRawBufferPointer(bytes)) }
+            if json {
+                try report.writeJSON(to: write)
+                try output.write(contentsOf: Data("\n".utf8))
+            } else {
+                try report.writeTable(to: write)
+                let silences = SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())
+                try output.write(contentsOf: Data("\n\(silences)\n".utf8))
+            }
         }
         // The process ends next: freeing a fleet's 100,000 records one by one would only cost time (~50 ms).
         _ = Unmanaged.passRetained(Leftover(state))
