@@ -25,8 +25,9 @@ struct AlignedTable {
     /// How many cells there are after each row.
     private var rowEnds: [Int] = []
     private var widths: [Int] = []
-    /// The cells that are not printable ASCII, by index: measured and padded as `String`s.
-    private var wide: [Int: String] = [:]
+    /// The cells that are not printable ASCII, in cell order: measured and padded as `String`s.
+    /// A list, not a dictionary: laying out walks it alongside, with no look-up per cell.
+    private var wide: [(cell: Int, text: String)] = []
 
     init(rowCapacity: Int = 0, bytesPerRow: Int = 0, cellsPerRow: Int = 0) {
         bytes.reserveCapacity(rowCapacity * bytesPerRow)
@@ -41,6 +42,17 @@ struct AlignedTable {
         endCell(text)
     }
 
+    /// Appends `TerminalText.clean(text)`: printable ASCII, nearly every cell, is safe as it
+    /// is and is found so on its bytes, without a walk over its `Unicode.Scalar`s.
+    mutating func safeCell(_ text: String) {
+        let start = bytes.count
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        if Self.isPlain(bytes[start...]) { return endCell(text, plain: true) }
+        bytes.removeSubrange(start...)
+        cell(TerminalText.clean(text))
+    }
+
     /// Appends a cell whose bytes `write` appends (UTF-8), without making a `String` of it.
     mutating func cell(_ write: (inout [UInt8]) -> Void) {
         write(&bytes)
@@ -52,16 +64,20 @@ struct AlignedTable {
         rowEnds.append(ends.count)
     }
 
-    private mutating func endCell(_ text: String?) {
+    private static func isPlain(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { (0x20...0x7E).contains($0) }
+    }
+
+    private mutating func endCell(_ text: String?, plain: Bool = false) {
         let start = ends.last ?? 0
         let column = ends.count - (rowEnds.last ?? 0)
         if widths.count <= column { widths.append(0) }
         let width: Int
-        if bytes[start...].allSatisfy({ (0x20...0x7E).contains($0) }) {
+        if plain || Self.isPlain(bytes[start...]) {
             width = bytes.count - start
         } else {
             let text = text ?? String(decoding: bytes[start...], as: UTF8.self)
-            wide[ends.count] = text
+            wide.append((ends.count, text))
             width = text.count
         }
         widths[column] = max(widths[column], width)
@@ -79,31 +95,43 @@ struct AlignedTable {
     func layOut(chunk: Int = 1 << 20, into sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var out: [UInt8] = []
         out.reserveCapacity(min(chunk, max(bytes.count + bytes.count / 2, 64)) + 4096)
-        var cellIndex = 0
-        for (row, rowEnd) in rowEnds.enumerated() {
-            if row > 0 { out.append(UInt8(ascii: "\n")) }
-            let first = cellIndex
-            while cellIndex < rowEnd {
-                let column = cellIndex - first
-                if column > 0 { out.append(contentsOf: [0x20, 0x20]) }
-                let start = cellIndex == 0 ? 0 : ends[cellIndex - 1]
-                let isLast = cellIndex == rowEnd - 1
-                if let text = wide[cellIndex] {
-                    let padded = isLast ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    out.append(contentsOf: padded.utf8)
-                } else {
-                    out.append(contentsOf: bytes[start..<ends[cellIndex]])
-                    if !isLast {
-                        out.append(contentsOf: repeatElement(0x20, count: max(0, widths[column] - (ends[cellIndex] - start))))
+        var nextWide = 0
+        let spaces = Self.spaces, gap = Self.gap
+        try bytes.withUnsafeBufferPointer { bytes in
+            var cellIndex = 0
+            for (row, rowEnd) in rowEnds.enumerated() {
+                if row > 0 { out.append(UInt8(ascii: "\n")) }
+                let first = cellIndex
+                while cellIndex < rowEnd {
+                    let column = cellIndex - first
+                    if column > 0 { out.append(contentsOf: gap) }
+                    let start = cellIndex == 0 ? 0 : ends[cellIndex - 1], end = ends[cellIndex]
+                    let isLast = cellIndex == rowEnd - 1
+                    if nextWide < wide.count, wide[nextWide].cell == cellIndex {
+                        let text = wide[nextWide].text
+                        nextWide += 1
+                        out.append(contentsOf: (isLast ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)).utf8)
+                    } else {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                        var padding = isLast ? 0 : widths[column] - (end - start)
+                        while padding > 0 {
+                            let run = min(padding, spaces.count)
+                            out.append(contentsOf: spaces[..<run])
+                            padding -= run
+                        }
                     }
+                    cellIndex += 1
                 }
-                cellIndex += 1
-            }
-            if out.count >= chunk {
-                try out.withUnsafeBufferPointer { try sink($0) }
-                out.removeAll(keepingCapacity: true)
+                if out.count >= chunk {
+                    try out.withUnsafeBufferPointer { try sink($0) }
+                    out.removeAll(keepingCapacity: true)
+                }
             }
         }
         if !out.isEmpty { try out.withUnsafeBufferPointer { try sink($0) } }
     }
+
+    private static let gap: [UInt8] = [0x20, 0x20]
+    /// Padding is copied from here; a wider column (a long name) takes several copies.
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 }

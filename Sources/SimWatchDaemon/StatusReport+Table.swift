@@ -23,9 +23,9 @@ extension StatusReport {
         for row in rows {
             // Only text from the configuration or the state file can hold control characters;
             // the cells made here are ASCII already.
-            table.cell(TerminalText.clean(row.iccid))
-            table.cell(row.name.map { TerminalText.clean($0) } ?? "-")
-            table.cell(row.notFound ? "NOT FOUND" : row.status.map { TerminalText.clean($0) } ?? "-")
+            table.safeCell(row.iccid)
+            table.safeCell(row.name ?? "-")
+            table.safeCell(row.notFound ? "NOT FOUND" : row.status ?? "-")
             table.cell { Self.usage(row.dataBytes, row.dataPercent, to: &$0) { HumanFormat.append(bytes: $0, to: &$1) } }
             table.cell { Self.usage(row.sms, row.smsPercent, to: &$0) { $1.append(contentsOf: String($0).utf8) } }
             table.cell { Self.usage(row.voiceSeconds, row.voicePercent, to: &$0) { HumanFormat.append(seconds: $0, to: &$1) } }
@@ -39,7 +39,7 @@ extension StatusReport {
                 guard let due = row.nextPollDue else { return text.append(contentsOf: "next cycle".utf8) }
                 Self.until(due, now: now, to: &text)
             }
-            table.cell(row.thresholdsFired.isEmpty ? "-" : TerminalText.clean(row.thresholdsFired.joined(separator: ",")))
+            table.safeCell(row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","))
             table.endRow()
         }
         try table.layOut(into: sink)

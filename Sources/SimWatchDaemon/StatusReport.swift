@@ -85,12 +85,13 @@ public struct StatusReport: Sendable {
         let billing = BillingCycle(config.billing)
         var cycles = CycleCache(billing: billing, now: now)
         self.billing = billing
+        var plans = PlanCache(plans: config.plans)
         rows = targets.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
             // A discovered SIM not polled yet shows what Search Devices listed; a polled one needs no look-up.
             let listed = usage?.status == nil || usage?.ratePlan == nil ? state.inventory[device.iccid] : nil
-            let plan = usage?.ratePlan.flatMap { config.plans[$0] }
+            let plan = usage?.ratePlan.flatMap { plans.allowance($0) }
             func percent(_ metric: Metric) -> Double? {
                 guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
                 else { return nil }
