@@ -17,6 +17,8 @@ final class CurlTransfer {
     private let maxResponseBytes: Int
     private var continuation: ResponseContinuation?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The URL as libcurl parsed it (`CURLU*`), handed to the easy handle; freed in `dispose`.
+    private(set) var parsedURL: OpaquePointer?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
     private var body = Data()
@@ -54,8 +56,9 @@ final class CurlTransfer {
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
     func configure(with request: TransferRequest) throws(HTTPClientError) {
-        let (scheme, failure) = RedactedURL.check(url)
+        let (handle, scheme, failure) = RedactedURL.parse(url)
         if let failure { throw .invalidURL(failure) }
+        parsedURL = handle
         switch request {
         case .http(let request):
             guard let scheme, scheme == "http" || scheme == "https" else {
@@ -91,7 +94,7 @@ final class CurlTransfer {
 
     private func configureHTTP(_ request: HTTPRequest) throws(HTTPClientError) {
         try check(simwatch_curl_set_safe_defaults(easy, "http,https"))
-        try check(request.url.withCString { simwatch_curl_set_url(easy, $0) })
+        try check(simwatch_curl_set_parsed_url(easy, parsedURL))
         try setMethodAndBody(request.method, request.body)
         try setHeaders(request.headers)
         if let auth = request.basicAuth {
@@ -141,6 +144,9 @@ final class CurlTransfer {
         }
         curl_slist_free_all(headerList)
         headerList = nil
+        // After the reset or cleanup above: the easy handle no longer points at it.
+        curl_url_cleanup(parsedURL)
+        parsedURL = nil
         curl_slist_free_all(recipientList)
         recipientList = nil
         errorBuffer.deallocate()

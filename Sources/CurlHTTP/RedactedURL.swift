@@ -33,10 +33,19 @@ public struct RedactedURL: Sendable {
         self.secrets = SecretList(url: url, parts: parts, password: password, extra: secrets)
     }
 
-    /// The scheme of `url` (lowercased) or why libcurl rejects it, without the rest of `init`'s work.
-    static func check(_ url: String) -> (scheme: String?, failure: String?) {
-        let parts = URLParts(url, schemeOnly: true)
-        return (parts.scheme?.lowercased(), parts.failure)
+    /// `url` parsed by libcurl, with its scheme (lowercased), or why libcurl rejects it.
+    ///
+    /// A transfer hands the handle to libcurl (`CURLOPT_CURLU`), so a URL is parsed once per
+    /// request, not once here and again when the transfer starts. The caller frees the handle
+    /// with `curl_url_cleanup`; it is nil when `failure` is set.
+    static func parse(_ url: String) -> (handle: OpaquePointer?, scheme: String?, failure: String?) {
+        guard let handle = curl_url() else { return (nil, nil, "out of memory") }
+        let code = curl_url_set(handle, CURLUPART_URL, url, UInt32(CURLU_NON_SUPPORT_SCHEME))
+        guard code == CURLUE_OK else {
+            curl_url_cleanup(handle)
+            return (nil, nil, String(cString: curl_url_strerror(code)))
+        }
+        return (handle, URLParts.part(CURLUPART_SCHEME, of: handle)?.lowercased(), nil)
     }
 
     /// `scheme://host`, or whichever of the two is known, for messages.
@@ -189,7 +198,7 @@ private struct URLParts {
     /// Why the parser rejected the URL; nil when it accepted it.
     var failure: String?
 
-    init(_ url: String, schemeOnly: Bool = false) {
+    init(_ url: String) {
         guard let handle = curl_url() else {
             failure = "out of memory"
             return
@@ -200,20 +209,22 @@ private struct URLParts {
             failure = String(cString: curl_url_strerror(code))
             return
         }
-        func part(_ which: CURLUPart) -> String? {
-            var value: UnsafeMutablePointer<CChar>?
-            guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
-            defer { curl_free(value) }
-            return String(cString: value)
-        }
+        func part(_ which: CURLUPart) -> String? { Self.part(which, of: handle) }
         scheme = part(CURLUPART_SCHEME)
-        if schemeOnly { return }
         host = part(CURLUPART_HOST)
         user = part(CURLUPART_USER)
         password = part(CURLUPART_PASSWORD)
         path = part(CURLUPART_PATH).flatMap { $0 == "/" ? nil : $0 }
         query = part(CURLUPART_QUERY)
         fragment = part(CURLUPART_FRAGMENT)
+    }
+
+    /// One part of a parsed URL, nil when it has none.
+    static func part(_ which: CURLUPart, of handle: OpaquePointer) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
+        defer { curl_free(value) }
+        return String(cString: value)
     }
 }
 
