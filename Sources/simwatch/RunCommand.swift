@@ -112,16 +112,25 @@ struct StatusCommand: AsyncParsableCommand {
         _ = Unmanaged.passRetained(Leftover(state, loaded, report))
         // A fleet's table (11 MB) or JSON (45 MB) goes out in large writes as it is made, never whole.
         let output = FileHandle.standardOutput
-        let write = { (bytes: UnsafeBufferPointer<UInt8>) throws in try output.write(contentsOf: UnsafeRawBufferPointer(bytes)) }
-        if json {
-            try report.writeJSON(to: write)
-            try output.write(contentsOf: Data("\n".utf8))
-        } else {
-            try report.writeTable(to: write)
-            let silences = SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())
-            try output.write(contentsOf: Data("\n\(silences)\n".utf8))
+        func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            do { try output.write(contentsOf: UnsafeRawBufferPointer(bytes)) } catch { throw OutputClosed() }
+        }
+        do {
+            if json {
+                try report.writeJSON(to: write)
+                try Array("\n".utf8).withUnsafeBufferPointer(write)
+            } else {
+                try report.writeTable(to: write)
+                let silences = SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())
+                try Array("\n\(silences)\n".utf8).withUnsafeBufferPointer(write)
+            }
+        } catch is OutputClosed {
+            // The reader went away (`status | head`): the rest has nowhere to go, and `print` ended quietly too.
         }
     }
+
+    /// Standard output cannot be written to any more.
+    private struct OutputClosed: Error {}
 
     /// What `status` leaves to the process's end rather than freeing.
     private final class Leftover: Sendable {
