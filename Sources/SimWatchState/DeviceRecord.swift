@@ -8,22 +8,54 @@ import SimWatchCore
 /// slot is one pointer and a copy a retain. Writing to a copy gives it its own box first
 /// (copy on write), so it stays a value like any struct.
 public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
-    /// The fields; Codable, Equatable and Hashable are theirs, so the JSON and equality stay
-    /// what they were when `DeviceRecord` stored them itself.
+    /// The fields, insight marks included: one allocation per device, not three.
     ///
     /// Ordered so that nothing is padded: 232 bytes, with the box's header one 256-byte
-    /// allocation. Flapping and insight marks, which most SIMs never have, are a pointer each.
-    struct Fields: Codable, Sendable, Equatable, Hashable {
-        typealias CodingKeys = DeviceRecord.CodingKeys
+    /// allocation. The two optional dates are a date and a flag bit, since a `Date?` is
+    /// padded to 16 bytes; an absent date is stored as 0, so that the synthesized equality
+    /// and hashing stay those of the optional fields. Flapping, which most SIMs never
+    /// have, is a pointer.
+    struct Fields: Sendable, Equatable, Hashable {
         var last: DeviceUsage?
-        var observedAt: Date?
-        var notFound: Bool
+        /// Bit 0: `notFound`; bit 1: `observedAt` is there; bit 2: `projectedCycleStart` is.
+        var flags: UInt8 = 0
+        var projected = MetricSet()
+        var observedAtValue = Date(timeIntervalSinceReferenceDate: 0)
         var observation: Int
         var thresholds: ThresholdState
         var usageRate: UsageRate?
         var flapping: Indirect<FlapHistory>?
-        /// `nil` when empty, so that equality is the marks' own.
-        var insight: Indirect<InsightMarks>? = nil
+        var spikes = SpikeBaselines()
+        var projectedCycleStartValue = Date(timeIntervalSinceReferenceDate: 0)
+
+        static let notFoundBit: UInt8 = 1, observedAtBit: UInt8 = 2, projectedCycleStartBit: UInt8 = 4
+
+        var observedAt: Date? {
+            get { flags & Self.observedAtBit != 0 ? observedAtValue : nil }
+            set { (observedAtValue, flags) = Self.store(newValue, bit: Self.observedAtBit, flags) }
+        }
+
+        var notFound: Bool {
+            get { flags & Self.notFoundBit != 0 }
+            set { flags = newValue ? flags | Self.notFoundBit : flags & ~Self.notFoundBit }
+        }
+
+        var insight: InsightMarks {
+            get {
+                InsightMarks(spikes: spikes, projected: projected,
+                             projectedCycleStart: flags & Self.projectedCycleStartBit != 0 ? projectedCycleStartValue : nil)
+            }
+            set {
+                spikes = newValue.spikes
+                projected = newValue.projected
+                (projectedCycleStartValue, flags) = Self.store(
+                    newValue.projectedCycleStart, bit: Self.projectedCycleStartBit, flags)
+            }
+        }
+
+        private static func store(_ date: Date?, bit: UInt8, _ flags: UInt8) -> (Date, UInt8) {
+            date.map { ($0, flags | bit) } ?? (Date(timeIntervalSinceReferenceDate: 0), flags & ~bit)
+        }
     }
 
     /// Shared between copies until one of them writes.
@@ -55,7 +87,7 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     /// When `last` was observed.
     public var observedAt: Date? {
         get { box.fields.observedAt }
-        _modify { yield &unique.observedAt }
+        set { unique.observedAt = newValue }
     }
 
     /// Successful polls so far; part of every event id so a repeated poll repeats the id.
@@ -73,7 +105,7 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
     /// `device_not_found` was raised and the device has not been found since.
     public var notFound: Bool {
         get { box.fields.notFound }
-        _modify { yield &unique.notFound }
+        set { unique.notFound = newValue }
     }
 
     /// Recent status and overage-flag changes, for flapping; `nil` when none are tracked.
@@ -90,17 +122,18 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
 
     /// Spike baselines and projection marks (key `insight`; left out when empty).
     public var insight: InsightMarks {
-        get { box.fields.insight?.value ?? InsightMarks() }
-        set { unique.insight = newValue.isEmpty ? nil : Indirect(newValue) }
+        get { box.fields.insight }
+        set { unique.insight = newValue }
     }
 
     public init(
         last: DeviceUsage? = nil, observedAt: Date? = nil, observation: Int = 0,
         thresholds: ThresholdState = ThresholdState(), notFound: Bool = false, usageRate: UsageRate? = nil
     ) {
-        box = Box(Fields(
-            last: last, observedAt: observedAt, notFound: notFound, observation: observation, thresholds: thresholds,
-            usageRate: usageRate, flapping: nil))
+        var fields = Fields(last: last, observation: observation, thresholds: thresholds, usageRate: usageRate)
+        fields.observedAt = observedAt
+        fields.notFound = notFound
+        box = Box(fields)
     }
 
     package enum CodingKeys: String, CodingKey {
@@ -110,12 +143,33 @@ public struct DeviceRecord: Codable, Sendable, Equatable, Hashable {
         case usageRate = "usage_rate"
     }
 
+    // By hand only because the fields are not stored as they are named: the calls the
+    // synthesized conformance made, in its order, so the same JSON and the same errors.
+    // `insight` is the state codec's alone (it was never part of Codable).
     public init(from decoder: any Decoder) throws {
-        box = Box(try Fields(from: decoder))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let last = try container.decodeIfPresent(DeviceUsage.self, forKey: .last)
+        let observedAt = try container.decodeIfPresent(Date.self, forKey: .observedAt)
+        let notFound = try container.decode(Bool.self, forKey: .notFound)
+        let observation = try container.decode(Int.self, forKey: .observation)
+        let thresholds = try container.decode(ThresholdState.self, forKey: .thresholds)
+        let usageRate = try container.decodeIfPresent(UsageRate.self, forKey: .usageRate)
+        let flapping = try container.decodeIfPresent(FlapHistory.self, forKey: .flapping)
+        self.init(last: last, observedAt: observedAt, observation: observation, thresholds: thresholds,
+                  notFound: notFound, usageRate: usageRate)
+        box.fields.flapping = flapping.map(Indirect.init)
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try box.fields.encode(to: encoder)
+        let fields = box.fields
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(fields.last, forKey: .last)
+        try container.encodeIfPresent(fields.observedAt, forKey: .observedAt)
+        try container.encode(fields.notFound, forKey: .notFound)
+        try container.encode(fields.observation, forKey: .observation)
+        try container.encode(fields.thresholds, forKey: .thresholds)
+        try container.encodeIfPresent(fields.usageRate, forKey: .usageRate)
+        try container.encodeIfPresent(fields.flapping?.value, forKey: .flapping)
     }
 
     public static func == (lhs: DeviceRecord, rhs: DeviceRecord) -> Bool {

@@ -4,15 +4,16 @@ import SimWatchCore
 /// What the insight rules remember about one device: spike baselines and projection marks.
 ///
 /// A few numbers per device and metric, so 100,000 devices add a few megabytes at most;
-/// a device the rules never touched writes nothing.
+/// a device the rules never touched writes nothing. `DeviceRecord` keeps the parts in its
+/// own box, so a device's marks cost only the array of its baselines.
 public struct InsightMarks: Sendable, Equatable, Hashable {
     /// The `usage_spike` baseline of each metric that has one.
-    public var spikes: [Metric: SpikeBaseline]
+    public var spikes: SpikeBaselines
     /// Metrics whose `overage_projected` fired in the cycle starting `projectedCycleStart`.
-    public var projected: Set<Metric>
+    public var projected: MetricSet
     public var projectedCycleStart: Date?
 
-    public init(spikes: [Metric: SpikeBaseline] = [:], projected: Set<Metric> = [], projectedCycleStart: Date? = nil) {
+    public init(spikes: SpikeBaselines = [:], projected: MetricSet = [], projectedCycleStart: Date? = nil) {
         self.spikes = spikes
         self.projected = projected
         self.projectedCycleStart = projectedCycleStart

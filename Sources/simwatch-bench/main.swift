@@ -10,6 +10,9 @@ import SimWatchCore
 import SimWatchState
 import Synchronization
 
+if CommandLine.arguments.dropFirst().first == "memory" {
+    exit(try memoryProbe(Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "schedule" {
     // A benchmark process with nothing else to do: the main thread waits while the pool works.
     let status = Mutex<Int32>(1)
