@@ -77,17 +77,19 @@ enum ConfigDevices {
         }
 
         mutating func add(_ device: DeviceEntry, place: Place, report: (String) -> Void) {
-            if let first = firstSeen[device.iccid] {
+            let code = switch place {
+            case .yaml: -(yamlPlaces.count + 1)
+            case .line(_, let number): max(number, 1)
+            }
+            // One look-up for a new ICCID (all but a duplicate): 100,000 hashes fewer at a fleet.
+            if let first = firstSeen.updateValue(code, forKey: device.iccid) {
+                firstSeen[device.iccid] = first
                 report("duplicate ICCID \(device.iccid); first listed at \(text(first))")
                 return
             }
             switch place {
-            case .yaml(let mark, let path):
-                yamlPlaces.append((mark, path))
-                firstSeen[device.iccid] = -yamlPlaces.count
-            case .line(let file, let number):
-                self.file = file
-                firstSeen[device.iccid] = max(number, 1)
+            case .yaml(let mark, let path): yamlPlaces.append((mark, path))
+            case .line(let file, _): if file != self.file { self.file = file }
             }
             devices.append(device)
         }

@@ -1,66 +1,137 @@
 import Foundation
 
 /// Rows of cells as text columns two spaces apart; the last column is not padded.
-///
-/// `status` prints one row per SIM, 100,000 of them in a fleet, so the table is laid out
-/// in one byte buffer, and a cell of printable ASCII (nearly all of them) is measured and
-/// padded on its bytes; any other cell keeps the `Character` width and Foundation's
-/// padding it always had.
 func alignedTable(_ rows: [[String]]) -> String {
-    let columns = rows.map(\.count).max() ?? 0
-    var widths = [Int](repeating: 0, count: columns)
+    var table = AlignedTable()
     for cells in rows {
-        for (column, cell) in cells.enumerated() {
-            widths[column] = max(widths[column], TableCell.isPlain(cell) ? cell.utf8.count : cell.count)
-        }
+        for cell in cells { table.cell(cell) }
+        table.endRow()
     }
-    // The exact size first, so the text is written once into its own storage (no copy of
-    // 10 MB at a fleet); the rare cell that is not plain ASCII is padded here, once.
-    var padded: [Int: String] = [:]
-    var size = max(rows.count - 1, 0)
-    for (row, cells) in rows.enumerated() {
-        size += max(cells.count - 1, 0) * TableCell.gap.count
-        for (column, cell) in cells.enumerated() {
-            if column == cells.count - 1 {
-                size += cell.utf8.count
-            } else if TableCell.isPlain(cell) {
-                size += max(widths[column], cell.utf8.count)
-            } else {
-                let text = cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                padded[row * columns + column] = text
-                size += text.utf8.count
-            }
-        }
+    return table.text
+}
+
+/// A table built cell by cell into one byte buffer, then laid out in columns.
+///
+/// `status` prints one row per SIM, 100,000 of them in a fleet: its cells are written as
+/// bytes into one buffer (no `String` or array per cell or row), and the laid-out text is
+/// handed out in large chunks rather than held whole. A cell of printable ASCII (nearly
+/// all of them) is measured and padded on its bytes; any other cell keeps the `Character`
+/// width and Foundation's padding it always had.
+struct AlignedTable {
+    /// Every cell's text, back to back.
+    private var bytes: [UInt8] = []
+    /// Where each cell's text ends in `bytes`.
+    private var ends: [Int] = []
+    /// How many cells there are after each row.
+    private var rowEnds: [Int] = []
+    private var widths: [Int] = []
+    /// The cells that are not printable ASCII, in cell order: measured and padded as `String`s.
+    /// A list, not a dictionary: laying out walks it alongside, with no look-up per cell.
+    private var wide: [(cell: Int, text: String)] = []
+
+    init(rowCapacity: Int = 0, bytesPerRow: Int = 0, cellsPerRow: Int = 0) {
+        bytes.reserveCapacity(rowCapacity * bytesPerRow)
+        ends.reserveCapacity(rowCapacity * cellsPerRow)
+        rowEnds.reserveCapacity(rowCapacity)
     }
-    return String(unsafeUninitializedCapacity: size) { buffer in
-        var end = 0
-        func write(_ bytes: some Collection<UInt8>) {
-            end = buffer[end...].initialize(fromContentsOf: bytes)
+
+    /// Appends a cell to the current row.
+    mutating func cell(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        endCell(text)
+    }
+
+    /// Appends `TerminalText.clean(text)`: printable ASCII, nearly every cell, is safe as it
+    /// is and is found so on its bytes, without a walk over its `Unicode.Scalar`s.
+    mutating func safeCell(_ text: String) {
+        let start = bytes.count
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        if Self.isPlain(bytes[start...]) { return endCell(text, plain: true) }
+        bytes.removeSubrange(start...)
+        cell(TerminalText.clean(text))
+    }
+
+    /// Appends a cell whose bytes `write` appends (UTF-8), without making a `String` of it.
+    mutating func cell(_ write: (inout [UInt8]) -> Void) {
+        write(&bytes)
+        endCell(nil)
+    }
+
+    /// Ends the current row; the next cell starts a new one.
+    mutating func endRow() {
+        rowEnds.append(ends.count)
+    }
+
+    private static func isPlain(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { (0x20...0x7E).contains($0) }
+    }
+
+    private mutating func endCell(_ text: String?, plain: Bool = false) {
+        let start = ends.last ?? 0
+        let column = ends.count - (rowEnds.last ?? 0)
+        if widths.count <= column { widths.append(0) }
+        let width: Int
+        if plain || Self.isPlain(bytes[start...]) {
+            width = bytes.count - start
+        } else {
+            let text = text ?? String(decoding: bytes[start...], as: UTF8.self)
+            wide.append((ends.count, text))
+            width = text.count
         }
-        for (row, cells) in rows.enumerated() {
-            if row > 0 { write(CollectionOfOne(UInt8(ascii: "\n"))) }
-            for (column, cell) in cells.enumerated() {
-                if column > 0 { write(TableCell.gap) }
-                if let text = padded[row * columns + column] {
-                    write(text.utf8)
-                } else {
-                    write(cell.utf8)
-                    if column < cells.count - 1 {
-                        write(repeatElement(UInt8(ascii: " "), count: max(0, widths[column] - cell.utf8.count)))
+        widths[column] = max(widths[column], width)
+        ends.append(bytes.count)
+    }
+
+    /// The laid-out table, rows separated by `\n` (none after the last).
+    var text: String {
+        var text: [UInt8] = []
+        layOut(chunk: Int.max) { text.append(contentsOf: $0) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Hands the laid-out table to `sink` in pieces of about `chunk` bytes, in order.
+    func layOut(chunk: Int = 1 << 20, into sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(chunk, max(bytes.count + bytes.count / 2, 64)) + 4096)
+        var nextWide = 0
+        let spaces = Self.spaces, gap = Self.gap
+        try bytes.withUnsafeBufferPointer { bytes in
+            var cellIndex = 0
+            for (row, rowEnd) in rowEnds.enumerated() {
+                if row > 0 { out.append(UInt8(ascii: "\n")) }
+                let first = cellIndex
+                while cellIndex < rowEnd {
+                    let column = cellIndex - first
+                    if column > 0 { out.append(contentsOf: gap) }
+                    let start = cellIndex == 0 ? 0 : ends[cellIndex - 1], end = ends[cellIndex]
+                    let isLast = cellIndex == rowEnd - 1
+                    if nextWide < wide.count, wide[nextWide].cell == cellIndex {
+                        let text = wide[nextWide].text
+                        nextWide += 1
+                        out.append(contentsOf: (isLast ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)).utf8)
+                    } else {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                        var padding = isLast ? 0 : widths[column] - (end - start)
+                        while padding > 0 {
+                            let run = min(padding, spaces.count)
+                            out.append(contentsOf: spaces[..<run])
+                            padding -= run
+                        }
                     }
+                    cellIndex += 1
+                }
+                if out.count >= chunk {
+                    try out.withUnsafeBufferPointer { try sink($0) }
+                    out.removeAll(keepingCapacity: true)
                 }
             }
         }
-        return end
+        if !out.isEmpty { try out.withUnsafeBufferPointer { try sink($0) } }
     }
-}
 
-/// Measuring a table cell without Foundation.
-private enum TableCell {
-    static let gap: [UInt8] = [0x20, 0x20]
-
-    /// Printable ASCII: as many Characters (and UTF-16 units) as bytes.
-    static func isPlain(_ cell: String) -> Bool {
-        cell.utf8.allSatisfy { (0x20...0x7E).contains($0) }
-    }
+    private static let gap: [UInt8] = [0x20, 0x20]
+    /// Padding is copied from here; a wider column (a long name) takes several copies.
+    private static let spaces = [UInt8](repeating: 0x20, count: 64)
 }

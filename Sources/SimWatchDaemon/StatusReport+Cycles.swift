@@ -1,4 +1,5 @@
 import Foundation
+import SimWatchConfig
 import SimWatchCore
 import SimWatchMonitor
 
@@ -44,6 +45,22 @@ extension StatusReport {
             let text = "\(HumanFormat.decimal(progress.rounded()))% to \(billing.day(of: end.addingTimeInterval(-1)))"
             last = (progress, end, text)
             return text
+        }
+    }
+
+    /// The allowance of each row's plan: a fleet's SIMs share a few plans, and comparing
+    /// the name with the last one costs less than hashing it into the table, 100,000 times.
+    struct PlanCache {
+        let plans: [String: PlanAllowance]
+        private var last: (name: String, plan: PlanAllowance?)?
+
+        init(plans: [String: PlanAllowance]) { self.plans = plans }
+
+        mutating func allowance(_ name: String) -> PlanAllowance? {
+            if let last, last.name == name { return last.plan }
+            let plan = plans[name]
+            last = (name, plan)
+            return plan
         }
     }
 }

@@ -73,7 +73,7 @@ public struct StatusReport: Sendable {
     public var deadLetters: Int
     public var lastSuccessfulCycleAt: Date?
     /// Names each row's cycle end in the billing zone.
-    private let billing: BillingCycle
+    let billing: BillingCycle
 
     /// Builds the report for the SIMs the daemon usage-polls: the configured devices in
     /// configuration order, then (with discovery) the inventory's SIMs in `usage_statuses`.
@@ -85,12 +85,13 @@ public struct StatusReport: Sendable {
         let billing = BillingCycle(config.billing)
         var cycles = CycleCache(billing: billing, now: now)
         self.billing = billing
+        var plans = PlanCache(plans: config.plans)
         rows = targets.map { device in
             let record = state.devices[device.iccid]
             let usage = record?.last
             // A discovered SIM not polled yet shows what Search Devices listed; a polled one needs no look-up.
             let listed = usage?.status == nil || usage?.ratePlan == nil ? state.inventory[device.iccid] : nil
-            let plan = usage?.ratePlan.flatMap { config.plans[$0] }
+            let plan = usage?.ratePlan.flatMap { plans.allowance($0) }
             func percent(_ metric: Metric) -> Double? {
                 guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
                 else { return nil }
@@ -117,63 +118,11 @@ public struct StatusReport: Sendable {
         lastSuccessfulCycleAt = state.health.lastSuccessfulCycleAt
     }
 
-    /// The rows as JSON, for scripts.
-    public func json() throws -> String {
-        String(decoding: try JSONEncoder.simwatch(pretty: true).encode(rows), as: UTF8.self)
-    }
-
-    /// The rows as an aligned text table, with a one-line summary under it.
-    public func table(now: Date = Date()) -> String {
-        let header = ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "NEXT POLL", "THRESHOLDS"]
-        var days = DayNames(billing: billing)
-        var lines: [[String]] = [header]
-        lines.reserveCapacity(rows.count + 1)
-        for row in rows {
-            // Only text from the configuration or the state file can hold control characters;
-            // the cells made here are ASCII already.
-            lines.append([
-                TerminalText.clean(row.iccid), row.name.map { TerminalText.clean($0) } ?? "-",
-                row.notFound ? "NOT FOUND" : row.status.map { TerminalText.clean($0) } ?? "-",
-                Self.cell(row.dataBytes.map(HumanFormat.bytes), row.dataPercent),
-                Self.cell(row.sms.map { String($0) }, row.smsPercent),
-                Self.cell(row.voiceSeconds.map(HumanFormat.seconds), row.voicePercent),
-                row.overageLimitReached.map { $0 ? "REACHED" : "no" } ?? "-",
-                days.cycleCell(row),
-                row.observedAt.map { Self.age($0, now: now) } ?? "never",
-                row.nextPollDue.map { Self.until($0, now: now) } ?? "next cycle",
-                row.thresholdsFired.isEmpty ? "-" : TerminalText.clean(row.thresholdsFired.joined(separator: ",")),
-            ])
-        }
-        var text = alignedTable(lines)
-        let cycle = lastSuccessfulCycleAt.map { "last successful cycle \(Self.age($0, now: now))" } ?? "no successful cycle yet"
-        text += "\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, \(cycle)"
-        return text
-    }
-
     /// Threshold keys in `String` order; ASCII keys (all that the configuration makes) on their bytes, the same order.
     static func sorted(_ keys: Set<String>) -> [String] {
         guard keys.count > 1 else { return Array(keys) }
         guard keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return keys.sorted() }
         return keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-    }
-
-    private static func cell(_ value: String?, _ percent: Double?) -> String {
-        guard let value else { return "-" }
-        return percent.map { "\(value) (\(HumanFormat.decimal($0))%)" } ?? value
-    }
-
-    /// `in 2h 5m`, or `due` once the time has come.
-    private static func until(_ date: Date, now: Date) -> String {
-        let wait = date.timeIntervalSince(now)
-        guard wait.isFinite, wait >= 1 else { return "due" }
-        return "in \(HumanFormat.seconds(Int64(min(wait, 1e15))))"
-    }
-
-    private static func age(_ date: Date, now: Date) -> String {
-        // A hostile or damaged state file may hold any date: keep the age a printable number.
-        let age = now.timeIntervalSince(date)
-        let seconds = age.isFinite ? Int64(min(max(0, age), 1e15)) : 0
-        return "\(HumanFormat.seconds(seconds)) ago"
     }
 }
 

@@ -104,18 +104,43 @@ struct StatusCommand: AsyncParsableCommand {
         if deadLetters {
             let report = DeadLetterReport(state: state)
             print(json ? try report.json() : report.table())
-        } else {
-            let report = StatusReport(config: loaded.config, state: state)
-            print(json ? try report.json() : report.table())
-            if !json { print(SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())) }
+            _ = Unmanaged.passRetained(Leftover(state, loaded))
+            return
         }
-        // The process ends next: freeing a fleet's 100,000 records one by one would only cost time (~50 ms).
-        _ = Unmanaged.passRetained(Leftover(state))
+        let report = StatusReport(config: loaded.config, state: state)
+        // The process ends next: freeing a fleet's 100,000 records, devices and rows one by one would only cost time (~60 ms).
+        _ = Unmanaged.passRetained(Leftover(state, loaded, report))
+        // A fleet's table (11 MB) or JSON (45 MB) goes out in large writes as it is made, never whole.
+        let output = FileHandle.standardOutput
+        func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            do { try output.write(contentsOf: UnsafeRawBufferPointer(bytes)) } catch { throw OutputClosed() }
+        }
+        do {
+            if json {
+                try report.writeJSON(to: write)
+                try Array("\n".utf8).withUnsafeBufferPointer(write)
+            } else {
+                try report.writeTable(to: write)
+                let silences = SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())
+                try Array("\n\(silences)\n".utf8).withUnsafeBufferPointer(write)
+            }
+        } catch is OutputClosed {
+            // The reader went away (`status | head`): the rest has nowhere to go, and `print` ended quietly too.
+        }
     }
+
+    /// Standard output cannot be written to any more.
+    private struct OutputClosed: Error {}
 
     /// What `status` leaves to the process's end rather than freeing.
     private final class Leftover: Sendable {
         let state: PersistentState
-        init(_ state: PersistentState) { self.state = state }
+        let config: LoadedConfig
+        let report: StatusReport?
+        init(_ state: PersistentState, _ config: LoadedConfig, _ report: StatusReport? = nil) {
+            self.state = state
+            self.config = config
+            self.report = report
+        }
     }
 }
