@@ -34,12 +34,14 @@ package enum InsightCodec {
             first = false
             writer.string(metric.rawValue)
         }
-        writer.raw("]")
         if let start = marks.projectedCycleStart {
-            writer.raw(",\"projected_cycle_start\":")
+            writer.raw("],\"projected_cycle_start\":")
             writer.date(start)
+            writer.raw("}")
+        } else {
+            // One fragment for the usual end, as the device line joins its fixed text.
+            writer.raw("]}")
         }
-        writer.raw("}")
     }
 
     /// Reads what `write` wrote; a number out of range is a corrupt file (set aside).

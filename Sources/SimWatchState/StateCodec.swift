@@ -116,20 +116,26 @@ package enum StateCodec {
             writer.raw(",\"observed_at\":")
             writer.date(observedAt)
         }
-        writer.raw(",\"not_found\":")
-        writer.bool(record.notFound)
-        writer.raw(",\"thresholds\":{\"fired\":[")
+        // Fixed text joined into one fragment where it can be: a save appends about twenty
+        // per device, each a call that checks the buffer's room.
         let fired = record.thresholds.fired
-        if fired.count == 1, let only = fired.first {
-            // Most records fire none or one: no sorted array made for them.
-            writer.string(only)
-        } else if fired.count > 1 {
-            for (index, key) in fired.sorted().enumerated() {
-                if index > 0 { writer.raw(",") }
-                writer.string(key)
+        if fired.isEmpty {
+            writer.raw(record.notFound
+                ? ",\"not_found\":true,\"thresholds\":{\"fired\":[]}" : ",\"not_found\":false,\"thresholds\":{\"fired\":[]}")
+        } else {
+            writer.raw(record.notFound
+                ? ",\"not_found\":true,\"thresholds\":{\"fired\":[" : ",\"not_found\":false,\"thresholds\":{\"fired\":[")
+            if fired.count == 1, let only = fired.first {
+                // Most records fire none or one: no sorted array made for them.
+                writer.string(only)
+            } else {
+                for (index, key) in fired.sorted().enumerated() {
+                    if index > 0 { writer.raw(",") }
+                    writer.string(key)
+                }
             }
+            writer.raw("]}")
         }
-        writer.raw("]}")
         if let flapping = record.flapping, !flapping.isEmpty {
             // Rare (a flapping device), so the small-section encoder is made only here.
             writer.raw(",\"flapping\":")
@@ -145,15 +151,13 @@ package enum StateCodec {
             writer.raw(",\"insight\":")
             InsightCodec.write(insight, to: &writer)
         }
-        if let last = record.last {
-            writer.raw(",\"last\":")
-            writeUsage(last, to: &writer)
-        }
+        if let last = record.last { writeUsage(last, to: &writer) }
         writer.raw("}")
     }
 
+    /// `,"last":{…}`, the key written with the object's first.
     private static func writeUsage(_ usage: borrowing DeviceUsage, to writer: inout JSONByteWriter) {
-        writer.raw("{\"iccid\":")
+        writer.raw(",\"last\":{\"iccid\":")
         writer.string(usage.iccid)
         // By index: the rows are borrowed in place, not copied with their closures.
         UsageField.all.withUnsafeBufferPointer { fields in

@@ -189,10 +189,10 @@ struct StateFileReader {
     /// One device record; `iccid` is its key, which `last` names with the same string.
     private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
-        // The fields gathered here and the record made once: each write to a record checks
-        // that its copy-on-write box is its own.
-        var observation: Int?, observedAt: Date?, notFound: Bool?, thresholds: ThresholdState?
-        var last: DeviceUsage?, usageRate: UsageRate?, flapping: FlapHistory?, insight: InsightMarks?
+        // Read straight into the record's fields, boxed once at the end: no setter checks
+        // that its box is its own, and no record or usage copied on the way.
+        var fields = DeviceRecord.Fields(last: nil, observation: 0, thresholds: ThresholdState(), usageRate: nil)
+        var seenObservation = false, seenThresholds = false, seenNotFound = false
         var object = try scanner.beginObject()
         // A record this build wrote has its keys in `DeviceKey` order: the next one is tried first.
         var expected: DeviceKey? = .observation
@@ -206,26 +206,27 @@ struct StateFileReader {
             }
             if let member { expected = DeviceKey(rawValue: member.rawValue + 1) }
             switch member {
-            case .observation: observation = try readSequence("observation")
-            case .observedAt: observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
-            case .notFound: notFound = try scanner.readBool()
-            case .thresholds: thresholds = try readThresholds()
-            case .flapping: flapping = try scanner.skipNull() ? nil : try readFlapping()
-            case .usageRate: usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
-            case .insight: insight = try InsightCodec.read(from: &scanner)
-            case .last: last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
+            case .observation:
+                fields.observation = try readSequence("observation")
+                seenObservation = true
+            case .observedAt: fields.observedAt = try scanner.skipNull() ? nil : try scanner.readDate()
+            case .notFound:
+                fields.notFound = try scanner.readBool()
+                seenNotFound = true
+            case .thresholds:
+                fields.thresholds = try readThresholds()
+                seenThresholds = true
+            case .flapping: fields.flapping = try scanner.skipNull() ? nil : Indirect(try readFlapping())
+            case .usageRate: fields.usageRate = try scanner.skipNull() ? nil : try UsageRate.read(from: &scanner)
+            case .insight: fields.insight = try InsightCodec.read(from: &scanner)
+            case .last: fields.last = try scanner.skipNull() ? nil : try readUsage(named: iccid)
             case nil: try scanner.skipValue()
             }
         }
-        guard let observation, let thresholds, let notFound else {
+        guard seenObservation, seenThresholds, seenNotFound else {
             throw scanner.error("device record lacks \"observation\", \"thresholds\" or \"not_found\"", at: start)
         }
-        var record = DeviceRecord(
-            last: consume last, observedAt: observedAt, observation: observation, thresholds: thresholds,
-            notFound: notFound, usageRate: usageRate)
-        if let flapping { record.flapping = flapping }
-        if let insight { record.insight = insight }
-        return record
+        return DeviceRecord(fields: fields)
     }
 
     private mutating func readThresholds() throws(StateFormatError) -> ThresholdState {

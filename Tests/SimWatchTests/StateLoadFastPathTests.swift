@@ -175,4 +175,40 @@ struct StateLoadFastPathTests {
         #expect(throws: StateFormatError.self) { try StateCodec.decode(bytes) }
         #expect(throws: StateCodec.DecodeFailure.self) { try StateCodec.decode(bytes, chunkBytes: 7) }
     }
+
+    /// The eight-bytes-at-a-time comparison behind `Key.matches`, `takeKey` and the shared
+    /// ICCID: every length around a word, and a difference at every position.
+    @Test func equalBytesComparesEveryByte() {
+        for count in 0...20 {
+            let left = (0..<count).map { UInt8(0x30 + $0) }
+            #expect(JSONScanner.equalBytes(left, left.map { $0 }, count: count))
+            for position in 0..<count {
+                var right = left
+                right[position] ^= 0x01
+                #expect(!JSONScanner.equalBytes(left, right, count: count), "length \(count), byte \(position)")
+            }
+        }
+    }
+
+    /// The reader fills the record's fields itself: keys in another order, repeated ones
+    /// (the last wins), nulls and a flapping history give what the public setters give.
+    @Test func aRecordReadInAnyOrderIsTheOneItsSettersMake() throws {
+        let at = Date(timeIntervalSince1970: 1_795_773_600)
+        var expected = DeviceRecord(last: DeviceUsage(iccid: "8988216716970004975", status: "ACTIVATED"),
+                                    observation: 3, thresholds: ThresholdState(fired: ["data:90"]), notFound: true,
+                                    usageRate: UsageRate(polledAt: at))
+        expected.flapping = FlapHistory(status: FlapTrack(changes: [FlapChange(at: at, previous: .string("ACTIVATED"))]))
+        var marks = InsightMarks()
+        marks.spikes[.sms] = SpikeBaseline(perHour: 2, rates: 1)
+        expected.insight = marks
+        let flapping = String(decoding: try JSONEncoder.simwatch().encode(expected.flapping), as: UTF8.self)
+        let text = Self.head + #""8988216716970004975":{"last":{"status":"ACTIVATED","iccid":"8988216716970004975"},"#
+            + #""insight":{"projected":[],"spikes":{"sms":{"rates":1,"per_hour":2}}},"usage_rate":{"polled_at":"2026-11-27T10:00:00Z"},"#
+            + #""flapping":\#(flapping),"observed_at":null,"thresholds":{"fired":["data:90"]},"not_found":true,"#
+            + #""observation":1,"observation":3}}}"#
+        let loaded = try StateCodec.decode(Array(text.utf8))
+        #expect(loaded.devices["8988216716970004975"] == expected)
+        let lacking = text.replacingOccurrences(of: #""not_found":true,"#, with: "")
+        #expect(throws: StateFormatError.self) { try StateCodec.decode(Array(lacking.utf8)) }
+    }
 }

@@ -16,20 +16,7 @@ package struct JSONScanner {
             guard let raw else { return decoded == name.description }
             let count = raw.count
             guard count == name.utf8CodeUnitCount, let start = raw.baseAddress else { return count == name.utf8CodeUnitCount }
-            // Compared here eight bytes at a time: keys are short, and a call to memcmp per
-            // key tried costs more than the comparison (a device line tries about thirty).
-            let left = UnsafeRawPointer(start), right = UnsafeRawPointer(name.utf8Start)
-            var offset = 0
-            while count - offset >= 8 {
-                guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                        == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
-                offset += 8
-            }
-            while offset < count {
-                guard left.load(fromByteOffset: offset, as: UInt8.self) == right.load(fromByteOffset: offset, as: UInt8.self) else { return false }
-                offset += 1
-            }
-            return true
+            return JSONScanner.equalBytes(UnsafeRawPointer(start), UnsafeRawPointer(name.utf8Start), count: count)
         }
 
         package var text: String { raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded! }
@@ -117,7 +104,8 @@ package struct JSONScanner {
 
     private mutating func literal(_ word: StaticString) throws(JSONFormatError) {
         let count = word.utf8CodeUnitCount
-        guard bytes.count - index >= count, memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0 else {
+        guard bytes.count - index >= count,
+              Self.equalBytes(UnsafeRawPointer(bytes.baseAddress! + index), UnsafeRawPointer(word.utf8Start), count: count) else {
             throw error("expected \(word)")
         }
         index += count
@@ -200,7 +188,8 @@ package struct JSONScanner {
         guard let raw else { return decoded! }
         var known = known
         let same = known.withUTF8 { utf8 in
-            utf8.count == raw.count && (raw.isEmpty || memcmp(utf8.baseAddress!, raw.baseAddress!, raw.count) == 0)
+            utf8.count == raw.count
+                && (raw.isEmpty || Self.equalBytes(UnsafeRawPointer(utf8.baseAddress!), UnsafeRawPointer(raw.baseAddress!), count: raw.count))
         }
         return same ? known : String(decoding: raw, as: UTF8.self)
     }
@@ -244,7 +233,8 @@ package struct JSONScanner {
         }
         let count = name.utf8CodeUnitCount
         guard end - cursor >= count + 3, base[cursor] == UInt8(ascii: "\""), base[cursor + count + 1] == UInt8(ascii: "\""),
-              base[cursor + count + 2] == UInt8(ascii: ":"), memcmp(base + cursor + 1, name.utf8Start, count) == 0
+              base[cursor + count + 2] == UInt8(ascii: ":"),
+              Self.equalBytes(UnsafeRawPointer(base + cursor + 1), UnsafeRawPointer(name.utf8Start), count: count)
         else { return false }
         index = cursor + count + 3
         container.first = false
