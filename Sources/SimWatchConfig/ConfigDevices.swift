@@ -44,18 +44,12 @@ enum ConfigDevices {
         let diagnostics: ConfigDiagnostics
         var devices: [DeviceEntry] = []
         /// Where each ICCID was first listed: a line of the devices file (1 or more), or
-        /// -1 - its index in `yamlPlaces`. A number, not a `Place`: a fleet's file fills
+        /// -1 - its index in `yamlPlaces`. A number, not a mark and path: a fleet's file fills
         /// this with 100,000 entries, and an 8-byte value keeps the table a third the size.
         var firstSeen: [String: Int] = [:]
         var yamlPlaces: [(mark: Mark?, path: KeyPath)] = []
         /// The devices file (there is one at most).
         var file = ""
-
-        /// Where an ICCID was listed.
-        enum Place {
-            case yaml(Mark?, KeyPath)
-            case line(file: String, Int)
-        }
 
         /// The place `firstSeen` holds, spelled out for a duplicate.
         func text(_ code: Int) -> String {
@@ -70,28 +64,28 @@ enum ConfigDevices {
         }
 
         mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
-            let diagnostics = diagnostics
-            add(device, place: .yaml(mark, path)) { message in
-                diagnostics.error(message, at: mark, path)
+            if let first = firstListing(device.iccid, code: -(yamlPlaces.count + 1)) {
+                return diagnostics.error("duplicate ICCID \(device.iccid); first listed at \(first)", at: mark, path)
             }
+            yamlPlaces.append((mark, path))
+            devices.append(device)
         }
 
-        mutating func add(_ device: DeviceEntry, place: Place, report: (String) -> Void) {
-            let code = switch place {
-            case .yaml: -(yamlPlaces.count + 1)
-            case .line(_, let number): max(number, 1)
-            }
-            // One look-up for a new ICCID (all but a duplicate): 100,000 hashes fewer at a fleet.
-            if let first = firstSeen.updateValue(code, forKey: device.iccid) {
-                firstSeen[device.iccid] = first
-                report("duplicate ICCID \(device.iccid); first listed at \(text(first))")
-                return
-            }
-            switch place {
-            case .yaml(let mark, let path): yamlPlaces.append((mark, path))
-            case .line(let file, _): if file != self.file { self.file = file }
-            }
+        /// Adds the entry on line `line` of `file`; where the ICCID was first listed when it was already.
+        ///
+        /// No place or report closure per line: a fleet's file is 100,000 of them.
+        mutating func add(_ device: DeviceEntry, line: Int) -> String? {
+            if let first = firstListing(device.iccid, code: max(line, 1)) { return first }
             devices.append(device)
+            return nil
+        }
+
+        /// Records `code` as where `iccid` was first listed, or names the place already recorded.
+        private mutating func firstListing(_ iccid: String, code: Int) -> String? {
+            // One look-up for a new ICCID (all but a duplicate): 100,000 hashes fewer at a fleet.
+            guard let first = firstSeen.updateValue(code, forKey: iccid) else { return nil }
+            firstSeen[iccid] = first
+            return text(first)
         }
     }
 
@@ -140,11 +134,13 @@ enum ConfigDevices {
         let lines = DevicesFileLines.entries(text)
         // A fleet's file is 100,000 lines: room for them all at once, not a dozen regrowths and rehashes.
         collector.reserve(lines.count)
+        collector.file = file
         for line in lines {
             do {
                 let device = DeviceEntry(iccid: try iccid(line.token), name: line.rest.isEmpty ? nil : line.rest)
-                collector.add(device, place: .line(file: file, line.number)) { message in
-                    diagnostics.error(message, line: line.number, column: line.column, path, file: file)
+                if let first = collector.add(device, line: line.number) {
+                    diagnostics.error("duplicate ICCID \(device.iccid); first listed at \(first)",
+                                      line: line.number, column: line.column, path, file: file)
                 }
             } catch {
                 diagnostics.error(error.message, line: line.number, column: line.column, path, file: file)

@@ -93,10 +93,8 @@ struct AlignedTable {
 
     /// Hands the laid-out table to `sink` in pieces of about `chunk` bytes, in order.
     func layOut(chunk: Int = 1 << 20, into sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(chunk, max(bytes.count + bytes.count / 2, 64)) + 4096)
+        var out = Output(capacity: min(chunk, max(bytes.count + bytes.count / 2, 64)) + 4096)
         var nextWide = 0
-        let spaces = Self.spaces, gap = Self.gap
         try bytes.withUnsafeBufferPointer { bytes in
             var cellIndex = 0
             for (row, rowEnd) in rowEnds.enumerated() {
@@ -104,34 +102,75 @@ struct AlignedTable {
                 let first = cellIndex
                 while cellIndex < rowEnd {
                     let column = cellIndex - first
-                    if column > 0 { out.append(contentsOf: gap) }
+                    if column > 0 { out.pad(2) }
                     let start = cellIndex == 0 ? 0 : ends[cellIndex - 1], end = ends[cellIndex]
                     let isLast = cellIndex == rowEnd - 1
                     if nextWide < wide.count, wide[nextWide].cell == cellIndex {
-                        let text = wide[nextWide].text
+                        var text = wide[nextWide].text
                         nextWide += 1
-                        out.append(contentsOf: (isLast ? text : text.padding(toLength: widths[column], withPad: " ", startingAt: 0)).utf8)
+                        if !isLast { text = text.padding(toLength: widths[column], withPad: " ", startingAt: 0) }
+                        text.withUTF8 { out.append($0) }
                     } else {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                        var padding = isLast ? 0 : widths[column] - (end - start)
-                        while padding > 0 {
-                            let run = min(padding, spaces.count)
-                            out.append(contentsOf: spaces[..<run])
-                            padding -= run
-                        }
+                        out.append(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                        if !isLast { out.pad(widths[column] - (end - start)) }
                     }
                     cellIndex += 1
                 }
                 if out.count >= chunk {
-                    try out.withUnsafeBufferPointer { try sink($0) }
-                    out.removeAll(keepingCapacity: true)
+                    try sink(out.bytes)
+                    out.count = 0
                 }
             }
         }
-        if !out.isEmpty { try out.withUnsafeBufferPointer { try sink($0) } }
+        if out.count > 0 { try sink(out.bytes) }
     }
 
-    private static let gap: [UInt8] = [0x20, 0x20]
-    /// Padding is copied from here; a wider column (a long name) takes several copies.
-    private static let spaces = [UInt8](repeating: 0x20, count: 64)
+    /// The laid-out bytes, written through a pointer: a million cells and paddings are
+    /// copies with no array's uniqueness check, slice or retain around each.
+    private struct Output: ~Copyable {
+        private var base: UnsafeMutablePointer<UInt8>
+        private var capacity: Int
+        var count = 0
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 1)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        deinit { base.deallocate() }
+
+        var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+        /// Room for `more` bytes after `count`, moving to a larger buffer when there is not.
+        private mutating func reserve(_ more: Int) {
+            guard more > capacity - count else { return }
+            let grown = max(capacity * 2, count + more)
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            larger.initialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity = grown
+        }
+
+        mutating func append(_ byte: UInt8) {
+            reserve(1)
+            base[count] = byte
+            count += 1
+        }
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            reserve(bytes.count)
+            (base + count).initialize(from: source, count: bytes.count)
+            count += bytes.count
+        }
+
+        /// `width` spaces; none when it is 0 or less.
+        mutating func pad(_ width: Int) {
+            guard width > 0 else { return }
+            reserve(width)
+            (base + count).initialize(repeating: 0x20, count: width)
+            count += width
+        }
+    }
 }

@@ -88,25 +88,27 @@ public struct StatusReport: Sendable {
         var plans = PlanCache(plans: config.plans)
         rows = targets.map { device in
             let record = state.devices[device.iccid]
-            let usage = record?.last
-            // A discovered SIM not polled yet shows what Search Devices listed; a polled one needs no look-up.
-            let listed = usage?.status == nil || usage?.ratePlan == nil ? state.inventory[device.iccid] : nil
-            let plan = usage?.ratePlan.flatMap { plans.allowance($0) }
-            func percent(_ metric: Metric) -> Double? {
-                guard let value = usage?.counter(metric), let allowance = plan?.allowance(for: metric), allowance > 0
-                else { return nil }
-                return (Double(value) / Double(allowance) * 1000).rounded() / 10
+            // The usage is read where it lies: copying it out would retain and release its strings.
+            func row(_ usage: DeviceUsage?) -> Row {
+                // A discovered SIM not polled yet shows what Search Devices listed; a polled one needs no look-up.
+                let listed = usage?.status == nil || usage?.ratePlan == nil ? state.inventory[device.iccid] : nil
+                let plan = usage?.ratePlan.flatMap { plans.allowance($0) }
+                func percent(_ value: Int64?, _ metric: Metric) -> Double? {
+                    guard let value, let allowance = plan?.allowance(for: metric), allowance > 0 else { return nil }
+                    return (Double(value) / Double(allowance) * 1000).rounded() / 10
+                }
+                return Row(
+                    iccid: device.iccid, name: device.name, status: usage?.status ?? listed?.status,
+                    ratePlan: usage?.ratePlan ?? listed?.ratePlan,
+                    dataBytes: usage?.ctdDataUsage, dataPercent: percent(usage?.counter(.data), .data),
+                    sms: usage?.ctdSMSUsage, smsPercent: percent(usage?.counter(.sms), .sms),
+                    voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(usage?.counter(.voice), .voice),
+                    overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
+                    observedAt: record?.observedAt, thresholdsFired: record.map { Self.sorted($0.thresholds.fired) } ?? [],
+                    nextPollDue: PollScheduler.nextDue(
+                        record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
             }
-            var row = Row(
-                iccid: device.iccid, name: device.name, status: usage?.status ?? listed?.status,
-                ratePlan: usage?.ratePlan ?? listed?.ratePlan,
-                dataBytes: usage?.ctdDataUsage, dataPercent: percent(.data),
-                sms: usage?.ctdSMSUsage, smsPercent: percent(.sms),
-                voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(.voice),
-                overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
-                observedAt: record?.observedAt, thresholdsFired: record.map { Self.sorted($0.thresholds.fired) } ?? [],
-                nextPollDue: PollScheduler.nextDue(
-                    record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
+            var row = record?.withLast(row) ?? row(nil)
             // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
             let cycle = cycles.period(containing: record?.observedAt)
             row.cycleProgressPercent = (cycle.progress(at: min(now, cycle.end)) * 1000).rounded() / 10
