@@ -1,5 +1,12 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import ServiceLifecycle
 import SimWatchConfig
@@ -111,18 +118,29 @@ struct StatusCommand: AsyncParsableCommand {
         // The process ends next: freeing a fleet's 100,000 records, devices and rows one by one would only cost time (~60 ms).
         _ = Unmanaged.passRetained(Leftover(state, loaded, report))
         // A fleet's table (11 MB) or JSON (45 MB) goes out in large writes as it is made, never whole.
-        let output = FileHandle.standardOutput
-        func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-            do { try output.write(contentsOf: UnsafeRawBufferPointer(bytes)) } catch { throw OutputClosed() }
+        func emit(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            var offset = 0
+            while offset < bytes.count, let base = bytes.baseAddress {
+                let written = write(STDOUT_FILENO, base + offset, bytes.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno == EPIPE {
+                    throw OutputClosed()
+                } else if errno != EINTR {
+                    // A full disk or a broken file: a report cut short must not look complete.
+                    Bootstrap.printError("simwatch: cannot write the status to standard output: \(String(cString: strerror(errno)))")
+                    throw Exit.failure
+                }
+            }
         }
         do {
             if json {
-                try report.writeJSON(to: write)
-                try Array("\n".utf8).withUnsafeBufferPointer(write)
+                try report.writeJSON(to: emit)
+                try Array("\n".utf8).withUnsafeBufferPointer(emit)
             } else {
-                try report.writeTable(to: write)
+                try report.writeTable(to: emit)
                 let silences = SilenceReport.inForce(path: loaded.config.silencesPath, now: Date())
-                try Array("\n\(silences)\n".utf8).withUnsafeBufferPointer(write)
+                try Array("\n\(silences)\n".utf8).withUnsafeBufferPointer(emit)
             }
         } catch is OutputClosed {
             // The reader went away (`status | head`): the rest has nowhere to go, and `print` ended quietly too.

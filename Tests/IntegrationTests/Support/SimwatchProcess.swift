@@ -19,8 +19,9 @@ final class SimwatchProcess: Sendable {
         return root.appendingPathComponent(".build/debug/simwatch")
     }
 
-    /// Starts `simwatch arguments…` in `folder`, with `environment` added to a minimal one.
-    init(_ arguments: [String], in folder: String, environment: [String: String] = [:]) throws {
+    /// Starts `simwatch arguments…` in `folder`, with `environment` added to a minimal one;
+    /// standard output goes to a file that `stdout` reads, or to `standardOutput`.
+    init(_ arguments: [String], in folder: String, environment: [String: String] = [:], standardOutput: FileHandle? = nil) throws {
         process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -33,7 +34,7 @@ final class SimwatchProcess: Sendable {
         stderrPath = "\(folder)/stderr-\(stamp).txt"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardOutput = try standardOutput ?? FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
         process.terminationHandler = { [weak self] process in self?.finished(process.terminationStatus) }
