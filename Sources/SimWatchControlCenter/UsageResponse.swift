@@ -78,7 +78,7 @@ enum UsageResponse {
     ) -> Result<DeviceUsage, ControlCenterError> {
         let usage: DeviceUsage
         do {
-            usage = try DeviceUsageDecoder.decode(response.body)
+            usage = try DeviceUsageDecoder.decode(response.body, requested: iccid)
         } catch {
             // Not a record; an error body in a 2xx is still Control Center talking.
             let apiError = APIErrorBody(response.body)

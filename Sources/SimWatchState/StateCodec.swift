@@ -193,11 +193,11 @@ package enum StateCodec {
     /// chunk and the piece being parsed, not the whole file. Gives what `decode(_:)` gives
     /// for the same bytes, errors included.
     package static func decode(
-        chunkBytes: Int = loadChunkBytes, limit: Int = .max, sizeHint: Int = 0,
+        chunkBytes: Int = loadChunkBytes, limit: Int = .max, sizeHint: Int = 0, knownICCIDs: KnownICCIDs = .none,
         from source: @escaping StateReadWindow.Source
     ) throws(DecodeFailure) -> PersistentState {
         let window = StateReadWindow(chunkBytes: chunkBytes, limit: limit, sizeHint: sizeHint, source: source)
-        var reader = StateFileReader(window: window)
+        var reader = StateFileReader(window: window, knownICCIDs: knownICCIDs)
         do {
             return try reader.readState()
         } catch {
@@ -210,9 +210,11 @@ package enum StateCodec {
     }
 
     /// `decode(chunkBytes:from:)` over bytes in memory, `chunkBytes` at a time: for tests.
-    package static func decode(_ bytes: [UInt8], chunkBytes: Int) throws(DecodeFailure) -> PersistentState {
+    package static func decode(
+        _ bytes: [UInt8], chunkBytes: Int, knownICCIDs: KnownICCIDs = .none
+    ) throws(DecodeFailure) -> PersistentState {
         var offset = 0
-        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count) { buffer in
+        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count, knownICCIDs: knownICCIDs) { buffer in
             let length = min(buffer.count, bytes.count - offset)
             guard length > 0 else { return 0 }
             bytes.withUnsafeBytes { source in

@@ -17,15 +17,19 @@ struct StateFileReader {
     /// Statuses and plan names longer than a small string (15 bytes), one copy each:
     /// a fleet has a handful of them and 100,000 records that name one.
     private var names: [String: String] = [:]
+    /// The caller's own string for a device's ICCID, which its record keys on instead of a copy.
+    private let knownICCIDs: KnownICCIDs
 
-    init(scanner: JSONScanner) {
+    init(scanner: JSONScanner, knownICCIDs: KnownICCIDs = .none) {
         self.scanner = scanner
         window = nil
+        self.knownICCIDs = knownICCIDs
     }
 
-    init(window: StateReadWindow) {
+    init(window: StateReadWindow, knownICCIDs: KnownICCIDs = .none) {
         self.window = window
         scanner = window.scanner(at: 0)
+        self.knownICCIDs = knownICCIDs
     }
 
     /// Bytes the whole file has, for reserving room.
@@ -181,7 +185,8 @@ struct StateFileReader {
         _ object: inout JSONScanner.Container, into devices: inout [String: DeviceRecord]
     ) throws(StateFormatError) -> Bool {
         guard let key = try scanner.nextKey(&object) else { return false }
-        let iccid = key.text
+        let text = key.text
+        let iccid = knownICCIDs.held(text) ?? text
         devices[iccid] = try readDevice(iccid: iccid)
         return true
     }

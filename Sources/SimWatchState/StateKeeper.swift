@@ -43,10 +43,15 @@ package struct StateKeeper: Sendable {
     ///
     /// Throws `StateLockError` when another process holds the lock, `StateFolderError`
     /// when the lock cannot be made, `StateLoadError` when the file cannot be read at all.
-    package func load(at wallNow: Date) async throws -> (StateLockHandle, StateStore.LoadResult) {
+    /// Loaded records key on the caller's own string for each ICCID in `knownICCIDs`.
+    package func load(
+        at wallNow: Date, knownICCIDs: KnownICCIDs = .none
+    ) async throws -> (StateLockHandle, StateStore.LoadResult) {
         try await BlockingIO.run { [store, lock] () throws -> (StateLockHandle, StateStore.LoadResult) in
+            // The read window's chunks and the parser's scratch are freed by now.
+            defer { ProcessHeap.returnFreePages() }
             let held = try lock ?? StateLock.acquire(forStateFile: store.path)
-            return (held, try store.load(now: wallNow))
+            return (held, try store.load(now: wallNow, knownICCIDs: knownICCIDs))
         }
     }
 
@@ -87,7 +92,11 @@ package struct StateKeeper: Sendable {
     /// Writes `snapshot` off the concurrency pool.
     package func write(_ snapshot: StateSnapshot) async -> StateSaveError? {
         do {
-            try await BlockingIO.run { [store] () throws(StateSaveError) in try store.save(snapshot) }
+            try await BlockingIO.run { [store] () throws(StateSaveError) in
+                // After the save has freed its sort keys and buffers.
+                defer { ProcessHeap.returnFreePages() }
+                try store.save(snapshot)
+            }
             return nil
         } catch {
             return error

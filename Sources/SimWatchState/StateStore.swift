@@ -43,7 +43,8 @@ public final class StateStore: Sendable {
     /// larger than 1 GiB, or written by a newer simwatch with a higher `schema_version`) is renamed `<name>.corrupt-<UTC time>`,
     /// logged at error, and `.reset` is returned. A file that cannot be read at all
     /// (permissions, a folder in its place) throws instead: it is left where it is.
-    public func load(now: Date) throws(StateLoadError) -> LoadResult {
+    /// Records key on the caller's own string for each ICCID in `knownICCIDs`.
+    public func load(now: Date, knownICCIDs: KnownICCIDs = .none) throws(StateLoadError) -> LoadResult {
         let temps = StateFileSystem.removeLeftoverTempFiles(of: path)
         for removed in temps.removed {
             logger.info("removed temp file left by an interrupted save", metadata: ["path": "\(removed)"])
@@ -51,7 +52,7 @@ public final class StateStore: Sendable {
         for kept in temps.kept {
             logger.warning("temp file of a running process (or of an unknown writer) left alone", metadata: ["path": "\(kept)"])
         }
-        switch try decodeFile() {
+        switch try decodeFile(knownICCIDs: knownICCIDs) {
         case .missing: return .fresh
         case .read(.success(let state)): return .loaded(state)
         case .read(.failure(.format(let error))): return try setAside(reason: error.description, now: now)
@@ -62,10 +63,12 @@ public final class StateStore: Sendable {
     }
 
     /// The file parsed as it is read, a chunk at a time (`StateCodec.loadChunkBytes`).
-    private func decodeFile() throws(StateLoadError) -> StateFileSystem.Opened<Result<PersistentState, StateCodec.DecodeFailure>> {
+    private func decodeFile(
+        knownICCIDs: KnownICCIDs = .none
+    ) throws(StateLoadError) -> StateFileSystem.Opened<Result<PersistentState, StateCodec.DecodeFailure>> {
         try StateFileSystem.withFile(path: path, limit: readLimit) { size, source in
             Result { () throws(StateCodec.DecodeFailure) in
-                try StateCodec.decode(limit: readLimit, sizeHint: size, from: source)
+                try StateCodec.decode(limit: readLimit, sizeHint: size, knownICCIDs: knownICCIDs, from: source)
             }
         }
     }

@@ -111,6 +111,20 @@ import Testing
         #expect(DeviceUsageDecoder.fastDecode(body)?.iccid == "8988216716970004975")
     }
 
+    /// An answer for the ICCID asked for keeps the asker's string, not a copy; any other
+    /// ICCID is the answer's own text (the plausibility check then refuses it).
+    @Test func theRequestedICCIDIsKeptInsteadOfACopy() throws {
+        let body = Data(Self.reference.utf8)
+        let requested = separateCopy("8988216716970004975")
+        let fast = try #require(DeviceUsageDecoder.fastDecode(body, requested: requested))
+        #expect(fast == reference(body))
+        #expect(stringStorage(fast.iccid) == stringStorage(requested))
+        let other = try #require(DeviceUsageDecoder.fastDecode(body, requested: "8988216716970004976"))
+        #expect(other.iccid == "8988216716970004975")
+        #expect(stringStorage(other.iccid) != stringStorage(requested))
+        #expect(try DeviceUsageDecoder.decode(body, requested: requested) == reference(body))
+    }
+
     @Test func nonUTF8BytesInAStringAreJSONDecodersToJudge() {
         let latin1 = Data(#"{"iccid":"1","status":"M"#.utf8) + Data([0xFC]) + Data(#"ller"}"#.utf8)
         #expect(DeviceUsageDecoder.fastDecode(latin1) == nil)

@@ -137,10 +137,6 @@ import Testing
 }
 
 @Suite struct SharedStringsTests {
-    func storage(_ text: String?) -> UnsafeRawPointer? {
-        text?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
-    }
-
     @Test func longTextsShareWhatIsHeldAndTheRecordStaysEqual() {
         let device = DeviceEntry(iccid: "8988216716970004975")
         let held = DeviceUsage(iccid: "8988216716970004975", imsi: "20404310970004975", status: "ACTIVATION_PENDANT",
@@ -150,10 +146,10 @@ import Testing
                                   status: String("xACTIVATION_PENDANT".dropFirst()), ratePlan: "another plan, longer than 15")
         let shared = decoded.sharingStorage(with: device, previous: held)
         #expect(shared == decoded)
-        #expect(storage(shared.iccid) == storage(device.iccid))
-        #expect(storage(shared.imsi) == storage(held.imsi))
-        #expect(storage(shared.status) == storage(held.status))
-        #expect(storage(shared.ratePlan) == storage(decoded.ratePlan))
+        #expect(stringStorage(shared.iccid) == stringStorage(device.iccid))
+        #expect(stringStorage(shared.imsi) == stringStorage(held.imsi))
+        #expect(stringStorage(shared.status) == stringStorage(held.status))
+        #expect(stringStorage(shared.ratePlan) == stringStorage(decoded.ratePlan))
         #expect(decoded.sharingStorage(with: device, previous: nil) == decoded)
     }
 }

@@ -166,6 +166,22 @@ struct StateEngineStartTests {
 
     enum StateTestError: Error { case missing(String) }
 
+    /// A loaded record keys on the configuration's string for its ICCID, not on a copy read from the file.
+    @Test func loadedRecordsShareTheConfigurationsICCIDs() async throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        var state = PersistentState(cycle: 3)
+        state.devices[Self.device.iccid] = DeviceRecord(last: DeviceUsage(iccid: Self.device.iccid, status: "ACTIVATED"), observation: 3)
+        state.devices["8988216716970009999"] = DeviceRecord(observation: 3)
+        try StateStore(path: folder.statePath, logger: CapturedLogs().logger).save(state)
+        let engine = Self.engine(folder.statePath)
+        try await engine.start()
+        let loaded = await engine.state.devices
+        let key = try #require(loaded.keys.first { $0 == Self.device.iccid })
+        #expect(stringStorage(key) == stringStorage(Self.device.iccid))
+        #expect(stringStorage(loaded[key]?.last?.iccid) == stringStorage(Self.device.iccid))
+    }
+
     @Test func startWritesTheStateBeforeAnyPoll() async throws {
         let folder = try StateTestFolder()
         defer { folder.remove() }

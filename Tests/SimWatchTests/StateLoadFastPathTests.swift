@@ -16,10 +16,6 @@ struct StateLoadFastPathTests {
         Array((head + #""\#(iccid)":{"observation":1,"not_found":false,"thresholds":{"fired":[]}"# + members + "}}}").utf8)
     }
 
-    static func storage(_ text: String?) -> UnsafeRawPointer? {
-        text?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
-    }
-
     /// A daemon's record after a few cycles, with every kind of insight and rate it writes.
     static func dailyState(devices count: Int) -> PersistentState {
         var state = PersistentState(cycle: 5)
@@ -50,7 +46,27 @@ struct StateLoadFastPathTests {
             #expect(loaded == state)
             for (key, record) in loaded.devices {
                 #expect(key.utf8.count > 15, "a long ICCID, stored out of line")
-                #expect(Self.storage(key) == Self.storage(record.last?.iccid), "\(key)")
+                #expect(stringStorage(key) == stringStorage(record.last?.iccid), "\(key)")
+            }
+        }
+    }
+
+    /// Records key on the strings the caller holds (the configuration's), not on copies:
+    /// each ICCID it knows is one string in memory, however it is loaded.
+    @Test func recordsKeyOnTheCallersOwnICCIDs() throws {
+        let state = Self.dailyState(devices: 200)
+        let bytes = StateCodec.encode(state)
+        let unknown = try #require(state.devices.keys.min())
+        let held = Set(state.devices.keys.filter { $0 != unknown }.map(separateCopy))
+        let known = KnownICCIDs { iccid in held.firstIndex(of: iccid).map { held[$0] } }
+        for chunkBytes in [1_000, 1 << 20] {
+            let loaded = try StateCodec.decode(bytes, chunkBytes: chunkBytes, knownICCIDs: known)
+            #expect(loaded == state)
+            for (key, record) in loaded.devices {
+                let mine = held.firstIndex(of: key).map { held[$0] }
+                #expect((mine == nil) == (key == unknown))
+                if let mine { #expect(stringStorage(key) == stringStorage(mine), "\(key)") }
+                #expect(stringStorage(record.last?.iccid) == stringStorage(key), "\(key)")
             }
         }
     }

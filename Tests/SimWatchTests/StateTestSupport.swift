@@ -110,3 +110,14 @@ enum StateFixtures {
         )
     }
 }
+
+/// Where a string keeps its bytes: two strings that share one storage give the same
+/// address, equal strings made apart give two (a small string, stored inline, gives nil).
+func stringStorage(_ text: String?) -> UnsafeRawPointer? {
+    text?.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+}
+
+/// `text`'s characters in a storage of their own, as a parser would make them.
+func separateCopy(_ text: String) -> String {
+    String(decoding: Array(text.utf8), as: UTF8.self)
+}

@@ -24,6 +24,11 @@ struct ConfiguredDevices: Sendable {
         index[iccid] != nil
     }
 
+    /// The configuration's own string for `iccid`: records that key on it share it.
+    func held(_ iccid: String) -> String? {
+        index.index(forKey: iccid).map { index[$0].key }
+    }
+
     subscript(iccid: String) -> DeviceEntry? {
         index[iccid].map { devices[Int($0)] }
     }
