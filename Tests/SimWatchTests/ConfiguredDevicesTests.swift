@@ -30,6 +30,22 @@ struct ConfiguredDevicesTests {
         #expect(configured.held("") == nil)
     }
 
+    /// Many devices, repeats and odd ICCIDs among them: every look-up agrees with a dictionary's.
+    @Test func agreesWithADictionaryAtScale() {
+        let odd = ["", "0", "🛰️", String(repeating: "9", count: 4_000), "8988216716970000001\u{0}", "8988216716970000001 "]
+        let iccids = (0..<20_000).map { "8988216716" + String(970_000_000 + $0 % 15_000) } + odd
+        let devices = iccids.enumerated().map { DeviceEntry(iccid: $0.element, name: "n\($0.offset)") }
+        var reference: [String: DeviceEntry] = [:]
+        for device in devices where reference[device.iccid] == nil { reference[device.iccid] = device }
+        let configured = ConfiguredDevices(devices)
+        for iccid in Set(iccids) {
+            #expect(configured[iccid] == reference[iccid], "\(iccid.prefix(30))")
+        }
+        for absent in ["8988216716970015000", "8988216716970000001 x", "1", String(repeating: "9", count: 3_999)] {
+            #expect(!configured.contains(absent) && configured[absent] == nil && configured.held(absent) == nil)
+        }
+    }
+
     @Test func noDevices() {
         let configured = ConfiguredDevices([])
         #expect(!configured.contains("8988216716970000001"))
