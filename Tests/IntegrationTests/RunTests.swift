@@ -107,7 +107,7 @@ final class DatagramReceiver: Sendable {
     deinit { close(fd) }
 
     /// The next datagram matching `match`, skipping others; `nil` after `timeout`.
-    func waitFor(timeout: Duration = .seconds(20), _ match: (String) -> Bool) async -> String? {
+    func waitFor(timeout: Duration = eventuallyTimeout, _ match: (String) -> Bool) async -> String? {
         var found: String?
         _ = await eventually(timeout: timeout) {
             var buffer = [UInt8](repeating: 0, count: 4096)

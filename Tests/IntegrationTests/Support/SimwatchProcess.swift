@@ -98,13 +98,20 @@ final class SimwatchProcess: Sendable {
     }
 
     /// Waits until `condition` holds on stderr, polling; false on timeout.
-    func waitForLog(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+    func waitForLog(timeout: Duration = eventuallyTimeout, _ condition: (String) -> Bool) async -> Bool {
         await eventually(timeout: timeout) { condition(self.stderr) }
     }
 }
 
+/// How long a wait for something that must happen allows by default: long, since it
+/// returns as soon as the condition holds. The daemon under test is answered by this
+/// process's simulator and sink, and at the start of a run the synchronous CPU-heavy unit
+/// tests can hold both threads of a 2-core CI machine's pool for 20 s and more (a first
+/// cycle once took longer than the 20 s this used to be).
+let eventuallyTimeout: Duration = .seconds(60)
+
 /// Polls `condition` every 50 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async -> Bool {
+func eventually(timeout: Duration = eventuallyTimeout, _ condition: () async -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     while clock.now < deadline {
