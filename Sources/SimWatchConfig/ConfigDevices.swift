@@ -43,15 +43,16 @@ enum ConfigDevices {
     private struct Collector {
         let diagnostics: ConfigDiagnostics
         var devices: [DeviceEntry] = []
-        /// Where each ICCID was first listed: a line of the devices file (1 or more), or
-        /// -1 - its index in `yamlPlaces`. A number, not a mark and path: a fleet's file fills
-        /// this with 100,000 entries, and an 8-byte value keeps the table a third the size.
-        var firstSeen: [String: Int] = [:]
+        /// Finds a listed ICCID among `devices` (a fleet's file lists 100,000 of them).
+        var positions = DevicePositions()
+        /// Where each of `devices` was listed: a line of the devices file (1 or more), or
+        /// -1 - its index in `yamlPlaces`. A number, not a mark and path, per device.
+        var places: [Int] = []
         var yamlPlaces: [(mark: Mark?, path: KeyPath)] = []
         /// The devices file (there is one at most).
         var file = ""
 
-        /// The place `firstSeen` holds, spelled out for a duplicate.
+        /// A place of `places`, spelled out for a duplicate.
         func text(_ code: Int) -> String {
             guard code < 0 else { return "\(file):\(code)" }
             let place = yamlPlaces[-1 - code]
@@ -60,32 +61,33 @@ enum ConfigDevices {
 
         mutating func reserve(_ more: Int) {
             devices.reserveCapacity(devices.count + more)
-            firstSeen.reserveCapacity(firstSeen.count + more)
+            places.reserveCapacity(places.count + more)
+            positions.reserveCapacity(positions.count + more, in: devices)
         }
 
         mutating func add(_ device: DeviceEntry, at mark: Mark?, _ path: KeyPath) {
-            if let first = firstListing(device.iccid, code: -(yamlPlaces.count + 1)) {
+            if let first = firstListing(of: device, place: -(yamlPlaces.count + 1)) {
                 return diagnostics.error("duplicate ICCID \(device.iccid); first listed at \(first)", at: mark, path)
             }
             yamlPlaces.append((mark, path))
-            devices.append(device)
         }
 
         /// Adds the entry on line `line` of `file`; where the ICCID was first listed when it was already.
         ///
         /// No place or report closure per line: a fleet's file is 100,000 of them.
         mutating func add(_ device: DeviceEntry, line: Int) -> String? {
-            if let first = firstListing(device.iccid, code: max(line, 1)) { return first }
-            devices.append(device)
-            return nil
+            firstListing(of: device, place: max(line, 1))
         }
 
-        /// Records `code` as where `iccid` was first listed, or names the place already recorded.
-        private mutating func firstListing(_ iccid: String, code: Int) -> String? {
-            // One look-up for a new ICCID (all but a duplicate): 100,000 hashes fewer at a fleet.
-            guard let first = firstSeen.updateValue(code, forKey: iccid) else { return nil }
-            firstSeen[iccid] = first
-            return text(first)
+        /// Adds `device`, listed at `place`, or names where its ICCID was listed first.
+        private mutating func firstListing(of device: DeviceEntry, place: Int) -> String? {
+            devices.append(device)
+            if let first = positions.insert(devices.count - 1, in: devices) {
+                devices.removeLast()
+                return text(places[first])
+            }
+            places.append(place)
+            return nil
         }
     }
 
