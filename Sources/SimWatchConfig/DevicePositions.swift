@@ -17,34 +17,35 @@ public struct DevicePositions: Sendable {
 
     /// The position of the entry of `devices` whose ICCID is `iccid`, if one was inserted.
     public func position(of iccid: String, in devices: [DeviceEntry]) -> Int? {
-        var slot = iccid.hashValue & (slots.count - 1)
-        while slots[slot] != 0 {
-            let position = Int(slots[slot]) - 1
-            if devices[position].iccid == iccid { return position }
-            slot = (slot + 1) & (slots.count - 1)
-        }
-        return nil
+        find(iccid, in: devices).position
     }
 
     /// Inserts `position` unless an entry with the same ICCID is in already: then gives
-    /// that one's position and leaves the table as it was.
+    /// that one's position and inserts nothing.
     public mutating func insert(_ position: Int, in devices: [DeviceEntry]) -> Int? {
         guard (0...Self.maxPosition).contains(position) else { return nil }
         if (count + 1) * 2 > slots.count { grow(devices) }
-        let iccid = devices[position].iccid
-        var slot = iccid.hashValue & (slots.count - 1)
-        while slots[slot] != 0 {
-            let held = Int(slots[slot]) - 1
-            if devices[held].iccid == iccid { return held }
-            slot = (slot + 1) & (slots.count - 1)
-        }
+        let (slot, held) = find(devices[position].iccid, in: devices)
+        if let held { return held }
         slots[slot] = UInt32(position + 1)
         count += 1
         return nil
     }
 
+    /// Room for `minimumCapacity` entries without growing on the way.
     public mutating func reserveCapacity(_ minimumCapacity: Int, in devices: [DeviceEntry]) {
         if Self.slotCount(for: minimumCapacity) > slots.count { grow(devices, to: Self.slotCount(for: minimumCapacity)) }
+    }
+
+    /// The slot of `iccid`'s entry and its position, or the empty slot where it would go.
+    private func find(_ iccid: String, in devices: [DeviceEntry]) -> (slot: Int, position: Int?) {
+        var slot = iccid.hashValue & (slots.count - 1)
+        while slots[slot] != 0 {
+            let position = Int(slots[slot]) - 1
+            if devices[position].iccid == iccid { return (slot, position) }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return (slot, nil)
     }
 
     /// A power of two at least twice `entries`.
