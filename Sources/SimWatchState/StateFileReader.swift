@@ -20,10 +20,10 @@ struct StateFileReader {
     /// The caller's own string for a device's ICCID, which its record keys on instead of a copy.
     private let knownICCIDs: KnownICCIDs
 
-    init(scanner: JSONScanner, knownICCIDs: KnownICCIDs = .none) {
+    init(scanner: JSONScanner) {
         self.scanner = scanner
         window = nil
-        self.knownICCIDs = knownICCIDs
+        knownICCIDs = .none
     }
 
     init(window: StateReadWindow, knownICCIDs: KnownICCIDs = .none) {
