@@ -5,17 +5,19 @@ import Foundation
 /// created on that thread and never leaves it.
 struct CurlEngineLauncher: Sendable {
     private let queue: TransferQueue
+    private let idlePollMilliseconds: Int32
     let executor: CurlTaskExecutor
 
     /// Nil when libcurl could not give us a multi handle; the queue then refuses every request.
-    init?(queue: TransferQueue) {
+    init?(queue: TransferQueue, idlePoll: Duration) {
         guard queue.multi != nil else { return nil }
         self.queue = queue
         self.executor = CurlTaskExecutor(queue: queue)
+        idlePollMilliseconds = Int32(min(max(1, idlePoll.components.seconds), 86_400) * 1_000)
     }
 
     func makeEngine() -> CurlEngine {
-        CurlEngine(queue: queue, executor: executor)
+        CurlEngine(queue: queue, executor: executor, idlePollMilliseconds: idlePollMilliseconds)
     }
 }
 
@@ -34,13 +36,14 @@ final class CurlEngine {
     private static let maxSpareHandles = 64
 
     /// Longest sleep without news; libcurl shortens it whenever one of its timers is due sooner.
-    private static let idlePollMilliseconds: Int32 = 5_000
+    private let idlePollMilliseconds: Int32
 
-    fileprivate init(queue: TransferQueue, executor: CurlTaskExecutor) {
+    fileprivate init(queue: TransferQueue, executor: CurlTaskExecutor, idlePollMilliseconds: Int32) {
         // CurlEngineLauncher only exists when the handle does.
         self.multi = queue.multi!
         self.queue = queue
         self.executor = executor
+        self.idlePollMilliseconds = idlePollMilliseconds
     }
 
     /// Runs until the queue delivers `shutDown`, then fails what is pending and frees the multi handle.
@@ -50,26 +53,36 @@ final class CurlEngine {
     /// sleeps, so a poll cycle runs here without a thread switch per request.
     func run() {
         queue.engineStarted()
-        var running: Int32 = 0
         while true {
-            guard takeTransferCommands() else { return }
-            _ = curl_multi_perform(multi, &running)
-            collectCompleted()
+            guard turn() else { return }
             for job in queue.takeJobs() {
                 job.runSynchronously(on: executor.asUnownedTaskExecutor())
                 // A job that asked for a request has it sent before the next job runs:
                 // the server works on it while this thread reads the previous answer.
                 if queue.hasCommands {
-                    guard takeTransferCommands() else { return }
-                    _ = curl_multi_perform(multi, &running)
+                    guard turn() else { return }
                 }
             }
             if queue.hasWork { continue }
-            if curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, nil) != CURLM_OK {
+            if curl_multi_poll(multi, nil, 0, idlePollMilliseconds, nil) != CURLM_OK {
                 // Cannot happen with a valid handle; pause so a broken one cannot spin a core.
                 usleep(10_000)
             }
         }
+    }
+
+    /// One turn of libcurl: starts and cancels what was asked for, moves every transfer on
+    /// and resumes the callers of those that finished; false once `shutDown` stopped the engine.
+    ///
+    /// Always all three: an answer on loopback can arrive within the turn that sent its
+    /// request, and a finished transfer left uncollected wakes no socket, so the thread
+    /// would sleep through it until the idle timeout.
+    private func turn() -> Bool {
+        guard takeTransferCommands() else { return false }
+        var running: Int32 = 0
+        _ = curl_multi_perform(multi, &running)
+        collectCompleted()
+        return true
     }
 
     /// Starts and cancels what was asked for; false once `shutDown` has stopped the engine.

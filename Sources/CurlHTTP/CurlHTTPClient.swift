@@ -19,12 +19,18 @@ public final class CurlHTTPClient: HTTPClient {
     /// - Parameters:
     ///   - maxConnectionsPerHost: connections open at once to one host; more transfers queue.
     ///   - maxConnections: connections open at once in total, and idle connections kept for reuse.
-    public init(maxConnectionsPerHost: Int = 8, maxConnections: Int = 64) {
+    public convenience init(maxConnectionsPerHost: Int = 8, maxConnections: Int = 64) {
+        self.init(maxConnectionsPerHost: maxConnectionsPerHost, maxConnections: maxConnections, idlePoll: .seconds(5))
+    }
+
+    /// - Parameter idlePoll: the longest the transfer thread sleeps without news (whole
+    ///   seconds, at least one); tests lengthen it so that a missed wakeup shows as a stall.
+    package init(maxConnectionsPerHost: Int, maxConnections: Int, idlePoll: Duration) {
         queue = TransferQueue(
             maxConnectionsPerHost: max(1, maxConnectionsPerHost),
             maxConnections: max(1, maxConnections)
         )
-        let launcher = CurlEngineLauncher(queue: queue)
+        let launcher = CurlEngineLauncher(queue: queue, idlePoll: idlePoll)
         taskExecutor = launcher?.executor
         if let engine = launcher {
             let thread = Thread { engine.makeEngine().run() }

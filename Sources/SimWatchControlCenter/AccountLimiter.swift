@@ -1,4 +1,5 @@
 import SimWatchCore
+import Synchronization
 
 /// Paces every request of one Control Center account: at most `rate` starts per second,
 /// at most `concurrency` in flight, and a server-requested pause for everyone.
@@ -18,7 +19,11 @@ import SimWatchCore
 /// arming a timer costs more than the wait. Only on a clock that moves on its own.
 ///
 /// The clock is a parameter so that tests can drive the limiter on a clock of their own.
-public actor AccountLimiter<C: Clock> where C.Duration == Duration {
+///
+/// A lock rather than an actor: a poll that finds a slot and its start time due (the usual
+/// case at the limits `once` runs at) takes both without a task switch, and frees its slot
+/// without one. Only a wait suspends.
+public final class AccountLimiter<C: Clock>: Sendable where C.Duration == Duration {
     /// Spacing beyond `1/rate` that absorbs network jitter.
     static var margin: Double { 1.05 }
     /// The rates the limiter accepts; the configuration's own bounds are inside these.
@@ -32,12 +37,23 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     private let yieldsShortWaits: Bool
     private let concurrency: Int
     private let clock: C
-    private var nextStart: C.Instant
-    private var inFlight = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var nextWaiterID: UInt64 = 0
-    /// Rate-limited answers in a row, for the account, since the last other answer.
-    private var limitedStreak = 0
+    private let state: Mutex<State>
+
+    private struct State {
+        var nextStart: C.Instant
+        var inFlight = 0
+        var waiters: [(id: UInt64, continuation: UnsafeContinuation<Void, any Error>)] = []
+        var nextWaiterID: UInt64 = 0
+        /// Rate-limited answers in a row, for the account, since the last other answer.
+        var limitedStreak = 0
+
+        /// Takes a slot if fewer than `concurrency` are in flight.
+        mutating func takeSlot(below concurrency: Int) -> Bool {
+            guard inFlight < concurrency else { return false }
+            inFlight += 1
+            return true
+        }
+    }
 
     /// - Parameters:
     ///   - rate: requests started per second; clamped to `0.001...1_000_000` (nan: the slowest).
@@ -50,27 +66,36 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
         self.concurrency = min(max(concurrency, 1), Self.maxConcurrency)
         self.clock = clock
         yieldsShortWaits = clock is ContinuousClock || (clock as? MonotonicClock)?.movesOnItsOwn == true
-        nextStart = clock.now
+        state = Mutex(State(nextStart: clock.now))
     }
 
     /// Waits for a free slot and the next start time; pair every success with `release()`.
     public func acquire() async throws {
         try await waitForPermit()
         do {
-            while true {
-                let now = clock.now
-                guard now < nextStart else { break }
-                if yieldsShortWaits, now.duration(to: nextStart) < Self.yieldBelow {
+            // The start is taken under the lock when due, so two callers never share one;
+            // a caller that finds it not yet due waits and checks again.
+            while let due = takeStartIfDue() {
+                if yieldsShortWaits, clock.now.duration(to: due) < Self.yieldBelow {
                     await Task.yield()
                     try Task.checkCancellation()
                 } else {
-                    try await clock.sleep(until: nextStart, tolerance: nil)
+                    try await clock.sleep(until: due, tolerance: nil)
                 }
             }
-            nextStart = clock.now.advanced(by: spacing)
         } catch {
             release()
             throw error
+        }
+    }
+
+    /// Takes the next start when it is due (`nil`); else gives the instant it is due.
+    private func takeStartIfDue() -> C.Instant? {
+        let now = clock.now
+        return state.withLock { state in
+            guard now >= state.nextStart else { return state.nextStart }
+            state.nextStart = now.advanced(by: spacing)
+            return nil
         }
     }
 
@@ -79,19 +104,24 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     /// Returns whether the slot went to a waiting request.
     @discardableResult
     public func release(answered: Bool = false) -> Bool {
-        if answered { limitedStreak = 0 }
-        if waiters.isEmpty {
-            inFlight -= 1
-            return false
+        let next = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
+            if answered { state.limitedStreak = 0 }
+            if state.waiters.isEmpty {
+                state.inFlight -= 1
+                return nil
+            }
+            // The slot passes straight to the next waiter, so inFlight stays the same.
+            return state.waiters.removeFirst().continuation
         }
-        // The slot passes straight to the next waiter, so inFlight stays the same.
-        waiters.removeFirst().continuation.resume()
-        return true
+        // Resumed outside the lock: the waiter may run at once on this thread.
+        next?.resume()
+        return next != nil
     }
 
     /// Holds every new start back for `duration` (a `Retry-After`); a negative one is zero.
     public func pause(for duration: Duration) {
-        nextStart = max(nextStart, clock.now.advanced(by: max(duration, .zero)))
+        let until = clock.now.advanced(by: max(duration, .zero))
+        state.withLock { $0.nextStart = max($0.nextStart, until) }
     }
 
     /// Records a rate-limited answer and pauses the whole account; returns the pause.
@@ -99,7 +129,10 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
     /// The pause is `retryAfter` when the server gave one, else `base` doubled for each
     /// limited answer in a row, up to `maximum`; `retryAfter` is held to `maximum` too.
     public func rateLimited(retryAfter: Duration?, base: Duration, maximum: Duration) -> Duration {
-        limitedStreak = min(limitedStreak + 1, 64)
+        let streak = state.withLock { state in
+            state.limitedStreak = min(state.limitedStreak + 1, 64)
+            return state.limitedStreak
+        }
         let maximum = max(maximum, .zero)
         let pause: Duration
         if let retryAfter {
@@ -107,7 +140,7 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
         } else {
             // Doubling stops at the maximum long before the shift could overflow.
             var doubled = max(base, .zero)
-            for _ in 1..<limitedStreak where doubled < maximum { doubled = doubled * 2 }
+            for _ in 1..<streak where doubled < maximum { doubled = doubled * 2 }
             pause = min(doubled, maximum)
         }
         self.pause(for: pause)
@@ -116,7 +149,7 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
 
     /// An answer that was not rate limiting ends the streak, so the next pause is short again.
     public func notLimited() {
-        limitedStreak = 0
+        state.withLock { $0.limitedStreak = 0 }
     }
 
     /// Runs `body` inside a slot.
@@ -134,30 +167,40 @@ public actor AccountLimiter<C: Clock> where C.Duration == Duration {
 
     private func waitForPermit() async throws {
         try Task.checkCancellation()
-        if inFlight < concurrency {
-            inFlight += 1
-            return
+        let id: UInt64? = state.withLock { state in
+            if state.takeSlot(below: concurrency) { return nil }
+            defer { state.nextWaiterID += 1 }
+            return state.nextWaiterID
         }
-        let id = nextWaiterID
-        nextWaiterID += 1
+        guard let id else { return }
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                waiters.append((id, continuation))
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                // Checked again, and queued, under one lock: a slot freed since the first
+                // look is taken here, and a cancellation that came first found no waiter to fail.
+                let granted: Result<Void, any Error>? = state.withLock { state in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if state.takeSlot(below: concurrency) { return .success(()) }
+                    state.waiters.append((id, continuation))
+                    return nil
+                }
+                if let granted { continuation.resume(with: granted) }
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id) }
+            cancelWaiter(id)
         }
     }
 
     private func cancelWaiter(_ id: UInt64) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        let waiter = state.withLock { state in
+            state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0).continuation }
+        }
+        waiter?.resume(throwing: CancellationError())
     }
 }
 
 extension AccountLimiter where C == ContinuousClock {
     /// A limiter on the continuous clock, as the daemon runs it.
-    public init(rate: Double, concurrency: Int) {
+    public convenience init(rate: Double, concurrency: Int) {
         self.init(rate: rate, concurrency: concurrency, clock: ContinuousClock())
     }
 }

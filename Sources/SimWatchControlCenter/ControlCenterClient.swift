@@ -120,17 +120,17 @@ public final class ControlCenterClient: Sendable {
         request.url = url
         try await limiter.acquire()
         if let mayStart, !mayStart() {
-            await limiter.release()
+            limiter.release()
             throw CancellationError()
         }
         let response: HTTPResponse
         do {
             response = try await http.execute(request)
         } catch let error as HTTPClientError {
-            await limiter.release()
+            limiter.release()
             return .failure(.transport(error))
         } catch {
-            await limiter.release()
+            limiter.release()
             throw error
         }
         if (200..<300).contains(response.status) {
@@ -138,7 +138,7 @@ public final class ControlCenterClient: Sendable {
             // out first: the server works on it while this answer is decoded and diffed. It
             // ends a rate-limit streak too (a 2xx error body saying "rate limited" still pauses
             // the account below; it just does not count towards a longer pause).
-            if await limiter.release(answered: true) { await Task.yield() }
+            if limiter.release(answered: true) { await Task.yield() }
             return interpret(response)
         }
         // Anything else is read first, so a rate-limited answer pauses the account before
@@ -146,16 +146,16 @@ public final class ControlCenterClient: Sendable {
         let result = interpret(response)
         if case .failure(let error) = result { answerFailed?(error) }
         if case .failure(.rateLimited) = result {
-            await limiter.release()
+            limiter.release()
         } else {
-            await limiter.release(answered: true)
+            limiter.release(answered: true)
         }
         return result
     }
 
     /// Pauses every request of the account after a limited answer, and says so once.
     private func pauseAccount(retryAfter: Duration?, subject: Logger.Metadata) async {
-        let pause = await limiter.rateLimited(
+        let pause = limiter.rateLimited(
             retryAfter: retryAfter, base: retry.rateLimitBaseDelay, maximum: retry.rateLimitMaxDelay)
         logger.warning("rate limited by Control Center; pausing the account", metadata: subject.merging([
             "pause": "\(pause < .seconds(1) ? HumanFormat.duration(pause) : HumanFormat.decimal(pause.seconds) + "s")",

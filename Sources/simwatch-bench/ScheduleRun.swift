@@ -140,7 +140,7 @@ final class ScheduleRun {
         try await limiter.acquire()
         let at = time.elapsed
         let answer = await body()
-        await limiter.release()
+        limiter.release()
         starts.append(Int64(at.seconds * 1e9))
         if at >= measuredFrom, at < end {
             if search { searchCallsMeasured += 1 } else { usageCallsMeasured += 1 }

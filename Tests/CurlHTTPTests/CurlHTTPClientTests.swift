@@ -43,6 +43,37 @@ import Testing
         #expect(server.acceptedConnections == 1)
     }
 
+    /// Requests sent from the transfer thread itself, one after another, as a poll cycle
+    /// sends them: an answer that arrives within the turn that sent its request is still
+    /// collected before the thread sleeps. The thread's idle sleep is lengthened to a
+    /// minute, so one missed answer stalls the run far past the deadline.
+    @Test func answersArrivingWithTheirRequestAreNeverSleptThrough() async throws {
+        let server = try RawHTTPServer { _ in .respond(status: 204) }
+        defer { server.stop() }
+        let client = CurlHTTPClient(maxConnectionsPerHost: 1, maxConnections: 1, idlePoll: .seconds(60))
+        defer { client.shutdown() }
+        let url = server.url("/ping")
+
+        let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await withTaskExecutorPreference(client.taskExecutor) { () async throws -> Void in
+                    for _ in 0..<500 {
+                        let response = try await client.execute(HTTPRequest(url: url))
+                        #expect(response.status == 204)
+                    }
+                }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return false
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
+        }
+        #expect(finished, "a request's answer waited for the transfer thread's idle timeout")
+    }
+
     @Test func silentServerTimesOutWithinTheTimeout() async throws {
         let server = try RawHTTPServer { _ in .silence }
         defer { server.stop() }

@@ -60,6 +60,11 @@ final class LimiterTestClock: Clock, Sendable {
     }
 }
 
+/// Slots taken at once, and the most seen, across tasks.
+private final class InFlightCount: Sendable {
+    let state = Mutex((now: 0, most: 0))
+}
+
 @Suite struct AccountLimiterTests {
     @Test func spacesStartsByOneOverRate() async throws {
         let clock = ContinuousClock()
@@ -69,7 +74,7 @@ final class LimiterTestClock: Clock, Sendable {
         for _ in 0..<6 {
             try await limiter.acquire()
             starts.append(clock.now - start)
-            await limiter.release()
+            limiter.release()
         }
         // Start n is scheduled n spacings after the first; a sleep never ends early.
         for (index, offset) in starts.enumerated() {
@@ -81,7 +86,7 @@ final class LimiterTestClock: Clock, Sendable {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: 5, concurrency: 1, clock: clock)
         try await limiter.acquire()
-        await limiter.release()
+        limiter.release()
         let second = Task { try await limiter.acquire() }
         try await clock.waitForSleepers()
         // 1/5 s plus the 5 % margin: 210 ms.
@@ -95,7 +100,7 @@ final class LimiterTestClock: Clock, Sendable {
     @Test func aPauseHoldsEveryStartOnTheInjectedClock() async throws {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: 1000, concurrency: 2, clock: clock)
-        await limiter.pause(for: .seconds(30))
+        limiter.pause(for: .seconds(30))
         let waiting = Task { try await limiter.acquire() }
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(29))
@@ -108,7 +113,7 @@ final class LimiterTestClock: Clock, Sendable {
     @Test func aNegativePauseIsNone() async throws {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: 1000, concurrency: 1, clock: clock)
-        await limiter.pause(for: .seconds(-100))
+        limiter.pause(for: .seconds(-100))
         try await limiter.acquire()
         #expect(clock.now.offset == .zero)
     }
@@ -118,14 +123,14 @@ final class LimiterTestClock: Clock, Sendable {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: rate, concurrency: 1, clock: clock)
         try await limiter.acquire()
-        await limiter.release()
+        limiter.release()
     }
 
     @Test(arguments: [0, -1, Int.min, Int.max])
     func anyConcurrencyIsBoundedInsteadOfTrapping(concurrency: Int) async throws {
         let limiter = AccountLimiter(rate: 1_000_000, concurrency: concurrency, clock: LimiterTestClock())
         try await limiter.acquire()
-        await limiter.release()
+        limiter.release()
     }
 
     @Test func aSlowRateIsAtTheLowerBound() async throws {
@@ -133,7 +138,7 @@ final class LimiterTestClock: Clock, Sendable {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: 1e-300, concurrency: 1, clock: clock)
         try await limiter.acquire()
-        await limiter.release()
+        limiter.release()
         let second = Task { try await limiter.acquire() }
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(1050))
@@ -144,32 +149,68 @@ final class LimiterTestClock: Clock, Sendable {
         let limiter = AccountLimiter(rate: 1000, concurrency: 1, clock: LimiterTestClock())
         var pauses: [Duration] = []
         for _ in 0..<7 {
-            pauses.append(await limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)))
+            pauses.append(limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)))
         }
         #expect(pauses == [1, 2, 4, 8, 16, 30, 30].map { .seconds($0) })
-        await limiter.notLimited()
-        #expect(await limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)) == .seconds(1))
+        limiter.notLimited()
+        #expect(limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)) == .seconds(1))
     }
 
     @Test func aLongStreakNeverOverflows() async {
         let limiter = AccountLimiter(rate: 1000, concurrency: 1, clock: LimiterTestClock())
         for _ in 0..<200 {
-            _ = await limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30))
+            _ = limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30))
         }
-        #expect(await limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)) == .seconds(30))
+        #expect(limiter.rateLimited(retryAfter: nil, base: .seconds(1), maximum: .seconds(30)) == .seconds(30))
     }
 
     @Test func retryAfterIsHonouredUpToTheMaximum() async throws {
         let clock = LimiterTestClock()
         let limiter = AccountLimiter(rate: 1000, concurrency: 1, clock: clock)
-        #expect(await limiter.rateLimited(retryAfter: .seconds(3), base: .seconds(1), maximum: .seconds(30)) == .seconds(3))
-        #expect(await limiter.rateLimited(retryAfter: .seconds(300), base: .seconds(1), maximum: .seconds(30)) == .seconds(30))
-        #expect(await limiter.rateLimited(retryAfter: .seconds(-3), base: .seconds(1), maximum: .seconds(30)) == .zero)
+        #expect(limiter.rateLimited(retryAfter: .seconds(3), base: .seconds(1), maximum: .seconds(30)) == .seconds(3))
+        #expect(limiter.rateLimited(retryAfter: .seconds(300), base: .seconds(1), maximum: .seconds(30)) == .seconds(30))
+        #expect(limiter.rateLimited(retryAfter: .seconds(-3), base: .seconds(1), maximum: .seconds(30)) == .zero)
         // The account waits the longest pause asked for.
         let waiting = Task { try await limiter.acquire() }
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(30))
         try await waiting.value
+    }
+
+    /// Tasks contending for fewer slots than they are: each slot passes on, none is lost
+    /// (a lost hand-over leaves a task waiting forever) and none is shared.
+    @Test(arguments: [1, 3])
+    func contendedSlotsAreHandedOnAndNeverShared(concurrency: Int) async throws {
+        let limiter = AccountLimiter(rate: 1_000_000, concurrency: concurrency)
+        let inFlight = InFlightCount()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<(concurrency * 2 + 1) {
+                group.addTask {
+                    for round in 0..<300 {
+                        try await limiter.acquire()
+                        inFlight.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        if round % 2 == 0 { await Task.yield() }
+                        inFlight.state.withLock { $0.now -= 1 }
+                        if limiter.release(answered: true) { await Task.yield() }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(inFlight.state.withLock { $0.most } == concurrency)
+    }
+
+    @Test func aCancelledWaiterThrowsAndTakesNoSlot() async throws {
+        let limiter = AccountLimiter(rate: 1_000_000, concurrency: 1)
+        try await limiter.acquire()
+        let waiter = Task { try await limiter.acquire() }
+        await Task.yield()
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        // The slot held all along is the only one: freed, the next caller takes it at once.
+        #expect(limiter.release() == false)
+        try await limiter.acquire()
+        #expect(limiter.release() == false)
     }
 
     @Test func retryDelaysGrowAndStayWithinJitter() {
