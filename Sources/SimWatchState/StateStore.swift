@@ -93,8 +93,10 @@ public final class StateStore: Sendable {
     ///
     /// Unlike `load`, a file that cannot be parsed throws (and stays where it is), and temp
     /// files are left alone: they may be a save in progress.
-    public func read() throws(StateLoadError) -> PersistentState? {
-        switch try decodeFile() {
+    ///
+    /// Records key on the caller's own string for each ICCID in `knownICCIDs`.
+    public func read(knownICCIDs: KnownICCIDs = .none) throws(StateLoadError) -> PersistentState? {
+        switch try decodeFile(knownICCIDs: knownICCIDs) {
         case .missing:
             return nil
         case .read(.success(let state)):

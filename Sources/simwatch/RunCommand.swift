@@ -104,7 +104,9 @@ struct StatusCommand: AsyncParsableCommand {
         Bootstrap.logging(LogSettings(format: loaded.config.log.format, level: .warning))
         let store = StateStore(path: loaded.config.stateFile, logger: Logger(label: "simwatch"))
         let state: PersistentState
-        switch try store.read() {
+        // Records keyed on the configuration's strings: no copy of each ICCID, and the
+        // report's look-ups compare them by identity.
+        switch try store.read(knownICCIDs: .configured(loaded.config.devices)) {
         case .some(let loadedState): state = loadedState
         case .none: state = PersistentState()
         }

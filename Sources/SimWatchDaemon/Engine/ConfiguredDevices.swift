@@ -1,4 +1,5 @@
 import SimWatchConfig
+import SimWatchState
 
 /// The configuration's devices, found by ICCID.
 ///
@@ -28,5 +29,13 @@ struct ConfiguredDevices: Sendable {
     /// The configuration's own string for `iccid`: records that key on it share it.
     func held(_ iccid: String) -> String? {
         positions.position(of: iccid, in: devices).map { devices[$0].iccid }
+    }
+}
+
+extension KnownICCIDs {
+    /// The configuration's own ICCID strings, for records loaded to share.
+    public static func configured(_ devices: [DeviceEntry]) -> KnownICCIDs {
+        let configured = ConfiguredDevices(devices)
+        return KnownICCIDs { configured.held($0) }
     }
 }
