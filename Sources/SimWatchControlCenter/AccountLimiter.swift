@@ -113,7 +113,8 @@ public final class AccountLimiter<C: Clock>: Sendable where C.Duration == Durati
             // The slot passes straight to the next waiter, so inFlight stays the same.
             return state.waiters.removeFirst().continuation
         }
-        // Resumed outside the lock: the waiter may run at once on this thread.
+        // Resumed outside the lock, as every continuation here: resuming schedules the waiter,
+        // and nothing that schedules tasks runs while the lock is held.
         next?.resume()
         return next != nil
     }
