@@ -96,7 +96,7 @@ final class CurlTransfer {
         try check(simwatch_curl_set_safe_defaults(easy, "http,https"))
         try check(simwatch_curl_set_parsed_url(easy, parsedURL))
         try setMethodAndBody(request.method, request.body)
-        try setHeaders(request.headers, hasBody: request.body != nil || request.method == "POST")
+        try setHeaders(request.headers, hasBody: Self.sendsBody(request.method, request.body))
         if let auth = request.basicAuth {
             try check(simwatch_curl_set_basic_auth(easy, auth.username, auth.password))
         }
@@ -166,7 +166,7 @@ final class CurlTransfer {
         case "HEAD":
             try check(simwatch_curl_set_method_head(easy))
         default:
-            if body != nil || method == "POST" {
+            if Self.sendsBody(method, body) {
                 let bytes = body ?? Data()
                 try check(bytes.withUnsafeBytes { simwatch_curl_set_body_copy(easy, $0.baseAddress, curl_off_t($0.count)) })
             }
@@ -174,6 +174,12 @@ final class CurlTransfer {
                 try check(simwatch_curl_set_custom_method(easy, method))
             }
         }
+    }
+
+    /// Whether the request goes out with a body: any that has one but a HEAD, and every POST
+    /// (an empty one without).
+    private static func sendsBody(_ method: String, _ body: Data?) -> Bool {
+        method != "HEAD" && (body != nil || method == "POST")
     }
 
     private func setHeaders(_ headers: [(name: String, value: String)], hasBody: Bool) throws(HTTPClientError) {
