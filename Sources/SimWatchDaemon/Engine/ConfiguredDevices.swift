@@ -30,12 +30,16 @@ struct ConfiguredDevices: Sendable {
     func held(_ iccid: String) -> String? {
         positions.position(of: iccid, in: devices).map { devices[$0].iccid }
     }
+
+    /// These devices' ICCIDs, for a state load whose records should share their strings.
+    var knownICCIDs: KnownICCIDs {
+        KnownICCIDs { [self] in held($0) }
+    }
 }
 
 extension KnownICCIDs {
     /// The configuration's own ICCID strings, for records loaded to share.
     public static func configured(_ devices: [DeviceEntry]) -> KnownICCIDs {
-        let configured = ConfiguredDevices(devices)
-        return KnownICCIDs { configured.held($0) }
+        ConfiguredDevices(devices).knownICCIDs
     }
 }

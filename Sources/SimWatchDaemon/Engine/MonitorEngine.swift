@@ -86,7 +86,7 @@ public actor MonitorEngine {
     public func start() async throws {
         // A copy: an access to `keeper` must not span a suspension, when `raise` may modify it.
         let reader = keeper
-        let (handle, result) = try await reader.load(at: now(), knownICCIDs: KnownICCIDs { [configured] in configured.held($0) })
+        let (handle, result) = try await reader.load(at: now(), knownICCIDs: configured.knownICCIDs)
         keeper.hold(handle)
         // Whether memory holds exactly the file just read: then the start need not rewrite it.
         var asRead = false
