@@ -11,9 +11,9 @@ import SimWatchCore
 /// (health, outbox, dead letters) go through `JSONEncoder.simwatch()`.
 package enum StateCodec {
     /// The whole file in memory: for tests and tools; saves stream it (`encode(_:chunkBytes:to:)`).
-    package static func encode(_ state: PersistentState) -> [UInt8] {
+    package static func encode(_ state: PersistentState, split: SaveSplit = SaveSplit()) -> [UInt8] {
         // No chunk reaches the sink before the end: the writer holds the whole file.
-        writeFile(StateSnapshot(state), chunkBytes: .max) { _ in }.bytes
+        writeFile(StateSnapshot(state), chunkBytes: .max, split: split) { _ in }.bytes
     }
 
     /// Bytes handed to the sink at a time when a save streams the file.
@@ -22,16 +22,16 @@ package enum StateCodec {
     /// Writes the file to `sink` in chunks of about `chunkBytes`, so a save of 100,000
     /// devices holds a chunk instead of the whole 50 MB file.
     package static func encode<E: Error>(
-        _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+        _ snapshot: StateSnapshot, chunkBytes: Int, split: SaveSplit = SaveSplit(), to sink: ([UInt8]) throws(E) -> Void
     ) throws(E) {
-        var writer = try writeFile(snapshot, chunkBytes: chunkBytes, to: sink)
+        var writer = try writeFile(snapshot, chunkBytes: chunkBytes, split: split, to: sink)
         try writer.drain(into: sink)
     }
 
     /// Writes the file, draining the writer into `sink` whenever it holds `chunkBytes`;
     /// returns the writer with the last part of the file still in it.
     private static func writeFile<E: Error>(
-        _ snapshot: StateSnapshot, chunkBytes: Int, to sink: ([UInt8]) throws(E) -> Void
+        _ snapshot: StateSnapshot, chunkBytes: Int, split: SaveSplit, to sink: ([UInt8]) throws(E) -> Void
     ) throws(E) -> JSONByteWriter {
         let state = snapshot.state
         let wholeFile = 64 * 1024 + snapshot.records.count * 520 + state.inventory.count * 110
@@ -49,18 +49,8 @@ package enum StateCodec {
         writer.raw(",\n  \"insight\": ")
         writer.raw(encodeSmall(state.activity, with: encoder))
         writer.raw(",\n  \"devices\": {")
-        // Sorted positions: the records stay where they are, borrowed from the list, not copied.
         let order = snapshot.sortedPositions()
-        let iccids = snapshot.iccids
-        try snapshot.records.withUnsafeBufferPointer { (records) throws(E) in
-            for (position, index) in order.enumerated() {
-                writer.raw(position == 0 ? "\n    " : ",\n    ")
-                writer.string(iccids[index])
-                writer.raw(": ")
-                writeDevice(records[index], to: &writer)
-                if writer.count >= chunkBytes { try writer.drain(into: sink) }
-            }
-        }
+        try writeDevices(snapshot, in: order, split: split, to: &writer, chunkBytes: chunkBytes, sink: sink)
         writer.raw(order.isEmpty ? "}" : "\n  }")
         writeFleet(state, to: &writer)
         writer.raw(",\n  \"outbox\": [")
@@ -109,7 +99,7 @@ package enum StateCodec {
         }
     }
 
-    private static func writeDevice(_ record: borrowing DeviceRecord, to writer: inout JSONByteWriter) {
+    static func writeDevice(_ record: borrowing DeviceRecord, to writer: inout JSONByteWriter) {
         writer.raw("{\"observation\":")
         writer.int(record.observation)
         if let observedAt = record.observedAt {
@@ -169,9 +159,10 @@ package enum StateCodec {
     }
 
     /// The whole file in memory: for tests and tools; loads stream it (`decode(chunkBytes:limit:sizeHint:from:)`).
-    package static func decode(_ bytes: [UInt8]) throws(StateFormatError) -> PersistentState {
+    package static func decode(_ bytes: [UInt8], split: LoadSplit = LoadSplit()) throws(StateFormatError) -> PersistentState {
         try bytes.withUnsafeBufferPointer { buffer throws(StateFormatError) in
             var reader = StateFileReader(scanner: JSONScanner(bytes: buffer))
+            reader.loadSplit = split
             return try reader.readState()
         }
     }
@@ -194,10 +185,11 @@ package enum StateCodec {
     /// for the same bytes, errors included.
     package static func decode(
         chunkBytes: Int = loadChunkBytes, limit: Int = .max, sizeHint: Int = 0, knownICCIDs: KnownICCIDs = .none,
-        from source: @escaping StateReadWindow.Source
+        split: LoadSplit = LoadSplit(), from source: @escaping StateReadWindow.Source
     ) throws(DecodeFailure) -> PersistentState {
         let window = StateReadWindow(chunkBytes: chunkBytes, limit: limit, sizeHint: sizeHint, source: source)
         var reader = StateFileReader(window: window, knownICCIDs: knownICCIDs)
+        reader.loadSplit = split
         do {
             return try reader.readState()
         } catch {
@@ -211,10 +203,10 @@ package enum StateCodec {
 
     /// `decode(chunkBytes:from:)` over bytes in memory, `chunkBytes` at a time: for tests.
     package static func decode(
-        _ bytes: [UInt8], chunkBytes: Int, knownICCIDs: KnownICCIDs = .none
+        _ bytes: [UInt8], chunkBytes: Int, knownICCIDs: KnownICCIDs = .none, split: LoadSplit = LoadSplit()
     ) throws(DecodeFailure) -> PersistentState {
         var offset = 0
-        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count, knownICCIDs: knownICCIDs) { buffer in
+        return try decode(chunkBytes: chunkBytes, sizeHint: bytes.count, knownICCIDs: knownICCIDs, split: split) { buffer in
             let length = min(buffer.count, bytes.count - offset)
             guard length > 0 else { return 0 }
             bytes.withUnsafeBytes { source in

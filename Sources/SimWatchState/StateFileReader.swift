@@ -12,18 +12,23 @@ import SimWatchCore
 struct StateFileReader {
     package var scanner: JSONScanner
     /// The streamed file; `nil` when `scanner` holds the whole file.
-    private let window: StateReadWindow?
+    let window: StateReadWindow?
     let sectionDecoder = StateCodec.sectionDecoder()
     /// Statuses and plan names longer than a small string (15 bytes), one copy each:
     /// a fleet has a handful of them and 100,000 records that name one.
     private var names: [String: String] = [:]
     /// The caller's own string for a device's ICCID, which its record keys on instead of a copy.
-    private let knownICCIDs: KnownICCIDs
+    let knownICCIDs: KnownICCIDs
 
-    init(scanner: JSONScanner) {
+    /// How the devices are split between two threads (`LoadSplit`).
+    var loadSplit = StateCodec.LoadSplit()
+    /// Batches read by both threads, for tests: a split that never happens would pass them too.
+    var batchesRead = 0
+
+    init(scanner: JSONScanner, knownICCIDs: KnownICCIDs = .none) {
         self.scanner = scanner
         window = nil
-        knownICCIDs = .none
+        self.knownICCIDs = knownICCIDs
     }
 
     init(window: StateReadWindow, knownICCIDs: KnownICCIDs = .none) {
@@ -166,33 +171,50 @@ struct StateFileReader {
         var devices: [String: DeviceRecord] = [:]
         devices.reserveCapacity(fileBytes / 400)
         var object = try scanner.beginObject()
-        while true {
-            let mark = markMember(object)
-            let more: Bool
-            do {
-                more = try nextDevice(&object, into: &devices)
-            } catch {
-                try reframe(mark, &object, after: error)
-                more = try nextDevice(&object, into: &devices)
+        let split = loadSplit
+        // Two halves at once only where there is enough to split: a small fleet's file is
+        // read before a thread would have started.
+        try SideThread.withSideThread(parallel: split.parallel && fileBytes >= 2 * split.batchBytes) { (side) throws(StateFormatError) in
+            var batches = split.parallel
+            var pending: [(String, DeviceRecord)] = []
+            while true {
+                if batches {
+                    if try readBatch(&object, into: &devices, pending: &pending, split: split, side: side) == .read { continue }
+                    batches = false
+                }
+                let mark = markMember(object)
+                let more: Bool
+                do throws(StateFormatError) {
+                    more = try nextDevice(&object, into: &devices)
+                } catch {
+                    try reframe(mark, &object, after: error)
+                    more = try nextDevice(&object, into: &devices)
+                }
+                if !more { break }
             }
-            if !more { break }
         }
         return devices
     }
 
     /// Reads the next device into `devices` (only once it is whole); `false` after the last.
-    private mutating func nextDevice(
+    mutating func nextDevice(
         _ object: inout JSONScanner.Container, into devices: inout [String: DeviceRecord]
     ) throws(StateFormatError) -> Bool {
-        guard let key = try scanner.nextKey(&object) else { return false }
-        let text = key.text
-        let iccid = knownICCIDs.held(text) ?? text
-        devices[iccid] = try readDevice(iccid: iccid)
+        guard let (iccid, record) = try nextMember(&object) else { return false }
+        devices[iccid] = record
         return true
     }
 
+    /// The next device's ICCID and record; `nil` after the last.
+    mutating func nextMember(_ object: inout JSONScanner.Container) throws(StateFormatError) -> (String, DeviceRecord)? {
+        guard let key = try scanner.nextKey(&object) else { return nil }
+        let text = key.text
+        let iccid = knownICCIDs.held(text) ?? text
+        return (iccid, try readDevice(iccid: iccid))
+    }
+
     /// One device record; `iccid` is its key, which `last` names with the same string.
-    private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
+    mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
         // Read straight into the record's fields, boxed once at the end: no setter checks
         // that its box is its own, and no record or usage copied on the way.

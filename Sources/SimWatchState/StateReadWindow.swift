@@ -140,6 +140,17 @@ package final class StateReadWindow {
         }
     }
 
+    /// Makes sure the window holds `bytes` from `index` on, or the rest of the file;
+    /// returns where `index` is now. For a batch of members read in parallel, which needs
+    /// them all here at once (not framed one by one).
+    func hold(_ bytes: Int, from index: Int) throws(StateFormatError) -> Int {
+        var index = index
+        while count - index < bytes, !atEnd {
+            index -= try refill(keeping: index)
+        }
+        return index
+    }
+
     private static func equal(_ name: StaticString, _ bytes: UnsafeMutablePointer<UInt8>, _ length: Int) -> Bool {
         length == name.utf8CodeUnitCount && memcmp(bytes, name.utf8Start, length) == 0
     }

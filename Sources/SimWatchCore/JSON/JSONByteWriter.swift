@@ -18,6 +18,16 @@ package struct JSONByteWriter {
     /// a large document (the state file) streams out in chunks instead of being held whole.
     package mutating func drain<E: Error>(into sink: ([UInt8]) throws(E) -> Void) throws(E) {
         try sink(bytes)
+        removeAll()
+    }
+
+    /// Appends what `other` holds: a part of the document written apart (a parallel save's half batch).
+    package mutating func append(_ other: JSONByteWriter) {
+        bytes.append(contentsOf: other.bytes)
+    }
+
+    /// Starts over in the same buffer, for writing the next part apart.
+    package mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
     }
 

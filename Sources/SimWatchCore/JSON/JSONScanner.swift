@@ -25,6 +25,9 @@ package struct JSONScanner {
     /// Tracks whether a comma is due before the next member or element.
     package struct Container {
         fileprivate var first = true
+
+        /// Before the first member (`beginObject` gives one after the opening bracket).
+        package init() {}
     }
 
     private static let maxDepth = 256
@@ -219,7 +222,22 @@ package struct JSONScanner {
     /// scanning it as a string. `false`, with nothing consumed, for anything else (another
     /// key, an escape, the object's end, damage): `nextKey` then reads what is there.
     package mutating func takeKey(_ name: StaticString, in container: inout Container) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
+        guard let cursor = memberStart(in: container), let base = bytes.baseAddress else { return false }
+        let count = name.utf8CodeUnitCount
+        guard bytes.count - cursor >= count + 3, base[cursor + count + 1] == UInt8(ascii: "\""),
+              base[cursor + count + 2] == UInt8(ascii: ":"),
+              Self.equalBytes(UnsafeRawPointer(base + cursor + 1), UnsafeRawPointer(name.utf8Start), count: count)
+        else { return false }
+        index = cursor + count + 3
+        container.first = false
+        return true
+    }
+
+    /// Where the next member's key starts (its opening quote), past whitespace and the
+    /// comma when one is due; `nil` when something else comes next (the end, damage).
+    /// Nothing is consumed.
+    package func memberStart(in container: Container) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         let end = bytes.count
         var cursor = index
         func skipWhitespace() {
@@ -227,18 +245,19 @@ package struct JSONScanner {
         }
         skipWhitespace()
         if !container.first {
-            guard cursor < end, base[cursor] == UInt8(ascii: ",") else { return false }
+            guard cursor < end, base[cursor] == UInt8(ascii: ",") else { return nil }
             cursor += 1
             skipWhitespace()
         }
-        let count = name.utf8CodeUnitCount
-        guard end - cursor >= count + 3, base[cursor] == UInt8(ascii: "\""), base[cursor + count + 1] == UInt8(ascii: "\""),
-              base[cursor + count + 2] == UInt8(ascii: ":"),
-              Self.equalBytes(UnsafeRawPointer(base + cursor + 1), UnsafeRawPointer(name.utf8Start), count: count)
-        else { return false }
-        index = cursor + count + 3
+        guard cursor < end, base[cursor] == UInt8(ascii: "\"") else { return nil }
+        return cursor
+    }
+
+    /// Moves on to `index`, past members of `container` read by another scanner over the
+    /// same bytes (a parallel load's other half): the next one needs its comma.
+    package mutating func skip(to index: Int, pastMembersOf container: inout Container) {
+        self.index = min(max(index, self.index), bytes.count)
         container.first = false
-        return true
     }
 
     /// `nextKey`, trying `expected` first (`takeKey`); the key it gives then points at `expected`'s own bytes.
