@@ -30,6 +30,7 @@ package final class SideThread: @unchecked Sendable {
     ///
     /// - Parameter parallel: `false` runs every `both` on the caller's thread alone (one
     ///   core, or a test of the single-thread path).
+    @discardableResult
     package static func withSideThread<Result, E: Error>(
         parallel: Bool = isWorthIt, _ body: (SideThread) throws(E) -> Result
     ) throws(E) -> Result {
@@ -37,6 +38,37 @@ package final class SideThread: @unchecked Sendable {
         if parallel { side.start() }
         defer { side.stop() }
         return try body(side)
+    }
+
+    /// Where to split `count` items into two halves, or `count` (no split) when not
+    /// `parallel` or there are fewer than `minimum`: a thread's start is not worth it for a few.
+    package static func splitPoint(_ count: Int, parallel: Bool = isWorthIt, minimum: Int = 4_096) -> Int {
+        parallel && count >= max(minimum, 2) ? count / 2 : count
+    }
+
+    /// `count` elements made by index, the second half on a side thread when `parallel`
+    /// and there are at least `minimum`. Each half makes its elements with a copy of
+    /// `state` of its own (caches, say); `element` must only read what they share.
+    package static func map<State, Element>(
+        count: Int, parallel: Bool = isWorthIt, minimum: Int = 4_096, state: State, _ element: (inout State, Int) -> Element
+    ) -> [Element] {
+        let split = splitPoint(count, parallel: parallel, minimum: minimum)
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            // Each half initializes its own elements in place: no copy of either made after.
+            func fill(_ range: Range<Int>) {
+                var state = state
+                for index in range { (base + index).initialize(to: element(&state, index)) }
+            }
+            if split == count {
+                fill(0..<count)
+            } else {
+                withSideThread(parallel: true) { side in
+                    side.both({ fill(split..<count) }, alongside: { fill(0..<split) })
+                }
+            }
+            initialized = count
+        }
     }
 
     /// Runs `sideHalf` on the side thread while the caller runs `ownHalf`; returns when both are done.

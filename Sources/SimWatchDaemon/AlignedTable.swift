@@ -64,6 +64,19 @@ struct AlignedTable {
         rowEnds.append(ends.count)
     }
 
+    /// Appends `other`'s rows after these: a table whose parts were built apart (a
+    /// fleet's two halves, at once), laid out as one.
+    mutating func append(contentsOf other: AlignedTable) {
+        let byteOffset = bytes.count, cellOffset = ends.count
+        bytes.append(contentsOf: other.bytes)
+        ends.append(contentsOf: other.ends.lazy.map { $0 + byteOffset })
+        rowEnds.append(contentsOf: other.rowEnds.lazy.map { $0 + cellOffset })
+        wide.append(contentsOf: other.wide.lazy.map { ($0.cell + cellOffset, $0.text) })
+        for (column, width) in other.widths.enumerated() {
+            if column < widths.count { widths[column] = max(widths[column], width) } else { widths.append(width) }
+        }
+    }
+
     private static func isPlain(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.allSatisfy { (0x20...0x7E).contains($0) }
     }

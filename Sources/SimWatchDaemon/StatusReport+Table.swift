@@ -14,13 +14,41 @@ extension StatusReport {
     /// A fleet's table is 11 MB: `status` writes it out as it is laid out, with no `String`
     /// per cell, no copy of the whole and no flush per line.
     public func writeTable(now: Date = Date(), to sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
-        var table = AlignedTable(rowCapacity: rows.count + 1, bytesPerRow: 112, cellsPerRow: 11)
+        try writeTable(now: now, splitFrom: Self.splitFrom, to: sink)
+    }
+
+    /// Cells made in two halves at once from `splitFrom` rows on.
+    func writeTable(now: Date, splitFrom: Int, to sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        let split = SideThread.splitPoint(rows.count, parallel: splitFrom < .max, minimum: splitFrom)
+        var table = AlignedTable(rowCapacity: split + 1, bytesPerRow: 112, cellsPerRow: 11)
         for title in ["ICCID", "NAME", "STATUS", "DATA", "SMS", "VOICE", "OVERAGE", "CYCLE", "OBSERVED", "NEXT POLL", "THRESHOLDS"] {
             table.cell(title)
         }
         table.endRow()
+        if split == rows.count {
+            addRows(0..<split, now: now, to: &table)
+        } else {
+            var rest = AlignedTable(rowCapacity: rows.count - split, bytesPerRow: 112, cellsPerRow: 11)
+            SideThread.withSideThread(parallel: true) { side in
+                side.both({ addRows(split..<rows.count, now: now, to: &rest) }, alongside: { addRows(0..<split, now: now, to: &table) })
+            }
+            table.append(contentsOf: rest)
+        }
+        try table.layOut(into: sink)
+        var summary = Array("\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, ".utf8)
+        if let lastSuccessfulCycleAt {
+            summary.append(contentsOf: "last successful cycle ".utf8)
+            Self.age(lastSuccessfulCycleAt, now: now, to: &summary)
+        } else {
+            summary.append(contentsOf: "no successful cycle yet".utf8)
+        }
+        try summary.withUnsafeBufferPointer { try sink($0) }
+    }
+
+    /// The cells of `rows[range]`, a row each.
+    private func addRows(_ range: Range<Int>, now: Date, to table: inout AlignedTable) {
         var days = DayNames(billing: billing)
-        for row in rows {
+        for row in rows[range] {
             // Only text from the configuration or the state file can hold control characters;
             // the cells made here are ASCII already.
             table.safeCell(row.iccid)
@@ -42,15 +70,6 @@ extension StatusReport {
             table.safeCell(row.thresholdsFired.isEmpty ? "-" : row.thresholdsFired.joined(separator: ","))
             table.endRow()
         }
-        try table.layOut(into: sink)
-        var summary = Array("\n\n\(rows.count) devices, \(outbox) events waiting for delivery, \(deadLetters) dead letters, ".utf8)
-        if let lastSuccessfulCycleAt {
-            summary.append(contentsOf: "last successful cycle ".utf8)
-            Self.age(lastSuccessfulCycleAt, now: now, to: &summary)
-        } else {
-            summary.append(contentsOf: "no successful cycle yet".utf8)
-        }
-        try summary.withUnsafeBufferPointer { try sink($0) }
     }
 
     /// `812.3 MB (81.2%)`, or `-` when there is no value.

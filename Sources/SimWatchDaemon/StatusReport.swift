@@ -78,15 +78,50 @@ public struct StatusReport: Sendable {
     /// Builds the report for the SIMs the daemon usage-polls: the configured devices in
     /// configuration order, then (with discovery) the inventory's SIMs in `usage_statuses`.
     public init(config: Config, state: PersistentState, now: Date = Date()) {
-        let rules = DetectionRules(config: config)
-        let budget = PollBudget.pollsPerInterval(for: config)
+        self.init(config: config, state: state, now: now, splitFrom: Self.splitFrom)
+    }
+
+    /// Fleets this large are reported in two halves at once (`SideThread`), on two cores.
+    static var splitFrom: Int { SideThread.isWorthIt ? 4_096 : .max }
+
+    /// Rows made in two halves at once from `splitFrom` devices on.
+    init(config: Config, state: PersistentState, now: Date, splitFrom: Int) {
         let targets = FleetLedger.usageTargets(configured: config.devices, inventory: state.inventory, fleet: config.fleet)
-        let fleetSize = targets.count
-        let billing = BillingCycle(config.billing)
-        var cycles = CycleCache(billing: billing, now: now)
-        self.billing = billing
-        var plans = PlanCache(plans: config.plans)
-        rows = targets.map { device in
+        let maker = RowMaker(config: config, state: state, fleetSize: targets.count, now: now)
+        billing = maker.billing
+        rows = SideThread.map(count: targets.count, parallel: splitFrom < .max, minimum: splitFrom, state: maker) { maker, index in
+            maker.row(for: targets[index])
+        }
+        outbox = state.outbox.count
+        deadLetters = state.deadLetters.count
+        lastSuccessfulCycleAt = state.health.lastSuccessfulCycleAt
+    }
+
+    /// Makes a device's row; a copy per thread, for its caches of plans and cycles.
+    private struct RowMaker {
+        let state: PersistentState
+        let rules: DetectionRules
+        let budget: Int
+        let fleetSize: Int
+        let poll: PollSettings
+        let now: Date
+        let billing: BillingCycle
+        var cycles: CycleCache
+        var plans: PlanCache
+
+        init(config: Config, state: PersistentState, fleetSize: Int, now: Date) {
+            self.state = state
+            rules = DetectionRules(config: config)
+            budget = PollBudget.pollsPerInterval(for: config)
+            self.fleetSize = fleetSize
+            poll = config.poll
+            self.now = now
+            billing = BillingCycle(config.billing)
+            cycles = CycleCache(billing: billing, now: now)
+            plans = PlanCache(plans: config.plans)
+        }
+
+        mutating func row(for device: DeviceEntry) -> Row {
             let record = state.devices[device.iccid]
             // The usage is read where it lies: copying it out would retain and release its strings.
             func row(_ usage: DeviceUsage?) -> Row {
@@ -104,9 +139,8 @@ public struct StatusReport: Sendable {
                     sms: usage?.ctdSMSUsage, smsPercent: percent(usage?.counter(.sms), .sms),
                     voiceSeconds: usage?.ctdVoiceUsage, voicePercent: percent(usage?.counter(.voice), .voice),
                     overageLimitReached: usage?.overageLimitReached, notFound: record?.notFound ?? false,
-                    observedAt: record?.observedAt, thresholdsFired: record.map { Self.sorted($0.thresholds.fired) } ?? [],
-                    nextPollDue: PollScheduler.nextDue(
-                        record, fleetSize: fleetSize, budget: budget, rules: rules, poll: config.poll))
+                    observedAt: record?.observedAt, thresholdsFired: record.map { StatusReport.sorted($0.thresholds.fired) } ?? [],
+                    nextPollDue: PollScheduler.nextDue(record, fleetSize: fleetSize, budget: budget, rules: rules, poll: poll))
             }
             var row = record?.withLast(row) ?? row(nil)
             // A device's cycle is the account's: the usage shown is of the cycle its last poll fell in.
@@ -115,9 +149,6 @@ public struct StatusReport: Sendable {
             row.cycleEndsAt = cycle.end
             return row
         }
-        outbox = state.outbox.count
-        deadLetters = state.deadLetters.count
-        lastSuccessfulCycleAt = state.health.lastSuccessfulCycleAt
     }
 
     /// Threshold keys in `String` order; ASCII keys (all that the configuration makes) on their bytes, the same order.

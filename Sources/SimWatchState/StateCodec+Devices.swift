@@ -6,11 +6,11 @@ extension StateCodec {
     /// How a save splits the devices: `parallel` batches of twice `batchDevices`.
     package struct SaveSplit: Sendable {
         package var parallel: Bool
-        /// Devices per half batch: 1,024 lines are about 600 KB, so a batch is a few
-        /// milliseconds of work per thread, and a hand-over costs microseconds.
+        /// Devices per half batch: 512 lines are about 300 KB, so a batch is a millisecond
+        /// or so of work per thread, and a hand-over costs microseconds.
         package var batchDevices: Int
 
-        package init(parallel: Bool = SideThread.isWorthIt, batchDevices: Int = 1_024) {
+        package init(parallel: Bool = SideThread.isWorthIt, batchDevices: Int = 512) {
             self.parallel = parallel
             self.batchDevices = max(batchDevices, 1)
         }
@@ -43,15 +43,20 @@ extension StateCodec {
                 return
             }
             try SideThread.withSideThread { (side) throws(E) in
-                var sideWriter = JSONByteWriter(capacity: batch * 700)
+                var sideWriter = JSONByteWriter(capacity: batch * 640)
                 var start = 0
                 while start < order.count {
                     let end = min(start + 2 * batch, order.count), middle = min(start + batch, end)
                     // The snapshot is not changed while it is saved: both halves only read it.
                     side.both({ write(middle..<end, to: &sideWriter) }, alongside: { write(start..<middle, to: &writer) })
-                    writer.append(sideWriter)
-                    sideWriter.removeAll()
-                    if writer.count >= chunkBytes { try writer.drain(into: sink) }
+                    // Streamed, both halves go to the sink as they are, not copied together.
+                    if writer.count + sideWriter.count >= chunkBytes {
+                        try writer.drain(into: sink)
+                        try sideWriter.drain(into: sink)
+                    } else {
+                        writer.append(sideWriter)
+                        sideWriter.removeAll()
+                    }
                     start = end
                 }
             }

@@ -123,3 +123,40 @@ import Testing
         #expect(HumanFormat.decimal(1e300) == String(format: "%.0f", 1e300))
     }
 }
+
+/// A fleet's report made in two halves at once is the one made in one piece.
+@Suite struct StatusReportSplitTests {
+    @Test(arguments: [2, 1_749, 3_499])
+    func halvesMakeTheSameRowsAndTable(splitFrom: Int) {
+        let (config, state) = StatusReportFleetTests.fleet(rateLimit: 5)
+        let now = StatusReportFleetTests.now
+        let whole = StatusReport(config: config, state: state, now: now, splitFrom: .max)
+        let halves = StatusReport(config: config, state: state, now: now, splitFrom: splitFrom)
+        #expect(halves.rows == whole.rows)
+        #expect(halves.rows.count == 3_500)
+        func table(_ report: StatusReport, splitFrom: Int) -> [UInt8] {
+            var text: [UInt8] = []
+            report.writeTable(now: now, splitFrom: splitFrom) { text.append(contentsOf: $0) }
+            return text
+        }
+        let expected = table(whole, splitFrom: .max)
+        #expect(table(whole, splitFrom: splitFrom) == expected)
+        #expect(String(decoding: expected, as: UTF8.self).contains("lkw-2-müller"))
+    }
+
+    /// Column widths come from both halves: the widest cell may be in either.
+    @Test func widthsComeFromBothHalves() {
+        var first = AlignedTable(), second = AlignedTable(), whole = AlignedTable()
+        for (table, cells) in [(0, ["a", "bb", "c"]), (1, ["dddd", "é✓ wide", "f"]), (1, ["g", "h", "i"])] {
+            for cell in cells {
+                if table == 0 { first.cell(cell) } else { second.cell(cell) }
+                whole.cell(cell)
+            }
+            if table == 0 { first.endRow() } else { second.endRow() }
+            whole.endRow()
+        }
+        first.append(contentsOf: second)
+        #expect(first.text == whole.text)
+        #expect(first.text == "a     bb       c\ndddd  é✓ wide  f\ng     h        i")
+    }
+}
