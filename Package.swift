@@ -28,6 +28,8 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // One libc call Swift's Glibc module leaves out (sync_file_range), for state saves.
+        .systemLibrary(name: "CFileSync"),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -53,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "SimWatchState",
-            dependencies: ["SimWatchCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SimWatchCore", "CFileSync", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SimWatchMonitor",
@@ -110,7 +112,7 @@ let package = Package(
             name: "SimWatchTests",
             dependencies: [
                 "SimWatchCore", "SimWatchConfig", "SimWatchControlCenter", "SimWatchState", "SimWatchMonitor", "SimWatchAlerts", "SimWatchDaemon",
-                "Simulator", "CurlHTTP",
+                "Simulator", "CurlHTTP", "CFileSync",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]

@@ -1,3 +1,4 @@
+import CFileSync
 import Foundation
 import Testing
 @testable import SimWatchMonitor
@@ -26,6 +27,37 @@ struct StateStoreTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.statePath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(try store.load(now: StateFixtures.now) == .loaded(state))
+    }
+
+    /// Past `writebackBytes` a save asks the disk to start on what it wrote; the file is
+    /// still exactly what was written, chunk after chunk.
+    @Test("a save larger than the writeback step writes every byte in order")
+    func largeSaveWritesEveryByte() throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        let chunks = (0..<23).map { index in [UInt8](repeating: UInt8(index), count: 700_000 + index) }
+        #expect(chunks.map(\.count).reduce(0, +) > 3 * Int(StateFileSystem.writebackBytes))
+        _ = try StateFileSystem.writeAtomically(to: folder.statePath) { (write) throws(StateSaveError) in
+            for chunk in chunks { try write(chunk) }
+        }
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: folder.statePath))) == Array(chunks.joined()))
+        #expect(try folder.files() == ["state.json"])
+    }
+
+    /// The shim reaches the kernel: a real descriptor is accepted, a closed one refused.
+    @Test("starting writeback works on an open file and fails on a closed descriptor")
+    func writebackReachesTheKernel() throws {
+        let folder = try StateTestFolder()
+        defer { folder.remove() }
+        let fd = open(folder.statePath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        #expect(write(fd, "state", 5) == 5)
+        #expect(simwatch_start_writeback(fd, 0, 5) == 0)
+        close(fd)
+        #if os(Linux)
+        #expect(simwatch_start_writeback(fd, 0, 5) == -1)
+        #expect(errno == EBADF)
+        #endif
     }
 
     @Test("a bare file name saves into the current folder")
