@@ -24,14 +24,14 @@ extension StateCodec {
         /// hand-over costs microseconds; the window holds one batch more than before.
         package var batchBytes: Int
 
-        /// The caller's part of a batch: it also puts the side's records of the batch
-        /// before in the dictionary, about a third of the work of reading them.
-        package var ownShare: Double
+        /// The caller's part of a batch, in percent: it also puts the side's records of the
+        /// batch before in the dictionary, about a third of the work of reading them.
+        package var ownPercent: Int
 
-        package init(parallel: Bool = SideThread.isWorthIt, batchBytes: Int = 1 << 20, ownShare: Double = 0.4) {
+        package init(parallel: Bool = SideThread.isWorthIt, batchBytes: Int = 1 << 20, ownPercent: Int = 40) {
             self.parallel = parallel
             self.batchBytes = max(batchBytes, 1)
-            self.ownShare = min(max(ownShare, 0), 1)
+            self.ownPercent = min(max(ownPercent, 0), 100)
         }
     }
 }
@@ -49,7 +49,7 @@ extension StateFileReader {
     ///
     /// The side's records are handed back in `pending`, in file order, and put in
     /// `devices` at the start of the next batch's own half, while the side reads on: the
-    /// caller's half is the smaller for it (`ownShare`), so both take about as long.
+    /// caller's half is the smaller for it (`ownPercent`), so both take about as long.
     /// `.stop` leaves nothing pending.
     mutating func readBatch(
         _ object: inout JSONScanner.Container, into devices: inout [String: DeviceRecord],
@@ -60,7 +60,7 @@ extension StateFileReader {
             pending.removeAll()
         }
         if let window { scanner = window.scanner(at: try window.hold(split.batchBytes, from: scanner.index)) }
-        guard let cut = Self.cut(scanner.bytes, from: scanner.index, share: split.ownShare, minimum: split.batchBytes / 4) else {
+        guard let cut = Self.cut(scanner.bytes, from: scanner.index, percent: split.ownPercent, minimum: split.batchBytes / 4) else {
             insertPending()
             return .stop
         }
@@ -96,13 +96,14 @@ extension StateFileReader {
     /// the middle, with the side's half ending before the last line (which may be cut off
     /// by the window's end). `nil` when there are fewer than `minimum` bytes or no such line.
     private static func cut(
-        _ bytes: UnsafeBufferPointer<UInt8>, from: Int, share: Double, minimum: Int
+        _ bytes: UnsafeBufferPointer<UInt8>, from: Int, percent: Int, minimum: Int
     ) -> (start: Int, limit: Int)? {
         guard let base = bytes.baseAddress, bytes.count - from >= max(minimum, 2) else { return nil }
         // The last line is a device's at most, a few hundred bytes back from the end.
         var limit = bytes.count - 1
         while limit > from, base[limit] != 0x0A { limit -= 1 }
-        let middle = from + Int(Double(limit - from) * share)
+        // At most the window's size times 100: far from overflowing.
+        let middle = from + (limit - from) * percent / 100
         guard let line = memchr(base + middle, 0x0A, limit - middle) else { return nil }
         var start = UnsafeRawPointer(base).distance(to: line) + 1
         while start < limit, base[start] == 0x20 || base[start] == 0x09 || base[start] == 0x0D { start += 1 }

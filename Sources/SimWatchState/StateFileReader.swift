@@ -174,8 +174,9 @@ struct StateFileReader {
         let split = loadSplit
         // Two halves at once only where there is enough to split: a small fleet's file is
         // read before a thread would have started.
-        try SideThread.withSideThread(parallel: split.parallel && fileBytes >= 2 * split.batchBytes) { (side) throws(StateFormatError) in
-            var batches = split.parallel
+        let parallel = split.parallel && fileBytes >= 2 * split.batchBytes
+        try SideThread.withSideThread(parallel: parallel) { (side) throws(StateFormatError) in
+            var batches = parallel
             var pending: [(String, DeviceRecord)] = []
             while true {
                 if batches {
@@ -214,7 +215,7 @@ struct StateFileReader {
     }
 
     /// One device record; `iccid` is its key, which `last` names with the same string.
-    mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
+    private mutating func readDevice(iccid: String) throws(StateFormatError) -> DeviceRecord {
         let start = scanner.index
         // Read straight into the record's fields, boxed once at the end: no setter checks
         // that its box is its own, and no record or usage copied on the way.

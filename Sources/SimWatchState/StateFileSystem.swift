@@ -127,10 +127,10 @@ package enum StateFileSystem {
         try writeAtomically(to: path, mode: mode) { (write) throws(StateSaveError) in try write(bytes) }
     }
 
-    /// `writeAtomically(_:to:)` for a file `produce` hands over in chunks, each written as it comes.
     /// How much of a save is written before the disk is asked to start on it.
     static let writebackBytes: Int64 = 4 << 20
 
+    /// `writeAtomically(_:to:)` for a file `produce` hands over in chunks, each written as it comes.
     static func writeAtomically(
         to path: String, mode: mode_t = 0o600,
         _ produce: (_ write: ([UInt8]) throws(StateSaveError) -> Void) throws(StateSaveError) -> Void

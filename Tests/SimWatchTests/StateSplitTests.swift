@@ -52,7 +52,7 @@ struct StateSplitTests {
         // Streamed, a batch is what the window holds; whole, the rest of the file: one cut.
         #expect(try Self.batches(bytes, split: Self.splits[0]) == 1)
         var offset = 0
-        var reader = StateFileReader(window: StateReadWindow(chunkBytes: 4_096, limit: .max) { buffer in
+        var reader = StateFileReader(window: StateReadWindow(chunkBytes: 4_096, limit: .max, sizeHint: bytes.count) { buffer in
             let length = min(buffer.count, bytes.count - offset)
             bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: length) }
             offset += length
