@@ -9,23 +9,9 @@ import Testing
 /// byte and error for error, wherever the batches and the chunks end.
 @Suite("State file split over two threads")
 struct StateSplitTests {
-    typealias Failed = StateStreamTests.Failed
-
     static let alone = StateCodec.LoadSplit(parallel: false)
     /// Batches small enough that a test file holds many of them, and a cut lands anywhere.
     static let splits = [300, 4_096, 65_536].map { StateCodec.LoadSplit(parallel: true, batchBytes: $0) }
-
-    static func streamed(_ bytes: [UInt8], chunkBytes: Int, split: StateCodec.LoadSplit) -> Result<PersistentState, Failed> {
-        Result { () throws(StateCodec.DecodeFailure) in try StateCodec.decode(bytes, chunkBytes: chunkBytes, split: split) }
-            .mapError { failure in
-                guard case .format(let error) = failure else { return Failed(text: "not a format error: \(failure)") }
-                return Failed(text: error.description)
-            }
-    }
-
-    static func whole(_ bytes: [UInt8], split: StateCodec.LoadSplit) -> Result<PersistentState, Failed> {
-        Result { () throws(StateFormatError) in try StateCodec.decode(bytes, split: split) }.mapError { Failed(text: $0.description) }
-    }
 
     /// How many batches both threads read, over the whole file: the split must really happen.
     static func batches(_ bytes: [UInt8], split: StateCodec.LoadSplit) throws -> Int {
@@ -41,11 +27,11 @@ struct StateSplitTests {
     func loadsAgree() throws {
         let state = StateStreamTests.nastyState(devices: 1_500)
         let bytes = StateCodec.encode(state)
-        #expect(Self.whole(bytes, split: Self.alone) == .success(state))
+        #expect(StateStreamTests.wholeFile(bytes, split: Self.alone) == .success(state))
         for split in Self.splits {
-            #expect(Self.whole(bytes, split: split) == .success(state), "batch \(split.batchBytes)")
+            #expect(StateStreamTests.wholeFile(bytes, split: split) == .success(state), "batch \(split.batchBytes)")
             for chunkBytes in [61, 4_096, StateCodec.loadChunkBytes] {
-                #expect(Self.streamed(bytes, chunkBytes: chunkBytes, split: split) == .success(state),
+                #expect(StateStreamTests.streamed(bytes, chunkBytes: chunkBytes, split: split) == .success(state),
                         "batch \(split.batchBytes), chunk \(chunkBytes)")
             }
         }
@@ -69,8 +55,8 @@ struct StateSplitTests {
         let state = StateStreamTests.nastyState(devices: 400)
         let pretty = try Array(JSONEncoder.simwatch(pretty: true).encode(state))
         for split in Self.splits {
-            #expect(Self.whole(pretty, split: split) == .success(state))
-            #expect(Self.streamed(pretty, chunkBytes: 997, split: split) == .success(state))
+            #expect(StateStreamTests.wholeFile(pretty, split: split) == .success(state))
+            #expect(StateStreamTests.streamed(pretty, chunkBytes: 997, split: split) == .success(state))
         }
     }
 
@@ -87,16 +73,16 @@ struct StateSplitTests {
         let text = String(decoding: StateCodec.encode(empty), as: UTF8.self)
             .replacingOccurrences(of: "\"devices\": {}", with: "\"devices\": {\n" + lines.joined(separator: ",\n") + "\n  }")
         let bytes = Array(text.utf8)
-        let expected = Self.whole(bytes, split: Self.alone)
+        let expected = StateStreamTests.wholeFile(bytes, split: Self.alone)
         guard case .success(let state) = expected else {
             Issue.record("the file did not load: \(expected)")
             return
         }
         #expect(state.devices.count == 2_000)
         for split in Self.splits {
-            #expect(Self.whole(bytes, split: split) == expected)
+            #expect(StateStreamTests.wholeFile(bytes, split: split) == expected)
             for chunkBytes in [1_000, 8_192] {
-                #expect(Self.streamed(bytes, chunkBytes: chunkBytes, split: split) == expected)
+                #expect(StateStreamTests.streamed(bytes, chunkBytes: chunkBytes, split: split) == expected)
             }
         }
     }
@@ -121,10 +107,10 @@ struct StateSplitTests {
         lines.removeAll()
         for length in stride(from: 1, to: bytes.count, by: 4_999) { damaged.append(Array(bytes[..<length])) }
         for file in damaged {
-            let expected = Self.whole(file, split: Self.alone)
+            let expected = StateStreamTests.wholeFile(file, split: Self.alone)
             for split in Self.splits {
-                #expect(Self.whole(file, split: split) == expected)
-                #expect(Self.streamed(file, chunkBytes: 1_000, split: split) == expected)
+                #expect(StateStreamTests.wholeFile(file, split: split) == expected)
+                #expect(StateStreamTests.streamed(file, chunkBytes: 1_000, split: split) == expected)
             }
         }
     }

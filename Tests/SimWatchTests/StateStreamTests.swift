@@ -43,12 +43,12 @@ struct StateStreamTests {
     }
 
     /// The whole-file reader's result or error text, to compare the streamed one with.
-    static func wholeFile(_ bytes: [UInt8]) -> Result<PersistentState, Failed> {
-        Result { () throws(StateFormatError) in try StateCodec.decode(bytes) }.mapError { Failed(text: $0.description) }
+    static func wholeFile(_ bytes: [UInt8], split: StateCodec.LoadSplit = .init()) -> Result<PersistentState, Failed> {
+        Result { () throws(StateFormatError) in try StateCodec.decode(bytes, split: split) }.mapError { Failed(text: $0.description) }
     }
 
-    static func streamed(_ bytes: [UInt8], chunkBytes: Int) -> Result<PersistentState, Failed> {
-        Result { () throws(StateCodec.DecodeFailure) in try StateCodec.decode(bytes, chunkBytes: chunkBytes) }
+    static func streamed(_ bytes: [UInt8], chunkBytes: Int, split: StateCodec.LoadSplit = .init()) -> Result<PersistentState, Failed> {
+        Result { () throws(StateCodec.DecodeFailure) in try StateCodec.decode(bytes, chunkBytes: chunkBytes, split: split) }
             .mapError { failure in
                 guard case .format(let error) = failure else { return Failed(text: "not a format error: \(failure)") }
                 return Failed(text: error.description)
