@@ -30,10 +30,11 @@ final class CurlEngine {
     private let queue: TransferQueue
     private let executor: CurlTaskExecutor
     private var transfers: [TransferID: CurlTransfer] = [:]
-    /// Easy handles of finished transfers, reset and kept for the next ones: setting up a new
-    /// handle per request costs more than the request's own parsing.
-    private var spareHandles: [UnsafeMutableRawPointer] = []
-    private static let maxSpareHandles = 64
+    /// Easy handles of finished transfers, kept for the next ones: setting up a handle per
+    /// request costs more than the request's own parsing. Most are still set up for a request
+    /// like the next one, which then only needs its URL.
+    private var spares: [CurlTransfer] = []
+    private static let maxSpares = 64
 
     /// Longest sleep without news; libcurl shortens it whenever one of its timers is due sooner.
     private let idlePollMilliseconds: Int32
@@ -104,21 +105,25 @@ final class CurlEngine {
     }
 
     private func start(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {
-        guard let easy = spareHandles.popLast() ?? curl_easy_init() else {
+        guard let transfer = spareTransfer(for: request) else {
             queue.markFinished(id)
             continuation.resume(throwing: CurlGlobal.unavailableError)
             return
         }
-        let transfer = CurlTransfer(id: id, easy: easy, request: request, continuation: continuation)
+        transfer.begin(id: id, request: request, continuation: continuation)
         do {
-            try transfer.configure(with: request)
+            if transfer.isShaped(for: request) {
+                try transfer.retarget(to: request)
+            } else {
+                try transfer.configure(with: request)
+            }
         } catch {
             queue.markFinished(id)
             transfer.resume(with: .failure(error))
             recycle(transfer)
             return
         }
-        let added = curl_multi_add_handle(multi, easy)
+        let added = curl_multi_add_handle(multi, transfer.easy)
         guard added == CURLM_OK else {
             queue.markFinished(id)
             let message = String(cString: curl_multi_strerror(added))
@@ -127,6 +132,20 @@ final class CurlEngine {
             return
         }
         transfers[id] = transfer
+    }
+
+    /// A kept handle set up for a request of this shape, else one cleared for a new set-up,
+    /// else a new one; nil when libcurl cannot make one.
+    private func spareTransfer(for request: TransferRequest) -> CurlTransfer? {
+        // The latest first: with one shape of request, the search ends at its first look.
+        if let index = spares.lastIndex(where: { $0.isShaped(for: request) }) {
+            return spares.remove(at: index)
+        }
+        if let spare = spares.popLast() {
+            spare.clear()
+            return spare
+        }
+        return curl_easy_init().map(CurlTransfer.init(easy:))
     }
 
     private func collectCompleted() {
@@ -149,13 +168,13 @@ final class CurlEngine {
         recycle(transfer)
     }
 
-    /// Frees what the transfer gave libcurl and keeps its easy handle, reset, for a later one.
+    /// Ends the transfer's request and keeps its handle for a later one.
     private func recycle(_ transfer: CurlTransfer) {
-        transfer.dispose(keepingHandle: true)
-        if spareHandles.count < Self.maxSpareHandles {
-            spareHandles.append(transfer.easy)
+        transfer.finish()
+        if spares.count < Self.maxSpares {
+            spares.append(transfer)
         } else {
-            curl_easy_cleanup(transfer.easy)
+            transfer.close()
         }
     }
 
@@ -163,8 +182,8 @@ final class CurlEngine {
         for transfer in transfers.values {
             retire(transfer, with: .failure(HTTPClientError.shutDown))
         }
-        for easy in spareHandles { curl_easy_cleanup(easy) }
-        spareHandles.removeAll()
+        for spare in spares { spare.close() }
+        spares.removeAll()
         _ = curl_multi_cleanup(multi)
         // The callers just failed, and any task that preferred this thread, go on elsewhere.
         for job in queue.engineStopped() { globalConcurrentExecutor.enqueue(job) }

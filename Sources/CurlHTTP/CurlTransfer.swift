@@ -1,23 +1,29 @@
 import CCurl
 import Foundation
 
-/// One request on the transfer thread: its easy handle, what libcurl writes back, and the caller.
+/// One easy handle on the transfer thread, and the request it carries now: what libcurl
+/// writes back, and the caller.
 ///
 /// Confined to the transfer thread. libcurl's callbacks reach it through a pointer retained in
-/// `configure` and released in `dispose`, so it outlives every callback.
+/// `configure` and released when the handle is cleared, so it outlives every callback. It
+/// outlives its request too: the engine keeps it for a later one, which it carries without
+/// setting the handle up again when only the URL differs (`RequestShape`).
 final class CurlTransfer {
-    let id: TransferID
-    /// The easy handle (`CURL*`), freed or reset by `dispose`.
+    private(set) var id: TransferID = 0
+    /// The easy handle (`CURL*`), reset by `clear` and freed by `close`.
     let easy: UnsafeMutableRawPointer
     /// The request URL and password, kept to build a `RedactedURL` when an error needs one.
-    private let url: String
-    private let password: String?
-    private let timeout: Duration
-    private let connectTimeout: Duration
-    private let maxResponseBytes: Int
+    private var url = ""
+    private var password: String?
+    private var timeout: Duration = .zero
+    private var connectTimeout: Duration = .zero
+    private var maxResponseBytes = 0
     private var continuation: ResponseContinuation?
+    /// What the handle is set up for apart from the URL; nil when the next request must set
+    /// it up afresh (after a reset, an e-mail, a request with a body or a failed set-up).
+    private var shape: RequestShape?
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    /// The URL as libcurl parsed it (`CURLU*`), handed to the easy handle; freed in `dispose`.
+    /// The URL as libcurl parsed it (`CURLU*`), handed to the easy handle; freed by `clear`.
     private(set) var parsedURL: OpaquePointer?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
@@ -31,9 +37,17 @@ final class CurlTransfer {
     var upload = Data()
     var uploaded = 0
 
-    init(id: TransferID, easy: UnsafeMutableRawPointer, request: TransferRequest, continuation: ResponseContinuation) {
-        self.id = id
+    init(easy: UnsafeMutableRawPointer) {
         self.easy = easy
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    /// Takes on the next request: its caller, what its errors need, and nothing of the last answer.
+    func begin(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {
+        assert(self.continuation == nil, "transfer begun while its caller waits")
+        self.id = id
+        self.continuation = continuation
         switch request {
         case .http(let request):
             url = request.url
@@ -49,13 +63,40 @@ final class CurlTransfer {
             // An SMTP server sends no body; anything written is a few bytes of nothing.
             maxResponseBytes = 64 * 1024
         }
-        self.continuation = continuation
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        body = Data()
+        responseHeaders = ResponseHeaders()
+        bodyLimitExceeded = false
+        reservedBody = false
+        errorBuffer[0] = 0
+    }
+
+    /// Whether the handle is set up for this request but for its URL.
+    func isShaped(for request: TransferRequest) -> Bool {
+        guard let shape, case .http(let request) = request else { return false }
+        return shape.matches(request)
+    }
+
+    /// Points the handle, set up for a request of the same shape, at this request's URL.
+    func retarget(to request: TransferRequest) throws(HTTPClientError) {
+        guard shape != nil, let parsedURL else { throw .invalidURL("no URL handle to reuse") }
+        let (scheme, failure) = RedactedURL.parse(url, into: parsedURL)
+        if let failure {
+            shape = nil
+            throw .invalidURL(failure)
+        }
+        guard scheme == shape?.scheme else {
+            shape = nil
+            throw .unsupportedProtocol(scheme ?? "(none)")
+        }
+        // libcurl reads the parsed URL anew when the transfer starts.
+        try check(simwatch_curl_set_parsed_url(easy, parsedURL))
     }
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
+    ///
+    /// Call on a fresh or cleared handle only.
     func configure(with request: TransferRequest) throws(HTTPClientError) {
+        assert(shape == nil && parsedURL == nil, "configure on a handle that was not cleared")
         let (handle, scheme, failure) = RedactedURL.parse(url)
         if let failure { throw .invalidURL(failure) }
         parsedURL = handle
@@ -66,6 +107,7 @@ final class CurlTransfer {
             }
             try configureCallbacks()
             try configureHTTP(request)
+            shape = RequestShape(request, scheme: scheme)
         case .mail(let mail):
             guard let scheme, scheme == "smtp" || scheme == "smtps", let security = MailRequest.security(of: mail.url) else {
                 throw .invalidURL("an e-mail needs an smtp:// or smtps:// URL")
@@ -130,26 +172,42 @@ final class CurlTransfer {
         continuation = nil
     }
 
-    /// Frees everything handed to libcurl, and the easy handle unless the caller keeps it to
-    /// reset and reuse. Call once, after removing the handle from the multi handle and
-    /// resuming the caller.
-    func dispose(keepingHandle: Bool = false) {
-        assert(continuation == nil, "transfer disposed before its caller was resumed")
-        if keepingHandle {
-            // Back to defaults before the buffers it points to go: no option, callback, header
-            // list or credential of this request survives, only libcurl's caches do.
-            curl_easy_reset(easy)
-        } else {
-            curl_easy_cleanup(easy)
-        }
+    /// Ends the request once its caller has been resumed and the handle is off the multi
+    /// handle: a handle that cannot carry another request of its shape is cleared at once,
+    /// so no e-mail login or body outlives its transfer.
+    func finish() {
+        assert(continuation == nil, "transfer finished before its caller was resumed")
+        body = Data()
+        responseHeaders = ResponseHeaders()
+        if shape == nil { clear() }
+    }
+
+    /// Puts the handle back to libcurl's defaults and frees everything handed to it: no
+    /// option, callback, header list or credential survives, only libcurl's caches do.
+    func clear() {
+        curl_easy_reset(easy)
+        shape = nil
+        releaseOptions()
+    }
+
+    /// Frees the handle and everything handed to it. Call once, last.
+    func close() {
+        assert(continuation == nil, "transfer closed before its caller was resumed")
+        curl_easy_cleanup(easy)
+        shape = nil
+        releaseOptions()
+        errorBuffer.deallocate()
+    }
+
+    /// After the reset or cleanup of the handle: it no longer points at any of these.
+    private func releaseOptions() {
         curl_slist_free_all(headerList)
         headerList = nil
-        // After the reset or cleanup above: the easy handle no longer points at it.
         curl_url_cleanup(parsedURL)
         parsedURL = nil
         curl_slist_free_all(recipientList)
         recipientList = nil
-        errorBuffer.deallocate()
+        upload = Data()
         retainedForCallbacks?.release()
         retainedForCallbacks = nil
     }

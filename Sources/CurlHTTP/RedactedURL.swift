@@ -40,12 +40,23 @@ public struct RedactedURL: Sendable {
     /// with `curl_url_cleanup`; it is nil when `failure` is set.
     static func parse(_ url: String) -> (handle: OpaquePointer?, scheme: String?, failure: String?) {
         guard let handle = curl_url() else { return (nil, nil, "out of memory") }
-        let code = curl_url_set(handle, CURLUPART_URL, url, UInt32(CURLU_NON_SUPPORT_SCHEME))
-        guard code == CURLUE_OK else {
+        let (scheme, failure) = parse(url, into: handle)
+        guard failure == nil else {
             curl_url_cleanup(handle)
-            return (nil, nil, String(cString: curl_url_strerror(code)))
+            return (nil, nil, failure)
         }
-        return (handle, URLParts.part(CURLUPART_SCHEME, of: handle)?.lowercased(), nil)
+        return (handle, scheme, nil)
+    }
+
+    /// `url` parsed by libcurl into a handle it had parsed another URL into, with its scheme
+    /// (lowercased), or why libcurl rejects it.
+    static func parse(_ url: String, into handle: OpaquePointer) -> (scheme: String?, failure: String?) {
+        let code = curl_url_set(handle, CURLUPART_URL, url, UInt32(CURLU_NON_SUPPORT_SCHEME))
+        guard code == CURLUE_OK else { return (nil, String(cString: curl_url_strerror(code))) }
+        // The usual two without asking libcurl for a copy of the part: this runs per request.
+        if url.utf8.starts(with: "https://".utf8) { return ("https", nil) }
+        if url.utf8.starts(with: "http://".utf8) { return ("http", nil) }
+        return (URLParts.part(CURLUPART_SCHEME, of: handle)?.lowercased(), nil)
     }
 
     /// `scheme://host`, or whichever of the two is known, for messages.
