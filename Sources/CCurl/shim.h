@@ -14,10 +14,9 @@ typedef size_t (*simwatch_curl_data_callback)(char *data, size_t size, size_t co
 
 /* ---- easy handle: what to send ---- */
 
-/* A URL parsed once with curl_url_set: libcurl takes its parts instead of parsing the text
-   again. The handle must outlive the transfer (until curl_easy_reset or curl_easy_cleanup). */
-static inline CURLcode simwatch_curl_set_parsed_url(CURL *easy, CURLU *url) {
-    return curl_easy_setopt(easy, CURLOPT_CURLU, url);
+/* The URL, copied by libcurl and parsed when the transfer starts. */
+static inline CURLcode simwatch_curl_set_url(CURL *easy, const char *url) {
+    return curl_easy_setopt(easy, CURLOPT_URL, url);
 }
 
 /* Plain GET (also resets a previous POST/NOBODY). */

@@ -113,7 +113,7 @@ final class CurlEngine {
         transfer.begin(id: id, request: request, continuation: continuation)
         do {
             if transfer.isShaped(for: request) {
-                try transfer.retarget(to: request)
+                try transfer.retarget()
             } else {
                 try transfer.configure(with: request)
             }

@@ -26,7 +26,9 @@ enum CurlErrorMapping {
         case CURLE_UNSUPPORTED_PROTOCOL:
             return .unsupportedProtocol(url.scheme ?? "(none)")
         case CURLE_URL_MALFORMAT:
-            return .invalidURL(reason)
+            // A URL handed over without a check of its own (`CurlTransfer.retarget`) fails
+            // with the parser's reason, the same words as the check would have used.
+            return .invalidURL(url.parseFailure ?? reason)
         case CURLE_FILESIZE_EXCEEDED:
             return .responseTooLarge(limit: maxResponseBytes)
         case CURLE_WRITE_ERROR where bodyLimitExceeded:

@@ -11,7 +11,7 @@ extension CurlTransfer {
             throw .transport(code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: "invalid e-mail address in the envelope")
         }
         try check(simwatch_curl_set_safe_defaults(easy, "smtp,smtps"))
-        try check(simwatch_curl_set_parsed_url(easy, parsedURL))
+        try check(simwatch_curl_set_url(easy, mail.url))
         for recipient in mail.recipients {
             guard let list = curl_slist_append(recipientList, "<\(recipient)>") else {
                 throw .transport(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory building recipients")

@@ -12,7 +12,8 @@ final class CurlTransfer {
     private(set) var id: TransferID = 0
     /// The easy handle (`CURL*`), reset by `clear` and freed by `close`.
     let easy: UnsafeMutableRawPointer
-    /// The request URL and password, kept to build a `RedactedURL` when an error needs one.
+    /// The request URL (what the handle is pointed at) and password, kept to build a
+    /// `RedactedURL` when an error needs one.
     private var url = ""
     private var password: String?
     private var timeout: Duration = .zero
@@ -23,8 +24,6 @@ final class CurlTransfer {
     /// it up afresh (after a reset, an e-mail, a request with a body or a failed set-up).
     private var shape: RequestShape?
     private var headerList: UnsafeMutablePointer<curl_slist>?
-    /// The URL as libcurl parsed it (`CURLU*`), handed to the easy handle; freed by `clear`.
-    private(set) var parsedURL: OpaquePointer?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
     private var body = Data()
@@ -76,30 +75,20 @@ final class CurlTransfer {
         return shape.matches(request)
     }
 
-    /// Points the handle, set up for a request of the same shape, at this request's URL.
-    func retarget(to request: TransferRequest) throws(HTTPClientError) {
-        guard shape != nil, let parsedURL else { throw .invalidURL("no URL handle to reuse") }
-        let (scheme, failure) = RedactedURL.parse(url, into: parsedURL)
-        if let failure {
-            shape = nil
-            throw .invalidURL(failure)
-        }
-        guard scheme == shape?.scheme else {
-            shape = nil
-            throw .unsupportedProtocol(scheme ?? "(none)")
-        }
-        // libcurl reads the parsed URL anew when the transfer starts.
-        try check(simwatch_curl_set_parsed_url(easy, parsedURL))
+    /// Points the handle, set up for a request of the same shape, at the URL of the request
+    /// just begun. Its scheme is the shape's, and libcurl parses it when the transfer starts:
+    /// a malformed one fails the transfer with the parser's reason, as `configure` would.
+    func retarget() throws(HTTPClientError) {
+        try check(simwatch_curl_set_url(easy, url))
     }
 
     /// Sets every option on the easy handle; throws `HTTPClientError` for a request we refuse to send.
     ///
     /// Call on a fresh or cleared handle only.
     func configure(with request: TransferRequest) throws(HTTPClientError) {
-        assert(shape == nil && parsedURL == nil, "configure on a handle that was not cleared")
-        let (handle, scheme, failure) = RedactedURL.parse(url)
+        assert(shape == nil, "configure on a handle that was not cleared")
+        let (scheme, failure) = RedactedURL.scheme(of: url)
         if let failure { throw .invalidURL(failure) }
-        parsedURL = handle
         switch request {
         case .http(let request):
             guard let scheme, scheme == "http" || scheme == "https" else {
@@ -136,7 +125,7 @@ final class CurlTransfer {
 
     private func configureHTTP(_ request: HTTPRequest) throws(HTTPClientError) {
         try check(simwatch_curl_set_safe_defaults(easy, "http,https"))
-        try check(simwatch_curl_set_parsed_url(easy, parsedURL))
+        try check(simwatch_curl_set_url(easy, url))
         try setMethodAndBody(request.method, request.body)
         try setHeaders(request.headers, hasBody: Self.sendsBody(request.method, request.body))
         if let auth = request.basicAuth {
@@ -163,7 +152,7 @@ final class CurlTransfer {
             ))
         }
         let status = simwatch_curl_response_status(easy)
-        return .success(HTTPResponse(status: status, headers: responseHeaders.fields, body: body))
+        return .success(HTTPResponse(status: status, received: responseHeaders, body: body))
     }
 
     /// Resumes the caller; later calls do nothing.
@@ -203,8 +192,6 @@ final class CurlTransfer {
     private func releaseOptions() {
         curl_slist_free_all(headerList)
         headerList = nil
-        curl_url_cleanup(parsedURL)
-        parsedURL = nil
         curl_slist_free_all(recipientList)
         recipientList = nil
         upload = Data()

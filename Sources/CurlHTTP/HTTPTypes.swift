@@ -57,19 +57,52 @@ public struct BasicAuth: Sendable, CustomStringConvertible {
 /// An HTTP response: status, headers and the whole body.
 public struct HTTPResponse: Sendable {
     public var status: Int
-    /// Response headers in the order received (names as sent by the server).
-    public var headers: [(name: String, value: String)]
     public var body: Data
+    /// The fields as given, or as received, kept as bytes until one is read.
+    private var fields: Fields
+
+    private enum Fields: Sendable {
+        case given([(name: String, value: String)])
+        case received(ResponseHeaders)
+    }
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: Data = Data()) {
         self.status = status
-        self.headers = headers
+        self.fields = .given(headers)
         self.body = body
     }
 
-    /// The first value of a header, matched case-insensitively.
+    init(status: Int, received headers: ResponseHeaders, body: Data) {
+        self.status = status
+        self.fields = .received(headers)
+        self.body = body
+    }
+
+    /// Response headers in the order received (names as sent by the server).
+    public var headers: [(name: String, value: String)] {
+        get {
+            switch fields {
+            case .given(let headers): headers
+            case .received(let headers): headers.fields
+            }
+        }
+        set { fields = .given(newValue) }
+    }
+
+    /// The first value of a header, its name matched without regard to ASCII case (field
+    /// names are ASCII tokens).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        switch fields {
+        case .given(let headers):
+            headers.first { Self.sameName($0.name, name) }?.value
+        case .received(let headers):
+            headers.value(of: name)
+        }
+    }
+
+    private static func sameName(_ one: String, _ other: String) -> Bool {
+        one.utf8.count == other.utf8.count
+            && zip(one.utf8, other.utf8).allSatisfy { ResponseHeaders.asciiLowercased($0) == ResponseHeaders.asciiLowercased($1) }
     }
 }
 

@@ -33,29 +33,14 @@ public struct RedactedURL: Sendable {
         self.secrets = SecretList(url: url, parts: parts, password: password, extra: secrets)
     }
 
-    /// `url` parsed by libcurl, with its scheme (lowercased), or why libcurl rejects it.
-    ///
-    /// A transfer hands the handle to libcurl (`CURLOPT_CURLU`), so a URL is parsed once per
-    /// request, not once here and again when the transfer starts. The caller frees the handle
-    /// with `curl_url_cleanup`; it is nil when `failure` is set.
-    static func parse(_ url: String) -> (handle: OpaquePointer?, scheme: String?, failure: String?) {
-        guard let handle = curl_url() else { return (nil, nil, "out of memory") }
-        let (scheme, failure) = parse(url, into: handle)
-        guard failure == nil else {
-            curl_url_cleanup(handle)
-            return (nil, nil, failure)
-        }
-        return (handle, scheme, nil)
-    }
-
-    /// `url` parsed by libcurl into a handle it had parsed another URL into, with its scheme
-    /// (lowercased), or why libcurl rejects it.
-    static func parse(_ url: String, into handle: OpaquePointer) -> (scheme: String?, failure: String?) {
+    /// The scheme of `url` (lowercased) as libcurl's URL parser reads it, or why the parser
+    /// rejects the URL: a handle is set up only for a URL that passes, so a bad one fails
+    /// with the parser's reason before anything is sent.
+    static func scheme(of url: String) -> (scheme: String?, failure: String?) {
+        guard let handle = curl_url() else { return (nil, "out of memory") }
+        defer { curl_url_cleanup(handle) }
         let code = curl_url_set(handle, CURLUPART_URL, url, UInt32(CURLU_NON_SUPPORT_SCHEME))
         guard code == CURLUE_OK else { return (nil, String(cString: curl_url_strerror(code))) }
-        // The usual two without asking libcurl for a copy of the part: this runs per request.
-        if url.utf8.starts(with: "https://".utf8) { return ("https", nil) }
-        if url.utf8.starts(with: "http://".utf8) { return ("http", nil) }
         return (URLParts.part(CURLUPART_SCHEME, of: handle)?.lowercased(), nil)
     }
 

@@ -1,7 +1,9 @@
 /// The header fields of a response, collected from the lines libcurl hands over, parsed on bytes.
 ///
-/// Every request passes through here, so nothing goes through Foundation: a line is trimmed
-/// and split on its bytes, and becomes text once, UTF-8 when valid, otherwise ISO-8859-1.
+/// Every request passes through here, so nothing goes through Foundation, and nothing becomes
+/// text until it is asked for: a line is trimmed and split on its bytes, and its kept bytes
+/// wait in one buffer. A field read (`fields`, `value(of:)`) is text, UTF-8 when valid,
+/// otherwise ISO-8859-1, decided per line. Most answers are read for their body alone.
 /// Whatever a server sends, the result is bounded and well-formed:
 /// - a status line (`HTTP/…`) starts a new response: only the final one's fields count
 ///   (after `100 Continue` or a proxy's `CONNECT` answer);
@@ -10,18 +12,64 @@
 /// - an obsolete folded line (starting with a space or tab) continues the previous field's
 ///   value, joined with one space, as RFC 9112 §5.2 allows;
 /// - at most `maxFields` fields of at most `maxValueBytes` bytes are kept; more is dropped.
-struct ResponseHeaders {
+struct ResponseHeaders: Sendable {
     /// Fields kept per response; a server sending more is not telling us anything we read.
     static let maxFields = 256
     /// Longest value kept, folded continuations included (libcurl itself caps a line at 100 KB).
     static let maxValueBytes = 16 * 1024
 
-    /// The fields in the order received, names as sent.
-    private(set) var fields: [(name: String, value: String)] = []
+    /// What a run of `bytes` is: a field's name, its value, or a folded line continuing it.
+    private enum Role: UInt8, Sendable {
+        case name, value, continuation
+    }
+
+    /// A run of `bytes`, and whether it is to be read as ISO-8859-1 (it is not valid UTF-8).
+    private struct Piece: Sendable {
+        let range: Range<Int>
+        let role: Role
+        let isLatin1: Bool
+    }
+
+    /// The kept bytes of every name, value and continuation, in the order received.
+    private var bytes: [UInt8] = []
+    private var pieces: [Piece] = []
+    private var fieldCount = 0
+    /// How long the last field's value is as text (UTF-8): a fold may not grow it past the cap.
+    private var lastValueLength = 0
     /// Whether the previous line stored a field that a folded line may continue.
     private var canContinue = false
     /// The body length the current response's `Content-Length` announces, when it is sane.
     private(set) var announcedLength: Int?
+
+    /// The fields in the order received, names as sent.
+    var fields: [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(fieldCount)
+        for piece in pieces {
+            switch piece.role {
+            case .name: fields.append((name: text(piece), value: ""))
+            case .value: fields[fields.count - 1].value = text(piece)
+            case .continuation: fields[fields.count - 1].value.append(joining: text(piece))
+            }
+        }
+        return fields
+    }
+
+    /// The first value of the field, its name matched without regard to ASCII case.
+    func value(of name: String) -> String? {
+        var name = name
+        return name.withUTF8 { wanted in
+            guard let index = pieces.indices.first(where: { pieces[$0].role == .name && matches(pieces[$0], wanted) }) else {
+                return nil
+            }
+            var value = ""
+            for piece in pieces[(index + 1)...] {
+                if piece.role == .name { break }
+                if piece.role == .value { value = text(piece) } else { value.append(joining: text(piece)) }
+            }
+            return value
+        }
+    }
 
     /// Takes one header line as libcurl delivers it, line break included.
     mutating func receive(_ line: UnsafeRawBufferPointer) {
@@ -36,7 +84,9 @@ struct ResponseHeaders {
             return
         }
         if Self.hasStatusPrefix(bytes, from: start, to: end) {
-            fields.removeAll(keepingCapacity: true)
+            self.bytes.removeAll(keepingCapacity: true)
+            pieces.removeAll(keepingCapacity: true)
+            fieldCount = 0
             announcedLength = nil
             canContinue = false
             return
@@ -48,37 +98,78 @@ struct ResponseHeaders {
         canContinue = false
         guard let colon = (start..<end).first(where: { bytes[$0] == .colon }),
               colon > start, (start..<colon).allSatisfy({ Self.isTokenByte(bytes[$0]) }),
-              fields.count < Self.maxFields
+              fieldCount < Self.maxFields
         else { return }
         let nameBytes = UnsafeBufferPointer(rebasing: bytes[start..<colon])
         let valueBytes = Self.trimmed(bytes, from: colon + 1, to: end)
         guard valueBytes.count <= Self.maxValueBytes else { return }
-        let name = String(decoding: nameBytes, as: UTF8.self)
+        let value = Self.textLength(valueBytes)
         if Self.equalsIgnoringCase(nameBytes, "content-length") {
             announcedLength = Self.smallDecimal(valueBytes)
         }
-        // A typical answer has 6 to 10 fields: one allocation instead of four growths.
-        if fields.isEmpty { fields.reserveCapacity(12) }
-        fields.append((name: name, value: Self.text(valueBytes)))
+        // A typical answer has 6 to 10 fields of a few dozen bytes: one allocation each
+        // instead of a few growths.
+        if pieces.isEmpty {
+            pieces.reserveCapacity(24)
+            self.bytes.reserveCapacity(512)
+        }
+        keep(nameBytes, as: .name, isLatin1: false)
+        keep(valueBytes, as: .value, isLatin1: value.isLatin1)
+        fieldCount += 1
+        lastValueLength = value.length
         canContinue = true
     }
 
     private mutating func continueValue(_ more: UnsafeBufferPointer<UInt8>) {
-        guard canContinue, let last = fields.indices.last else { return }
-        guard fields[last].value.utf8.count + 1 + more.count <= Self.maxValueBytes else {
+        guard canContinue else { return }
+        guard lastValueLength + 1 + more.count <= Self.maxValueBytes else {
             canContinue = false
             return
         }
         if more.isEmpty { return }
-        fields[last].value += fields[last].value.isEmpty ? Self.text(more) : " " + Self.text(more)
+        let added = Self.textLength(more)
+        keep(more, as: .continuation, isLatin1: added.isLatin1)
+        lastValueLength += (lastValueLength == 0 ? 0 : 1) + added.length
+    }
+
+    private mutating func keep(_ run: UnsafeBufferPointer<UInt8>, as role: Role, isLatin1: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: run)
+        pieces.append(Piece(range: start..<bytes.count, role: role, isLatin1: isLatin1))
+    }
+
+    private func text(_ piece: Piece) -> String {
+        bytes.withUnsafeBufferPointer { all in
+            let run = UnsafeBufferPointer(rebasing: all[piece.range])
+            return piece.isLatin1 ? Self.latin1(run) : String(decoding: run, as: UTF8.self)
+        }
+    }
+
+    private func matches(_ piece: Piece, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard piece.range.count == name.count else { return false }
+        return bytes.withUnsafeBufferPointer { all in
+            zip(all[piece.range], name).allSatisfy { Self.asciiLowercased($0) == Self.asciiLowercased($1) }
+        }
     }
 
     // MARK: - Bytes
 
-    /// UTF-8 when valid, otherwise ISO-8859-1, where every byte is the code point of its value.
-    static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        if let utf8 = String(validating: bytes, as: UTF8.self) { return utf8 }
-        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    /// How long the bytes are as text, and whether they are read as ISO-8859-1 (not valid
+    /// UTF-8), where every byte is the code point of its value and one above 0x7F takes two.
+    static func textLength(_ bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, isLatin1: Bool) {
+        // ASCII, nearly every header, needs no validation.
+        if bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil {
+            return (bytes.count, false)
+        }
+        return (bytes.count + bytes.count { $0 >= 0x80 }, true)
+    }
+
+    static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
+
+    static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
     /// The bytes between `start` and `end` without leading and trailing spaces and tabs.
@@ -101,10 +192,8 @@ struct ResponseHeaders {
     static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = lowercase.utf8Start
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            if folded != expected[index] { return false }
+        for index in 0..<bytes.count where asciiLowercased(bytes[index]) != expected[index] {
+            return false
         }
         return true
     }
@@ -139,4 +228,11 @@ extension UInt8 {
     fileprivate static let space: UInt8 = 0x20
     fileprivate static let tab: UInt8 = 0x09
     fileprivate static let colon: UInt8 = 0x3A
+}
+
+extension String {
+    /// A folded line's text after the value so far, with one space between unless the value is empty.
+    fileprivate mutating func append(joining more: String) {
+        self += isEmpty ? more : " " + more
+    }
 }

@@ -135,4 +135,64 @@ import Testing
         #expect(response.header("Content-Length") == "2")
         #expect(response.body == Data("{}".utf8))
     }
+
+    /// What `fields` says the first field of that name holds, names compared in ASCII case.
+    func firstValue(_ fields: [(name: String, value: String)], _ name: String) -> String? {
+        fields.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    @Test func aFieldReadByNameIsTheFirstOfThatNameWhateverItHolds() {
+        let latin1: [UInt8] = Array("X-Name: M".utf8) + [0xFC] + Array("ller\r\n".utf8)
+        let headers = parse([
+            Array("HTTP/1.1 100 Continue\r\n".utf8), Array("X-Early: dropped\r\n".utf8),
+            Array("HTTP/1.1 429 Too Many\r\n".utf8), Array("Retry-After: 2\r\n".utf8),
+            Array("retry-after: 3\r\n".utf8), Array("X-Long: one\r\n".utf8), Array(" two\r\n".utf8),
+            latin1, Array("\tfolded \u{00FC}tf8\r\n".utf8), Array("X-Empty:\r\n".utf8), Array("  later\r\n".utf8),
+        ])
+        for name in ["Retry-After", "RETRY-AFTER", "x-long", "X-Name", "X-Empty", "X-Early", "X-Missing", "", "Retry-Afte", "Retry-After2"] {
+            #expect(headers.value(of: name) == firstValue(headers.fields, name), "\(name)")
+        }
+        #expect(headers.value(of: "retry-after") == "2")
+        #expect(headers.value(of: "X-Long") == "one two")
+        #expect(headers.value(of: "X-Name") == "Müller folded ütf8")
+        #expect(headers.value(of: "X-Empty") == "later")
+        #expect(headers.value(of: "X-Early") == nil)
+    }
+
+    @Test func fieldsReadByNameAgreeWithAllFieldsOnEveryThreeOddLines() {
+        let variants: [[UInt8]] = [
+            Array("A: 1\r\n".utf8), Array("a:2\n".utf8), Array(" fold\r\n".utf8), Array("\t\r\n".utf8),
+            Array("x-A : no\r\n".utf8), Array(":empty name\r\n".utf8), Array("B:\r\n".utf8),
+            Array("B: \u{00FC}\r\n".utf8), [0x42, 0x3A, 0x20, 0xFC, 0x0D, 0x0A], [0x20, 0xFF, 0x00, 0x7F],
+            Array("HTTP/1.1 200 OK\r\n".utf8), Array("no colon\r\n".utf8),
+        ]
+        for first in variants {
+            for second in variants {
+                for third in variants {
+                    let lines = [Array("HTTP/1.1 200 OK\r\n".utf8), first, second, third]
+                    let headers = parse(lines)
+                    for name in ["A", "a", "B", "x-A", "missing"] {
+                        #expect(headers.value(of: name) == firstValue(headers.fields, name), "\(lines)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func aResponseReadsItsHeadersByNameAsItWasGivenThemOrReceivedThem() {
+        let received = parse(["HTTP/1.1 200 OK\r\n", "Retry-After: 7\r\n", "X-A: 1\r\n"])
+        var response = HTTPResponse(status: 200, received: {
+            var headers = ResponseHeaders()
+            for line in ["HTTP/1.1 200 OK\r\n", "Retry-After: 7\r\n", "X-A: 1\r\n"] {
+                Array(line.utf8).withUnsafeBytes { headers.receive($0) }
+            }
+            return headers
+        }(), body: Data())
+        #expect(response.header("retry-AFTER") == "7" && response.header("X-B") == nil)
+        #expect(pairs(response.headers) == pairs(received))
+        response.headers.append((name: "X-B", value: "2"))
+        #expect(response.header("x-b") == "2" && response.header("Retry-After") == "7")
+        let given = HTTPResponse(status: 429, headers: [("retry-after", "1"), ("Retry-After", "2")])
+        #expect(given.header("RETRY-AFTER") == "1" && given.header("Retry") == nil)
+    }
 }
