@@ -26,10 +26,14 @@ final class CurlTransfer {
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var retainedForCallbacks: Unmanaged<CurlTransfer>?
-    private var body = Data()
-    private var responseHeaders = ResponseHeaders()
-    private var bodyLimitExceeded = false
-    private var reservedBody = false
+    // What libcurl's callbacks write, a dozen times per answer. They run on the transfer
+    // thread, one at a time, as everything else that touches these does, so the run-time
+    // exclusivity check (a list walk per access, the compiler cannot see through a C
+    // callback) would guard against nothing.
+    @exclusivity(unchecked) private var body = Data()
+    @exclusivity(unchecked) private var responseHeaders = ResponseHeaders()
+    @exclusivity(unchecked) private var bodyLimitExceeded = false
+    @exclusivity(unchecked) private var reservedBody = false
     /// An e-mail's recipients (`CURLOPT_MAIL_RCPT`), freed with the header list.
     var recipientList: UnsafeMutablePointer<curl_slist>?
     /// An e-mail's message and how much of it libcurl has read.

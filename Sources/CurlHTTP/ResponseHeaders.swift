@@ -113,8 +113,13 @@ struct ResponseHeaders: Sendable {
             pieces.reserveCapacity(24)
             self.bytes.reserveCapacity(512)
         }
-        keep(nameBytes, as: .name, isLatin1: false)
-        keep(valueBytes, as: .value, isLatin1: value.isLatin1)
+        // The line from its name to the end of its value, in one copy.
+        let base = self.bytes.count - start
+        let valueStart = valueBytes.baseAddress.map { $0 - bytes.baseAddress! } ?? colon + 1
+        self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(valueStart + valueBytes.count)]))
+        pieces.append(Piece(range: (base + start)..<(base + colon), role: .name, isLatin1: false))
+        pieces.append(Piece(
+            range: (base + valueStart)..<(base + valueStart + valueBytes.count), role: .value, isLatin1: value.isLatin1))
         fieldCount += 1
         lastValueLength = value.length
         canContinue = true
