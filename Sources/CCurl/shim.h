@@ -46,15 +46,6 @@ static inline CURLcode simwatch_curl_set_headers(CURL *easy, struct curl_slist *
     return curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
 }
 
-/* HTTP Basic credentials, kept out of the URL. */
-static inline CURLcode simwatch_curl_set_basic_auth(CURL *easy, const char *username, const char *password) {
-    CURLcode code = curl_easy_setopt(easy, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    if (code != CURLE_OK) return code;
-    code = curl_easy_setopt(easy, CURLOPT_USERNAME, username);
-    if (code != CURLE_OK) return code;
-    return curl_easy_setopt(easy, CURLOPT_PASSWORD, password);
-}
-
 /* ---- easy handle: e-mail (SMTP) ---- */
 
 /* Envelope: MAIL FROM and the RCPT TO list (which must outlive the transfer). */

@@ -262,6 +262,20 @@ import Testing
         #expect(!received.target.contains("s3cret"))
     }
 
+    @Test func aRequestsOwnAuthorizationHeaderWinsOverItsBasicAuth() async throws {
+        let server = try RawHTTPServer { _ in .respond(status: 200) }
+        defer { server.stop() }
+        let client = CurlHTTPClient()
+        defer { client.shutdown() }
+
+        _ = try await client.execute(HTTPRequest(
+            url: server.url("/alerts"), headers: [("authorization", "GenieKey own-key")],
+            basicAuth: BasicAuth(username: "apiuser", password: "s3cret-api-key")))
+
+        let received = try #require(server.requests.first)
+        #expect(received.headers.filter { $0.name.lowercased() == "authorization" }.map(\.value) == ["GenieKey own-key"])
+    }
+
     @Test(arguments: [("file:///etc/passwd", "file"), ("gopher://127.0.0.1/", "gopher"), ("ftp://127.0.0.1/x", "ftp")])
     func onlyHTTPAndHTTPSAreAllowed(url: String, scheme: String) async throws {
         let client = CurlHTTPClient()
