@@ -92,7 +92,7 @@ struct ResponseHeaders: Sendable {
             return
         }
         if bytes[start] == .space || bytes[start] == .tab {
-            continueValue(Self.trimmed(bytes, from: start, to: end))
+            continueValue(UnsafeBufferPointer(rebasing: bytes[Self.trimmed(bytes, from: start, to: end)]))
             return
         }
         canContinue = false
@@ -101,7 +101,8 @@ struct ResponseHeaders: Sendable {
               fieldCount < Self.maxFields
         else { return }
         let nameBytes = UnsafeBufferPointer(rebasing: bytes[start..<colon])
-        let valueBytes = Self.trimmed(bytes, from: colon + 1, to: end)
+        let valueRange = Self.trimmed(bytes, from: colon + 1, to: end)
+        let valueBytes = UnsafeBufferPointer(rebasing: bytes[valueRange])
         guard valueBytes.count <= Self.maxValueBytes else { return }
         let value = Self.textLength(valueBytes)
         if Self.equalsIgnoringCase(nameBytes, "content-length") {
@@ -115,11 +116,10 @@ struct ResponseHeaders: Sendable {
         }
         // The line from its name to the end of its value, in one copy.
         let base = self.bytes.count - start
-        let valueStart = valueBytes.baseAddress.map { $0 - bytes.baseAddress! } ?? colon + 1
-        self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(valueStart + valueBytes.count)]))
+        self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<valueRange.upperBound]))
         pieces.append(Piece(range: (base + start)..<(base + colon), role: .name, isLatin1: false))
         pieces.append(Piece(
-            range: (base + valueStart)..<(base + valueStart + valueBytes.count), role: .value, isLatin1: value.isLatin1))
+            range: (base + valueRange.lowerBound)..<(base + valueRange.upperBound), role: .value, isLatin1: value.isLatin1))
         fieldCount += 1
         lastValueLength = value.length
         canContinue = true
@@ -177,13 +177,13 @@ struct ResponseHeaders: Sendable {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 
-    /// The bytes between `start` and `end` without leading and trailing spaces and tabs.
-    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> UnsafeBufferPointer<UInt8> {
+    /// Where the bytes between `start` and `end` are, without leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Range<Int> {
         var start = start
         var end = end
         while start < end, bytes[start] == .space || bytes[start] == .tab { start += 1 }
         while end > start, bytes[end - 1] == .space || bytes[end - 1] == .tab { end -= 1 }
-        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+        return start..<end
     }
 
     private static func hasStatusPrefix(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
