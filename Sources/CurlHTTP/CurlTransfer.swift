@@ -245,17 +245,17 @@ final class CurlTransfer {
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
         // The credentials as the header libcurl would make of them (RFC 7617), made once per
-        // set-up: given a user name and password, libcurl formats and encodes it anew for
-        // every request, in two calls of its printf that cost more than the answer's parsing.
+        // set-up: given a user name and password, libcurl formats and encodes them anew for
+        // every request, in two calls of its printf (7 % of a poll's instructions).
         // A request's own Authorization header wins, as it does in libcurl.
-        if let basicAuth, !headers.contains(where: { Self.isAuthorization($0.name) }) {
+        if let basicAuth, !headers.contains(where: { Self.isNamed($0.name, "authorization") }) {
             let credentials = Data("\(basicAuth.username):\(basicAuth.password)".utf8).base64EncodedString()
             lines.append("Authorization: Basic \(credentials)")
         }
         // libcurl sends "Expect: 100-continue" before larger bodies and waits up to a second
         // for servers (most webhooks) that never answer it. A request without a body has
         // nothing to announce: one header fewer for libcurl to look through per request.
-        if hasBody, !headers.contains(where: { Self.isExpect($0.name) }) {
+        if hasBody, !headers.contains(where: { Self.isNamed($0.name, "expect") }) {
             lines.append("Expect:")
         }
         for line in lines {
@@ -308,16 +308,10 @@ final class CurlTransfer {
         }
     }
 
-    /// Whether a header name is `Expect` in any case, compared on bytes (this runs per set-up).
-    private static func isExpect(_ name: String) -> Bool {
+    /// Whether a header name is `lowercase` in any case, compared on bytes.
+    private static func isNamed(_ name: String, _ lowercase: StaticString) -> Bool {
         var name = name
-        return name.withUTF8 { ResponseHeaders.equalsIgnoringCase($0, "expect") }
-    }
-
-    /// Whether a header name is `Authorization` in any case.
-    private static func isAuthorization(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { ResponseHeaders.equalsIgnoringCase($0, "authorization") }
+        return name.withUTF8 { ResponseHeaders.equalsIgnoringCase($0, lowercase) }
     }
 
     /// libcurl treats 0 as "no timeout", so anything shorter than a millisecond becomes 1 ms.
