@@ -105,14 +105,14 @@ final class CurlEngine {
     }
 
     private func start(id: TransferID, request: TransferRequest, continuation: ResponseContinuation) {
-        guard let transfer = spareTransfer(for: request) else {
+        guard let (transfer, isShaped) = spareTransfer(for: request) else {
             queue.markFinished(id)
             continuation.resume(throwing: CurlGlobal.unavailableError)
             return
         }
         transfer.begin(id: id, request: request, continuation: continuation)
         do {
-            if transfer.isShaped(for: request) {
+            if isShaped {
                 try transfer.retarget()
             } else {
                 try transfer.configure(with: request)
@@ -134,18 +134,18 @@ final class CurlEngine {
         transfers[id] = transfer
     }
 
-    /// A kept handle set up for a request of this shape, else one cleared for a new set-up,
-    /// else a new one; nil when libcurl cannot make one.
-    private func spareTransfer(for request: TransferRequest) -> CurlTransfer? {
+    /// A kept handle set up for a request of this shape (`isShaped`), else one cleared for a
+    /// new set-up, else a new one; nil when libcurl cannot make one.
+    private func spareTransfer(for request: TransferRequest) -> (transfer: CurlTransfer, isShaped: Bool)? {
         // The latest first: with one shape of request, the search ends at its first look.
         if let index = spares.lastIndex(where: { $0.isShaped(for: request) }) {
-            return spares.remove(at: index)
+            return (spares.remove(at: index), true)
         }
         if let spare = spares.popLast() {
             spare.clear()
-            return spare
+            return (spare, false)
         }
-        return curl_easy_init().map(CurlTransfer.init(easy:))
+        return curl_easy_init().map { (CurlTransfer(easy: $0), false) }
     }
 
     private func collectCompleted() {

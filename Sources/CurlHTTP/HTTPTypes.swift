@@ -94,15 +94,10 @@ public struct HTTPResponse: Sendable {
     public func header(_ name: String) -> String? {
         switch fields {
         case .given(let headers):
-            headers.first { Self.sameName($0.name, name) }?.value
+            headers.first { ResponseHeaders.equalIgnoringASCIICase($0.name.utf8, name.utf8) }?.value
         case .received(let headers):
             headers.value(of: name)
         }
-    }
-
-    private static func sameName(_ one: String, _ other: String) -> Bool {
-        one.utf8.count == other.utf8.count
-            && zip(one.utf8, other.utf8).allSatisfy { ResponseHeaders.asciiLowercased($0) == ResponseHeaders.asciiLowercased($1) }
     }
 }
 

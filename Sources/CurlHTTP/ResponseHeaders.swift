@@ -43,32 +43,25 @@ struct ResponseHeaders: Sendable {
 
     /// The fields in the order received, names as sent.
     var fields: [(name: String, value: String)] {
-        var fields: [(name: String, value: String)] = []
-        fields.reserveCapacity(fieldCount)
-        for piece in pieces {
-            switch piece.role {
-            case .name: fields.append((name: text(piece), value: ""))
-            case .value: fields[fields.count - 1].value = text(piece)
-            case .continuation: fields[fields.count - 1].value.append(joining: text(piece))
-            }
-        }
-        return fields
+        pieces.indices.filter { pieces[$0].role == .name }.map { (name: text(pieces[$0]), value: valueOfField(at: $0)) }
     }
 
     /// The first value of the field, its name matched without regard to ASCII case.
     func value(of name: String) -> String? {
-        var name = name
-        return name.withUTF8 { wanted in
-            guard let index = pieces.indices.first(where: { pieces[$0].role == .name && matches(pieces[$0], wanted) }) else {
-                return nil
-            }
-            var value = ""
-            for piece in pieces[(index + 1)...] {
-                if piece.role == .name { break }
-                if piece.role == .value { value = text(piece) } else { value.append(joining: text(piece)) }
-            }
-            return value
+        let index = bytes.withUnsafeBufferPointer { all in
+            pieces.indices.first { pieces[$0].role == .name && Self.equalIgnoringASCIICase(all[pieces[$0].range], name.utf8) }
         }
+        return index.map(valueOfField(at:))
+    }
+
+    /// The value of the field whose name is the piece at `index`, folded lines joined.
+    private func valueOfField(at index: Int) -> String {
+        var value = ""
+        for piece in pieces[(index + 1)...] {
+            if piece.role == .name { break }
+            if piece.role == .value { value = text(piece) } else { value.append(joining: text(piece)) }
+        }
+        return value
     }
 
     /// Takes one header line as libcurl delivers it, line break included.
@@ -150,13 +143,6 @@ struct ResponseHeaders: Sendable {
         }
     }
 
-    private func matches(_ piece: Piece, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard piece.range.count == name.count else { return false }
-        return bytes.withUnsafeBufferPointer { all in
-            zip(all[piece.range], name).allSatisfy { Self.asciiLowercased($0) == Self.asciiLowercased($1) }
-        }
-    }
-
     // MARK: - Bytes
 
     /// How long the bytes are as text, and whether they are read as ISO-8859-1 (not valid
@@ -175,6 +161,11 @@ struct ResponseHeaders: Sendable {
 
     static func asciiLowercased(_ byte: UInt8) -> UInt8 {
         byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// Whether two names are the same but for ASCII case (field names are ASCII tokens).
+    static func equalIgnoringASCIICase(_ one: some Collection<UInt8>, _ other: some Collection<UInt8>) -> Bool {
+        one.count == other.count && zip(one, other).allSatisfy { asciiLowercased($0) == asciiLowercased($1) }
     }
 
     /// Where the bytes between `start` and `end` are, without leading and trailing spaces and tabs.
